@@ -1,0 +1,438 @@
+//! The command line: `wsim run` and `wsim gen`.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use wsim_policies::PolicyKind;
+
+use crate::progress::Progress;
+use crate::report::{peak_memory, write_csv, write_json, write_table};
+use crate::run::{Backend, Job, JobError, Record, run_job};
+use crate::trace::{
+    Column, CsvOptions, SizeDistribution, Synthetic, Trace, TraceFile, TraceFormat, WorkingSet,
+    write_trace,
+};
+use crate::units::{Bytes, SizeSpec, resolve_sizes};
+
+/// Cache replacement policies, run natively or as sandboxed WebAssembly plugins.
+#[derive(Debug, Parser)]
+#[command(name = "wsim", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Replay a trace through policies at one or more cache sizes.
+    ///
+    /// Without --trace, runs the built-in synthetic trace (1,000,000 requests,
+    /// Zipf popularity, generated in memory from a fixed seed).
+    Run(RunArgs),
+    /// Write a synthetic trace in any format wsim reads.
+    Gen(GenArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The trace to replay [default: the built-in synthetic trace]
+    #[arg(long, value_name = "PATH", conflicts_with = "synthetic")]
+    trace: Option<PathBuf>,
+
+    #[command(flatten)]
+    format: FormatArgs,
+
+    #[command(flatten)]
+    synthetic: SyntheticArgs,
+
+    /// Policies: a comma-separated list of fifo, lru, lfu, gdsize, or all
+    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',', default_value = "all",
+          value_parser = parse_policies)]
+    policies: Vec<PolicySet>,
+
+    /// Cache sizes, comma-separated: sizes (4MiB, 1GiB, 4096), percentages of
+    /// the trace's working set (1%), or log-spaced ranges (1MiB..1GiB:8).
+    /// With --ignore-size they count objects
+    /// [default: 0.1%..10%:5, five sizes from 0.1% to 10% of the working set]
+    #[arg(
+        long = "size",
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    sizes: Vec<SizeSpec>,
+
+    /// Count every request as size 1, so capacities count objects
+    #[arg(long)]
+    ignore_size: bool,
+
+    /// Also write every result as a JSON array to PATH
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+
+    /// Also write every result as CSV to PATH
+    #[arg(long, value_name = "PATH")]
+    csv: Option<PathBuf>,
+}
+
+/// How to read a trace file.
+#[derive(Debug, Args)]
+struct FormatArgs {
+    /// Trace format [default: from the file name: .oracleGeneral/.bin/.zst,
+    /// .csv, .tr, .txt]; zstd compression is detected from the content
+    #[arg(long, value_enum, requires = "trace")]
+    format: Option<TraceFormat>,
+
+    /// CSV: the id column, a header name or 1-based position [default: id]
+    #[arg(long, value_name = "NAME|POS", requires = "trace")]
+    id_column: Option<Column>,
+
+    /// CSV: the size column, a header name or 1-based position [default: size]
+    #[arg(long, value_name = "NAME|POS", requires = "trace")]
+    size_column: Option<Column>,
+
+    /// CSV: the first line is data, not a header (columns by position only)
+    #[arg(long, requires = "trace")]
+    no_header: bool,
+}
+
+impl FormatArgs {
+    fn csv_options(&self) -> CsvOptions {
+        CsvOptions {
+            id_column: self.id_column.clone(),
+            size_column: self.size_column.clone(),
+            has_header: !self.no_header,
+            ..CsvOptions::default()
+        }
+    }
+}
+
+/// The synthetic trace's parameters.
+#[derive(Debug, Args)]
+#[group(id = "synthetic", multiple = true)]
+struct SyntheticArgs {
+    /// Synthetic trace: requests to generate
+    #[arg(long, value_name = "N", default_value_t = Synthetic::DEFAULT.requests)]
+    requests: u64,
+
+    /// Synthetic trace: distinct objects
+    #[arg(long, value_name = "N", default_value_t = Synthetic::DEFAULT.objects)]
+    objects: u64,
+
+    /// Synthetic trace: Zipf exponent of object popularity (0 is uniform)
+    #[arg(long, value_name = "ALPHA", default_value_t = Synthetic::DEFAULT.alpha)]
+    alpha: f64,
+
+    /// Synthetic trace: object sizes, fixed:SIZE, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA
+    #[arg(long, value_name = "DIST", default_value_t = Synthetic::DEFAULT.sizes)]
+    object_sizes: SizeDistribution,
+
+    /// Synthetic trace: random seed
+    #[arg(long, value_name = "N", default_value_t = Synthetic::DEFAULT.seed)]
+    seed: u64,
+}
+
+impl SyntheticArgs {
+    fn spec(&self) -> Synthetic {
+        Synthetic {
+            requests: self.requests,
+            objects: self.objects,
+            alpha: self.alpha,
+            sizes: self.object_sizes,
+            seed: self.seed,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct GenArgs {
+    /// Where to write the trace; a name ending in .zst is zstd-compressed
+    #[arg(long, short, value_name = "PATH")]
+    output: PathBuf,
+
+    /// Format to write [default: from the file name]
+    #[arg(long, value_enum)]
+    format: Option<TraceFormat>,
+
+    #[command(flatten)]
+    synthetic: SyntheticArgs,
+}
+
+/// One `--policy` element: a policy, or all of them.
+#[derive(Debug, Clone)]
+struct PolicySet(Vec<PolicyKind>);
+
+fn parse_policies(text: &str) -> Result<PolicySet, String> {
+    if text.trim().eq_ignore_ascii_case("all") {
+        return Ok(PolicySet(PolicyKind::ALL.to_vec()));
+    }
+    text.trim()
+        .parse()
+        .map(|kind| PolicySet(vec![kind]))
+        .map_err(|_| format!("unknown policy `{text}` (known: fifo, lru, lfu, gdsize, all)"))
+}
+
+/// Runs a parsed command line.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Gen(args) => generate(&args),
+    }
+}
+
+fn generate(args: &GenArgs) -> anyhow::Result<()> {
+    let format = args
+        .format
+        .or_else(|| TraceFormat::from_path(&args.output))
+        .with_context(|| {
+            format!(
+                "{}: cannot tell the format from the name; pass --format",
+                args.output.display()
+            )
+        })?;
+    let spec = args.synthetic.spec();
+    let requests = generate_in_memory(&spec)?;
+    let progress = Progress::new(Some(requests.len() as u64), "writing");
+    write_trace(&requests, &args.output, format, |done| {
+        progress.advance(done)
+    })?;
+    progress.finish();
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "wrote {} ({}): {spec}",
+        args.output.display(),
+        format.name()
+    )?;
+    Ok(())
+}
+
+fn generate_in_memory(spec: &Synthetic) -> anyhow::Result<Vec<wsim_policies::Request>> {
+    let generator = spec.generate().map_err(anyhow::Error::msg)?;
+    let progress = Progress::new(Some(spec.requests), "generating");
+    let mut requests = Vec::with_capacity(usize::try_from(spec.requests).unwrap_or(0));
+    for request in generator {
+        requests.push(request);
+        if requests.len() % 65_536 == 0 {
+            progress.advance(65_536);
+        }
+    }
+    progress.finish();
+    Ok(requests)
+}
+
+fn open_trace(args: &RunArgs) -> anyhow::Result<Trace> {
+    if let Some(path) = &args.trace {
+        let file = TraceFile::new(path, args.format.format, args.format.csv_options())?;
+        return Ok(Trace::from_file(file, args.ignore_size));
+    }
+    let spec = args.synthetic.spec();
+    let requests = generate_in_memory(&spec)?;
+    let name = if spec == Synthetic::DEFAULT {
+        "default synthetic trace"
+    } else {
+        "synthetic trace"
+    };
+    Ok(Trace::in_memory(
+        name,
+        &spec.to_string(),
+        requests,
+        args.ignore_size,
+    ))
+}
+
+/// The default sweep: five log-spaced sizes from 0.1% to 10% of the working set.
+const DEFAULT_SIZES: SizeSpec = SizeSpec::Range {
+    from: crate::units::Amount::Percent(0.1),
+    to: crate::units::Amount::Percent(10.0),
+    points: 5,
+};
+
+fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    let trace = open_trace(args)?;
+    writeln!(out, "trace: {}", trace.description())?;
+
+    let specs = if args.sizes.is_empty() {
+        vec![DEFAULT_SIZES]
+    } else {
+        args.sizes.clone()
+    };
+    let working_set = if specs.iter().any(SizeSpec::needs_working_set) {
+        let set = scan(&trace)?;
+        let amount = if trace.ignore_size() {
+            format!("{} objects", set.objects)
+        } else {
+            format!(
+                "{} objects, {}",
+                set.objects,
+                Bytes(u64::try_from(set.bytes).unwrap_or(u64::MAX))
+            )
+        };
+        writeln!(out, "working set: {amount} in {} requests", set.requests)?;
+        Some(set)
+    } else {
+        None
+    };
+    let working_set_size = working_set.map(|set| {
+        if trace.ignore_size() {
+            set.objects
+        } else {
+            u64::try_from(set.bytes).unwrap_or(u64::MAX)
+        }
+    });
+    let sizes = resolve_sizes(&specs, working_set_size)
+        .map_err(anyhow::Error::msg)
+        .context("--size")?;
+    let unit = if trace.ignore_size() {
+        " objects"
+    } else {
+        " bytes"
+    };
+    let listed: Vec<String> = sizes.iter().map(u64::to_string).collect();
+    writeln!(out, "cache sizes ({}): {}", unit.trim(), listed.join(", "))?;
+
+    let mut policies: Vec<PolicyKind> =
+        args.policies.iter().flat_map(|set| set.0.clone()).collect();
+    let mut seen = Vec::new();
+    policies.retain(|policy| {
+        let fresh = !seen.contains(policy);
+        seen.push(*policy);
+        fresh
+    });
+    let jobs: Vec<Job> = policies
+        .iter()
+        .flat_map(|&policy| {
+            sizes.iter().map(move |&capacity| Job {
+                policy,
+                backend: Backend::Native,
+                capacity,
+            })
+        })
+        .collect();
+
+    let (records, failures) = run_jobs(&jobs, &trace, working_set.map(|set| set.requests));
+    writeln!(out)?;
+    let saved = save(&records, args);
+    write_table(&records, &mut out)?;
+    writeln!(out)?;
+    if let Some(record) = records
+        .first()
+        .filter(|record| record.skipped_zero_size > 0)
+    {
+        writeln!(
+            out,
+            "skipped {} requests of size 0 (every run skips them)",
+            record.skipped_zero_size
+        )?;
+    }
+    if let Some(peak) = peak_memory() {
+        writeln!(out, "peak memory: {}", Bytes(peak))?;
+    }
+    saved?;
+    report_failures(failures)
+}
+
+/// A job that failed, and why.
+struct Failure {
+    job: Job,
+    error: crate::Error,
+}
+
+/// Runs `jobs` in order. A trace error stops everything (every job would hit
+/// it); a cache error fails its job and the rest go on.
+fn run_jobs(
+    jobs: &[Job],
+    trace: &Trace,
+    known_requests: Option<u64>,
+) -> (Vec<Record>, Vec<Failure>) {
+    let per_job = known_requests.or_else(|| trace.len_hint());
+    let progress = Progress::new(per_job.map(|requests| requests * jobs.len() as u64), "");
+    let mut records = Vec::with_capacity(jobs.len());
+    let mut failures = Vec::new();
+    for (index, &job) in jobs.iter().enumerate() {
+        progress.set_message(format!(
+            "[{}/{}] {} {}",
+            index + 1,
+            jobs.len(),
+            job.policy,
+            job.capacity
+        ));
+        match run_job(job, trace, &mut |requests| progress.advance(requests)) {
+            Ok(record) => {
+                if per_job.is_none() && index == 0 {
+                    progress.set_total(record.requests * jobs.len() as u64);
+                }
+                if record.requests == 0 {
+                    failures.push(Failure {
+                        job,
+                        error: crate::Error::EmptyTrace {
+                            name: trace.name().to_owned(),
+                            skipped: record.skipped_zero_size,
+                        },
+                    });
+                    break;
+                }
+                records.push(record);
+            }
+            Err(JobError::Trace(error)) => {
+                failures.push(Failure { job, error });
+                break;
+            }
+            Err(JobError::Cache(error)) => failures.push(Failure { job, error }),
+        }
+    }
+    progress.finish();
+    (records, failures)
+}
+
+fn scan(trace: &Trace) -> anyhow::Result<WorkingSet> {
+    let progress = Progress::new(trace.len_hint(), "measuring the working set");
+    let set = trace.working_set(|requests| progress.advance(requests))?;
+    progress.finish();
+    if set.requests == 0 {
+        return Err(crate::Error::EmptyTrace {
+            name: trace.name().to_owned(),
+            skipped: set.skipped,
+        }
+        .into());
+    }
+    Ok(set)
+}
+
+/// Writes the records to the files asked for, all of them even if one fails.
+fn save(records: &[Record], args: &RunArgs) -> anyhow::Result<()> {
+    let json = args.json.as_deref().map(|path| write_json(records, path));
+    let csv = args.csv.as_deref().map(|path| write_csv(records, path));
+    json.transpose()?;
+    csv.transpose()?;
+    Ok(())
+}
+
+fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
+    let mut failures = failures.into_iter();
+    let Some(first) = failures.next() else {
+        return Ok(());
+    };
+    let others: Vec<Failure> = failures.collect();
+    for failure in &others {
+        let _ = writeln!(
+            io::stderr(),
+            "wsim: {} at {} failed: {}",
+            failure.job.policy,
+            failure.job.capacity,
+            failure.error
+        );
+    }
+    if others.is_empty() {
+        Err(first.error.into())
+    } else {
+        bail!(
+            "{} (and {} more failed runs above)",
+            first.error,
+            others.len()
+        )
+    }
+}

@@ -1,0 +1,249 @@
+//! CSV traces, libCacheSim-style: columns chosen by header name or position.
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use csv::{ByteRecord, ErrorKind};
+use wsim_policies::Request;
+
+use super::text::{parse_field, quote};
+use super::{CHUNK, RequestReader};
+use crate::Error;
+
+/// A CSV column: a header name, or a 1-based position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// The column whose header is this name (case-insensitive).
+    Name(String),
+    /// The column at this 1-based position.
+    Position(usize),
+}
+
+impl FromStr for Column {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("a column is a header name or a 1-based position".to_owned());
+        }
+        if text.bytes().all(|byte| byte.is_ascii_digit()) {
+            return match text.parse::<usize>() {
+                Ok(position) if position >= 1 => Ok(Self::Position(position)),
+                _ => Err(format!("column position `{text}` must be 1 or more")),
+            };
+        }
+        Ok(Self::Name(text.to_owned()))
+    }
+}
+
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Name(name) => write!(f, "`{name}`"),
+            Self::Position(position) => write!(f, "{position}"),
+        }
+    }
+}
+
+/// How to read a CSV trace.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// The id column; `None` means the column named `id`.
+    pub id_column: Option<Column>,
+    /// The size column; `None` means the column named `size`, which may be
+    /// absent when sizes are ignored.
+    pub size_column: Option<Column>,
+    /// Whether the first line is a header (the default).
+    pub has_header: bool,
+    /// The field separator.
+    pub delimiter: u8,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        Self {
+            id_column: None,
+            size_column: None,
+            has_header: true,
+            delimiter: b',',
+        }
+    }
+}
+
+/// Streams requests out of a CSV trace.
+#[derive(Debug)]
+pub struct CsvReader<R> {
+    reader: csv::Reader<R>,
+    record: ByteRecord,
+    path: PathBuf,
+    compressed: bool,
+    id: usize,
+    /// `None`: every size is 1 (no size column, sizes ignored).
+    size: Option<usize>,
+    skipped: u64,
+}
+
+impl<R: Read> CsvReader<R> {
+    /// Reads the header (if any) of `source` and resolves the columns.
+    pub fn new(
+        source: R,
+        path: PathBuf,
+        compressed: bool,
+        options: &CsvOptions,
+        ignore_size: bool,
+    ) -> Result<Self, Error> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(options.has_header)
+            .delimiter(options.delimiter)
+            .trim(csv::Trim::All)
+            .from_reader(source);
+        let header = if options.has_header {
+            let header = reader
+                .byte_headers()
+                .map_err(|error| csv_error(error, &path, compressed))?
+                .clone();
+            if header.is_empty() {
+                return Err(Error::EmptyTrace {
+                    name: path.display().to_string(),
+                    skipped: 0,
+                });
+            }
+            Some(header)
+        } else {
+            None
+        };
+        let resolve = |column: &Column, role: &str| -> Result<usize, Error> {
+            match column {
+                Column::Position(position) => Ok(position - 1),
+                Column::Name(name) => {
+                    let Some(header) = &header else {
+                        return Err(Error::Columns {
+                            path: path.clone(),
+                            what: format!(
+                                "the {role} column `{name}` is a name, but the trace has no \
+                                 header; give its position instead"
+                            ),
+                        });
+                    };
+                    header
+                        .iter()
+                        .position(|field| String::from_utf8_lossy(field).eq_ignore_ascii_case(name))
+                        .ok_or_else(|| Error::Columns {
+                            path: path.clone(),
+                            what: format!(
+                                "no column `{name}` in the header ({}); choose the {role} \
+                                 column with --{role}-column NAME|POSITION",
+                                header_names(header)
+                            ),
+                        })
+                }
+            }
+        };
+        let id = resolve(
+            options
+                .id_column
+                .as_ref()
+                .unwrap_or(&Column::Name("id".to_owned())),
+            "id",
+        )?;
+        let size = match &options.size_column {
+            Some(column) => Some(resolve(column, "size")?),
+            None => match resolve(&Column::Name("size".to_owned()), "size") {
+                Ok(column) => Some(column),
+                Err(_) if ignore_size => None,
+                Err(error) => return Err(error),
+            },
+        };
+        Ok(Self {
+            reader,
+            record: ByteRecord::new(),
+            path,
+            compressed,
+            id,
+            size,
+            skipped: 0,
+        })
+    }
+
+    fn field(&self, index: usize, role: &str) -> Result<&[u8], String> {
+        self.record.get(index).ok_or_else(|| {
+            format!(
+                "{} fields, but the {role} column is field {}",
+                self.record.len(),
+                index + 1
+            )
+        })
+    }
+
+    fn request(&self) -> Result<Request, String> {
+        let id = parse_field(self.field(self.id, "id")?, "id")?;
+        let size = match self.size {
+            Some(column) => parse_field(self.field(column, "size")?, "size")?,
+            None => 1,
+        };
+        Ok(Request::new(id, size))
+    }
+}
+
+fn header_names(header: &ByteRecord) -> String {
+    header.iter().map(quote).collect::<Vec<_>>().join(", ")
+}
+
+fn csv_error(error: csv::Error, path: &Path, compressed: bool) -> Error {
+    let line = error.position().map_or(0, csv::Position::line);
+    let byte = error.position().map_or(0, csv::Position::byte);
+    match error.into_kind() {
+        ErrorKind::Io(source) => Error::Read {
+            path: path.to_owned(),
+            offset: byte,
+            compressed,
+            source,
+        },
+        ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::Malformed {
+            path: path.to_owned(),
+            line,
+            what: format!("{len} fields where the first line has {expected_len}"),
+        },
+        other => Error::Malformed {
+            path: path.to_owned(),
+            line,
+            what: format!("{other:?}"),
+        },
+    }
+}
+
+impl<R: Read + Send> RequestReader for CsvReader<R> {
+    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
+        out.clear();
+        while out.len() < CHUNK {
+            let more = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|error| csv_error(error, &self.path, self.compressed))?;
+            if !more {
+                break;
+            }
+            match self.request() {
+                Ok(request) if request.size == 0 => self.skipped += 1,
+                Ok(request) => out.push(request),
+                Err(what) => {
+                    return Err(Error::Malformed {
+                        path: self.path.clone(),
+                        line: self.record.position().map_or(0, csv::Position::line),
+                        what,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn skipped(&self) -> u64 {
+        self.skipped
+    }
+}

@@ -1,0 +1,379 @@
+//! Traces: reading them as streams, generating them, writing them.
+//!
+//! Every reader yields requests in chunks of [`CHUNK`], so no trace is ever
+//! held whole (the in-memory synthetic trace aside) and the per-request cost
+//! of dispatching to a reader is amortised over a chunk. Compression is
+//! detected from the file's first bytes, not its name, so any format may be
+//! zstd-compressed.
+
+mod csv_reader;
+pub mod oracle_general;
+mod synthetic;
+mod text;
+mod write;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustc_hash::FxHashSet;
+use wsim_policies::Request;
+
+pub use csv_reader::{Column, CsvOptions, CsvReader};
+pub use oracle_general::OracleGeneralReader;
+pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
+pub use text::{IdsReader, WebcachesimReader};
+pub use write::write_trace;
+
+use crate::Error;
+
+/// Requests per chunk handed out by a reader.
+pub const CHUNK: usize = 4096;
+
+/// The first four bytes of every zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// A stream of requests read chunk by chunk.
+pub trait RequestReader: Send {
+    /// Replaces the contents of `out` with the next requests, at most
+    /// [`CHUNK`]; leaves it empty at the end of the trace.
+    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error>;
+
+    /// Requests skipped so far because their size was 0.
+    fn skipped(&self) -> u64;
+}
+
+/// The trace formats wsim reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// libCacheSim's binary `oracleGeneral` (`.oracleGeneral`, `.bin`, `.zst`).
+    OracleGeneral,
+    /// CSV with a header (`.csv`).
+    Csv,
+    /// webcachesim's `time id size` text (`.tr`).
+    Webcachesim,
+    /// One id per line, every size 1 (`.txt`).
+    Ids,
+}
+
+impl TraceFormat {
+    /// The format a file name implies: its last extension once `.zst` is
+    /// stripped; a bare `.zst` is oracleGeneral, as the public collections
+    /// ship it.
+    #[must_use]
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let (stem, compressed) = match name
+            .strip_suffix(".zst")
+            .or_else(|| name.strip_suffix(".zstd"))
+        {
+            Some(stem) => (stem, true),
+            None => (name.as_str(), false),
+        };
+        let extension = Path::new(stem).extension().and_then(|ext| ext.to_str());
+        match extension {
+            Some("oraclegeneral" | "bin") => Some(Self::OracleGeneral),
+            Some("csv") => Some(Self::Csv),
+            Some("tr") => Some(Self::Webcachesim),
+            Some("txt") => Some(Self::Ids),
+            _ if compressed => Some(Self::OracleGeneral),
+            _ => None,
+        }
+    }
+
+    /// The name `--format` takes.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OracleGeneral => "oracle-general",
+            Self::Csv => "csv",
+            Self::Webcachesim => "webcachesim",
+            Self::Ids => "ids",
+        }
+    }
+}
+
+/// A trace file, checked to exist, its format and compression known.
+#[derive(Debug, Clone)]
+pub struct TraceFile {
+    path: PathBuf,
+    format: TraceFormat,
+    compressed: bool,
+    csv: CsvOptions,
+}
+
+impl TraceFile {
+    /// Opens `path` once to learn its compression; the format is `format`
+    /// or else the one its name implies.
+    pub fn new(path: &Path, format: Option<TraceFormat>, csv: CsvOptions) -> Result<Self, Error> {
+        let open_error = |source| Error::Open {
+            path: path.to_owned(),
+            source,
+        };
+        let mut file = File::open(path).map_err(open_error)?;
+        if file.metadata().map_err(open_error)?.is_dir() {
+            return Err(Error::Invalid(format!(
+                "{}: is a directory, not a trace",
+                path.display()
+            )));
+        }
+        let mut magic = [0; 4];
+        let compressed = matches!(file.read_exact(&mut magic), Ok(()) if magic == ZSTD_MAGIC);
+        let format = format
+            .or_else(|| TraceFormat::from_path(path))
+            .ok_or_else(|| Error::UnknownFormat {
+                path: path.to_owned(),
+            })?;
+        Ok(Self {
+            path: path.to_owned(),
+            format,
+            compressed,
+            csv,
+        })
+    }
+
+    /// The file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file's format.
+    #[must_use]
+    pub const fn format(&self) -> TraceFormat {
+        self.format
+    }
+
+    /// Whether the file is zstd-compressed.
+    #[must_use]
+    pub const fn compressed(&self) -> bool {
+        self.compressed
+    }
+
+    fn stream(&self) -> Result<Box<dyn Read + Send>, Error> {
+        let open_error = |source| Error::Open {
+            path: self.path.clone(),
+            source,
+        };
+        let file = File::open(&self.path).map_err(open_error)?;
+        if self.compressed {
+            let decoder = zstd::Decoder::with_buffer(BufReader::with_capacity(1 << 16, file))
+                .map_err(open_error)?;
+            Ok(Box::new(decoder))
+        } else {
+            Ok(Box::new(file))
+        }
+    }
+
+    fn reader(&self, ignore_size: bool) -> Result<Box<dyn RequestReader>, Error> {
+        let (stream, path, compressed) = (self.stream()?, self.path.clone(), self.compressed);
+        Ok(match self.format {
+            TraceFormat::OracleGeneral => {
+                Box::new(OracleGeneralReader::new(stream, path, compressed))
+            }
+            TraceFormat::Csv => Box::new(CsvReader::new(
+                stream,
+                path,
+                compressed,
+                &self.csv,
+                ignore_size,
+            )?),
+            TraceFormat::Webcachesim => Box::new(WebcachesimReader::new(stream, path, compressed)),
+            TraceFormat::Ids => Box::new(IdsReader::new(stream, path, compressed)),
+        })
+    }
+}
+
+/// Where a trace's requests come from.
+#[derive(Debug, Clone)]
+enum Source {
+    File(TraceFile),
+    /// The requests, size-0 ones already dropped, and how many those were.
+    Memory(Arc<[Request]>, u64),
+}
+
+/// A trace to simulate: a file read afresh for every run, or requests held
+/// in memory (the synthetic default).
+#[derive(Debug, Clone)]
+pub struct Trace {
+    name: String,
+    description: String,
+    source: Source,
+    ignore_size: bool,
+}
+
+impl Trace {
+    /// A trace read from `file`.
+    #[must_use]
+    pub fn from_file(file: TraceFile, ignore_size: bool) -> Self {
+        let name = file.path.file_name().map_or_else(
+            || file.path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let description = format!(
+            "{} ({}{})",
+            file.path.display(),
+            file.format.name(),
+            if file.compressed { ", zstd" } else { "" }
+        );
+        Self {
+            name,
+            description,
+            source: Source::File(file),
+            ignore_size,
+        }
+    }
+
+    /// A trace of the given requests, held in memory. Size-0 requests are
+    /// skipped, as every reader skips them.
+    #[must_use]
+    pub fn in_memory(
+        name: &str,
+        description: &str,
+        mut requests: Vec<Request>,
+        ignore_size: bool,
+    ) -> Self {
+        let all = requests.len();
+        requests.retain(|request| request.size > 0);
+        let skipped = (all - requests.len()) as u64;
+        Self {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            source: Source::Memory(requests.into(), skipped),
+            ignore_size,
+        }
+    }
+
+    /// A short name for tables and figures.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the trace comes from, in words.
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Whether every request counts as size 1.
+    #[must_use]
+    pub const fn ignore_size(&self) -> bool {
+        self.ignore_size
+    }
+
+    /// Requests in the trace, when known without reading it.
+    #[must_use]
+    pub fn len_hint(&self) -> Option<u64> {
+        match &self.source {
+            Source::Memory(requests, _) => Some(requests.len() as u64),
+            Source::File(_) => None,
+        }
+    }
+
+    /// A fresh reader from the start of the trace.
+    pub fn reader(&self) -> Result<TraceReader, Error> {
+        let inner: Box<dyn RequestReader> = match &self.source {
+            Source::File(file) => file.reader(self.ignore_size)?,
+            Source::Memory(requests, skipped) => Box::new(MemoryReader {
+                requests: Arc::clone(requests),
+                next: 0,
+                skipped: *skipped,
+            }),
+        };
+        Ok(TraceReader {
+            inner,
+            ignore_size: self.ignore_size,
+        })
+    }
+
+    /// Reads the whole trace once to measure its working set.
+    pub fn working_set(&self, mut progress: impl FnMut(u64)) -> Result<WorkingSet, Error> {
+        let mut reader = self.reader()?;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut seen = FxHashSet::default();
+        let mut set = WorkingSet::default();
+        loop {
+            reader.fill(&mut chunk)?;
+            if chunk.is_empty() {
+                break;
+            }
+            for request in &chunk {
+                if seen.insert(request.id) {
+                    set.objects += 1;
+                    set.bytes += u128::from(request.size);
+                }
+            }
+            set.requests += chunk.len() as u64;
+            progress(chunk.len() as u64);
+        }
+        set.skipped = reader.skipped();
+        Ok(set)
+    }
+}
+
+/// What [`Trace::working_set`] measures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkingSet {
+    /// Requests (size-0 requests excluded).
+    pub requests: u64,
+    /// Distinct objects.
+    pub objects: u64,
+    /// Sum of the distinct objects' sizes, each at its first request.
+    pub bytes: u128,
+    /// Requests skipped for size 0.
+    pub skipped: u64,
+}
+
+/// Reads a [`Trace`], applying `--ignore-size`.
+pub struct TraceReader {
+    inner: Box<dyn RequestReader>,
+    ignore_size: bool,
+}
+
+impl std::fmt::Debug for TraceReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TraceReader")
+            .field("ignore_size", &self.ignore_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestReader for TraceReader {
+    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
+        self.inner.fill(out)?;
+        if self.ignore_size {
+            for request in out.iter_mut() {
+                request.size = 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn skipped(&self) -> u64 {
+        self.inner.skipped()
+    }
+}
+
+#[derive(Debug)]
+struct MemoryReader {
+    requests: Arc<[Request]>,
+    next: usize,
+    skipped: u64,
+}
+
+impl RequestReader for MemoryReader {
+    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
+        out.clear();
+        let rest = self.requests.get(self.next..).unwrap_or_default();
+        let take = rest.len().min(CHUNK);
+        out.extend_from_slice(&rest[..take]);
+        self.next += take;
+        Ok(())
+    }
+
+    fn skipped(&self) -> u64 {
+        self.skipped
+    }
+}

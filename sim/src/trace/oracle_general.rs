@@ -1,0 +1,147 @@
+//! libCacheSim's `oracleGeneral` binary format.
+//!
+//! A stream of 24-byte little-endian records, no header:
+//!
+//! | offset | type | field |
+//! | --- | --- | --- |
+//! | 0 | `u32` | timestamp (seconds) |
+//! | 4 | `u64` | object id |
+//! | 12 | `u32` | object size in bytes |
+//! | 16 | `i64` | request index of the object's next access, -1 if none |
+//!
+//! The large public trace collections (Twitter, Meta, CloudPhysics, Wikimedia
+//! CDN) ship in this format, zstd-compressed; [`OracleGeneralReader`] streams
+//! it chunk by chunk and never holds more than one chunk.
+
+use std::io::{ErrorKind, Read};
+use std::path::PathBuf;
+
+use wsim_policies::Request;
+
+use super::{CHUNK, RequestReader};
+use crate::Error;
+
+/// Bytes per record.
+pub const RECORD: usize = 24;
+
+/// One record as stored, all fields kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record {
+    /// Timestamp in seconds.
+    pub timestamp: u32,
+    /// Object id.
+    pub id: u64,
+    /// Object size in bytes.
+    pub size: u32,
+    /// Request index of this object's next access; -1 if none.
+    pub next_access: i64,
+}
+
+impl Record {
+    /// Decodes one record.
+    #[must_use]
+    pub fn decode(bytes: &[u8; RECORD]) -> Self {
+        let b = bytes;
+        Self {
+            timestamp: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            id: u64::from_le_bytes([b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11]]),
+            size: u32::from_le_bytes([b[12], b[13], b[14], b[15]]),
+            next_access: i64::from_le_bytes([
+                b[16], b[17], b[18], b[19], b[20], b[21], b[22], b[23],
+            ]),
+        }
+    }
+
+    /// Encodes one record.
+    #[must_use]
+    pub fn encode(&self) -> [u8; RECORD] {
+        let mut bytes = [0; RECORD];
+        bytes[0..4].copy_from_slice(&self.timestamp.to_le_bytes());
+        bytes[4..12].copy_from_slice(&self.id.to_le_bytes());
+        bytes[12..16].copy_from_slice(&self.size.to_le_bytes());
+        bytes[16..24].copy_from_slice(&self.next_access.to_le_bytes());
+        bytes
+    }
+}
+
+/// Streams requests out of an `oracleGeneral` byte stream.
+#[derive(Debug)]
+pub struct OracleGeneralReader<R> {
+    source: R,
+    path: PathBuf,
+    compressed: bool,
+    buffer: Vec<u8>,
+    /// Bytes of the stream consumed so far.
+    offset: u64,
+    skipped: u64,
+    done: bool,
+}
+
+impl<R: Read> OracleGeneralReader<R> {
+    /// Reads `source`, naming `path` in errors.
+    pub fn new(source: R, path: PathBuf, compressed: bool) -> Self {
+        Self {
+            source,
+            path,
+            compressed,
+            buffer: vec![0; CHUNK * RECORD],
+            offset: 0,
+            skipped: 0,
+            done: false,
+        }
+    }
+
+    /// Fills the buffer as far as the stream allows; returns the bytes read.
+    fn read_full(&mut self) -> Result<usize, Error> {
+        let mut filled = 0;
+        while filled < self.buffer.len() {
+            match self.source.read(&mut self.buffer[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(source) => {
+                    return Err(Error::Read {
+                        path: self.path.clone(),
+                        offset: self.offset + filled as u64,
+                        compressed: self.compressed,
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(filled)
+    }
+}
+
+impl<R: Read + Send> RequestReader for OracleGeneralReader<R> {
+    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
+        out.clear();
+        while out.is_empty() && !self.done {
+            let filled = self.read_full()?;
+            self.done = filled < self.buffer.len();
+            let (records, rest) = self.buffer[..filled].as_chunks::<RECORD>();
+            if !rest.is_empty() {
+                return Err(Error::Truncated {
+                    path: self.path.clone(),
+                    offset: self.offset + (filled - rest.len()) as u64,
+                    len: rest.len(),
+                    record: RECORD,
+                });
+            }
+            for record in records {
+                let Record { id, size, .. } = Record::decode(record);
+                if size == 0 {
+                    self.skipped += 1;
+                } else {
+                    out.push(Request::new(id, u64::from(size)));
+                }
+            }
+            self.offset += filled as u64;
+        }
+        Ok(())
+    }
+
+    fn skipped(&self) -> u64 {
+        self.skipped
+    }
+}

@@ -1,0 +1,125 @@
+//! Writing traces in every format wsim reads (`wsim gen`).
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use wsim_policies::Request;
+
+use super::TraceFormat;
+use super::oracle_general::Record;
+use crate::Error;
+
+/// Writes `requests` to `path` in `format`, zstd-compressed when the name
+/// ends in `.zst`. Request `i` gets timestamp `i`. For oracleGeneral the
+/// next-access field is filled in, which needs the whole trace at once;
+/// `progress` is told of every request written.
+pub fn write_trace(
+    requests: &[Request],
+    path: &Path,
+    format: TraceFormat,
+    mut progress: impl FnMut(u64),
+) -> Result<(), Error> {
+    if format == TraceFormat::OracleGeneral
+        && let Some(too_large) = requests
+            .iter()
+            .find(|request| request.size > u64::from(u32::MAX))
+    {
+        return Err(Error::Invalid(format!(
+            "object {} has size {}, above the 4 GiB oracleGeneral can store",
+            too_large.id, too_large.size
+        )));
+    }
+    let write_error = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::create(path).map_err(|source| Error::Open {
+        path: path.to_owned(),
+        source,
+    })?;
+    let compress = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("zst"));
+    let mut sink = if compress {
+        Sink::Zstd(zstd::Encoder::new(BufWriter::new(file), 3).map_err(write_error)?)
+    } else {
+        Sink::Plain(BufWriter::with_capacity(1 << 16, file))
+    };
+    let next_access = if format == TraceFormat::OracleGeneral {
+        next_accesses(requests)
+    } else {
+        Vec::new()
+    };
+    if format == TraceFormat::Csv {
+        writeln!(sink, "time,id,size").map_err(write_error)?;
+    }
+    for (time, request) in requests.iter().enumerate() {
+        let Request { id, size } = *request;
+        match format {
+            TraceFormat::OracleGeneral => {
+                let record = Record {
+                    timestamp: u32::try_from(time).unwrap_or(u32::MAX),
+                    id,
+                    size: u32::try_from(size).unwrap_or(u32::MAX),
+                    next_access: next_access[time],
+                };
+                sink.write_all(&record.encode())
+            }
+            TraceFormat::Csv => writeln!(sink, "{time},{id},{size}"),
+            TraceFormat::Webcachesim => writeln!(sink, "{time} {id} {size}"),
+            TraceFormat::Ids => writeln!(sink, "{id}"),
+        }
+        .map_err(write_error)?;
+        if time % 65_536 == 65_535 {
+            progress(65_536);
+        }
+    }
+    progress(requests.len() as u64 % 65_536);
+    sink.finish().map_err(write_error)
+}
+
+/// A file, compressed or not; finishing it reports what dropping would hide.
+enum Sink {
+    Plain(BufWriter<File>),
+    Zstd(zstd::Encoder<'static, BufWriter<File>>),
+}
+
+impl Sink {
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Self::Plain(mut file) => file.flush(),
+            Self::Zstd(encoder) => encoder.finish()?.flush(),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Plain(file) => file.write(bytes),
+            Self::Zstd(encoder) => encoder.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Plain(file) => file.flush(),
+            Self::Zstd(encoder) => encoder.flush(),
+        }
+    }
+}
+
+/// For every request, the index of the next request for the same object,
+/// or -1: one pass backwards.
+fn next_accesses(requests: &[Request]) -> Vec<i64> {
+    let mut next = vec![-1; requests.len()];
+    let mut later: FxHashMap<u64, i64> = FxHashMap::default();
+    for (index, request) in requests.iter().enumerate().rev() {
+        if let Some(seen) = later.insert(request.id, index as i64) {
+            next[index] = seen;
+        }
+    }
+    next
+}
