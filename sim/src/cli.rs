@@ -122,7 +122,8 @@ struct SyntheticArgs {
     objects: u64,
 
     /// Synthetic trace: Zipf exponent of object popularity (0 is uniform)
-    #[arg(long, value_name = "ALPHA", default_value_t = Synthetic::DEFAULT.alpha)]
+    #[arg(long, value_name = "ALPHA", default_value_t = Synthetic::DEFAULT.alpha,
+          allow_negative_numbers = true)]
     alpha: f64,
 
     /// Synthetic trace: object sizes, fixed:SIZE, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA

@@ -1,1 +1,17 @@
+//! wsim's integration tests, built as one binary (as wasmtime does) so the
+//! workspace links them once.
+//!
+//! - `golden`: hand-checked traces with every request's hit or miss, through
+//!   every backend;
+//! - `libcachesim`: hit counts on the CloudPhysics trace that libCacheSim's
+//!   own simulator reports;
+//! - `reference`: random traces against a naive model of DESIGN.md's contract;
+//! - `readers`: every trace format, and the ways a trace can be broken;
+//! - `cli`: the `wsim` binary end to end.
 
+mod cli;
+mod golden;
+mod libcachesim;
+mod readers;
+mod reference;
+mod support;

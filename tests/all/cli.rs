@@ -1,0 +1,339 @@
+//! The `wsim` binary end to end: what it prints, writes and refuses.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::traces_dir;
+
+fn wsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsim"))
+        .args(args)
+        .output()
+        .expect("run wsim")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs wsim expecting failure; returns its stderr after checking it is a
+/// clean error, not a panic.
+fn fails(args: &[&str]) -> String {
+    let output = wsim(args);
+    let text = stderr(&output);
+    assert!(
+        !output.status.success(),
+        "{args:?} should fail; stdout:\n{}",
+        stdout(&output)
+    );
+    assert!(!text.contains("panicked"), "{args:?} panicked:\n{text}");
+    assert!(
+        !text.contains("RUST_BACKTRACE"),
+        "{args:?} panicked:\n{text}"
+    );
+    text
+}
+
+const SMALL: &[&str] = &["run", "--requests", "20000", "--objects", "2000"];
+
+fn small(more: &[&str]) -> Vec<String> {
+    SMALL
+        .iter()
+        .chain(more)
+        .map(|arg| (*arg).to_owned())
+        .collect()
+}
+
+fn run_small(more: &[&str]) -> Output {
+    let args = small(more);
+    wsim(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn default_run_prints_the_table() {
+    let output = wsim(&["run"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("default synthetic trace") || text.contains("1000000 requests"),
+        "{text}"
+    );
+    let header = text
+        .lines()
+        .find(|line| line.starts_with("policy"))
+        .expect("a table header");
+    for column in [
+        "backend",
+        "cache size",
+        "requests",
+        "hit ratio",
+        "byte hit ratio",
+        "M req/s",
+    ] {
+        assert!(header.contains(column), "no {column} in {header}");
+    }
+    for policy in ["fifo", "lru", "lfu", "gdsize"] {
+        let rows = text.lines().filter(|line| line.starts_with(policy)).count();
+        assert_eq!(rows, 5, "{policy} should have five sizes:\n{text}");
+    }
+    assert!(text.contains("1000000"), "{text}");
+}
+
+#[test]
+fn json_and_csv_carry_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    let csv = dir.path().join("out.csv");
+    let output = run_small(&[
+        "--policy",
+        "lru,gdsize",
+        "--size",
+        "1MiB,4MiB",
+        "--json",
+        json.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let records: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let records = records.as_array().expect("a JSON array");
+    assert_eq!(records.len(), 4);
+    let fields = [
+        "policy",
+        "backend",
+        "lookup",
+        "cache_size",
+        "ignore_size",
+        "requests",
+        "hits",
+        "bytes_requested",
+        "bytes_hit",
+        "evictions",
+        "seconds",
+    ];
+    for record in records {
+        for field in fields {
+            assert!(record.get(field).is_some(), "{field} missing from {record}");
+        }
+        assert_eq!(record["backend"], "native");
+        assert!(record["lookup"].is_null());
+        assert_eq!(record["requests"], 20_000);
+        assert!(record["hits"].as_u64().unwrap() <= 20_000);
+    }
+    assert_eq!(records[0]["policy"], "lru");
+    assert_eq!(records[1]["cache_size"], 4 << 20);
+    let csv = fs::read_to_string(&csv).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    for field in fields {
+        assert!(header.contains(&field), "{field} missing from CSV header");
+    }
+    assert_eq!(csv.lines().count(), 5);
+}
+
+#[test]
+fn runs_a_trace_file_with_units_and_ignore_size() {
+    let trace = traces_dir().join("cloudPhysicsIO.oracleGeneral.bin.zst");
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    let output = wsim(&[
+        "run",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--policy",
+        "lru",
+        "--size",
+        "500,2000",
+        "--ignore-size",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("500 obj"));
+    let records: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(records[0]["hits"], 18_474);
+    assert_eq!(records[1]["hits"], 19_683);
+    assert_eq!(records[0]["ignore_size"], true);
+}
+
+#[test]
+fn csv_trace_with_named_columns() {
+    let trace = traces_dir().join("cloudPhysicsIO.csv.zst");
+    let output = wsim(&[
+        "run",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--id-column",
+        "lbn",
+        "--policy",
+        "fifo",
+        "--size",
+        "16MiB",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("16 MiB"));
+    let text = fails(&[
+        "run",
+        "--trace",
+        trace.to_str().unwrap(),
+        "--policy",
+        "fifo",
+        "--size",
+        "1MiB",
+    ]);
+    assert!(text.contains("--id-column"), "{text}");
+}
+
+#[test]
+fn percentages_and_ranges_resolve_against_the_working_set() {
+    let output = run_small(&["--policy", "fifo", "--size", "1%,1KiB..1MiB:3"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("working set:"), "{text}");
+    assert!(
+        text.contains("1 KiB") && text.contains("32 KiB") && text.contains("1 MiB"),
+        "{text}"
+    );
+}
+
+#[test]
+fn gen_writes_a_trace_run_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.oracleGeneral.zst");
+    let output = wsim(&[
+        "gen",
+        "--output",
+        path.to_str().unwrap(),
+        "--requests",
+        "3000",
+        "--objects",
+        "300",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json = dir.path().join("out.json");
+    let output = wsim(&[
+        "run",
+        "--trace",
+        path.to_str().unwrap(),
+        "--policy",
+        "lru",
+        "--size",
+        "64KiB",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let from_file: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "3000",
+        "--objects",
+        "300",
+        "--policy",
+        "lru",
+        "--size",
+        "64KiB",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let in_memory: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(from_file[0]["hits"], in_memory[0]["hits"]);
+    assert_eq!(from_file[0]["bytes_hit"], in_memory[0]["bytes_hit"]);
+}
+
+#[test]
+fn bad_values_are_refused_clearly() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--size", "0"], "at least 1"),
+        (&["--size", "-4MiB"], "negative"),
+        (&["--size", "4XB"], "unknown unit `XB`"),
+        (&["--size", "1MiB..1GiB"], "point count"),
+        (&["--policy", "arc"], "unknown policy `arc`"),
+        (&["--alpha", "-1"], "alpha"),
+        (&["--objects", "0"], "at least 1 object"),
+        (&["--object-sizes", "fixed:0"], "at least 1 byte"),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = ["run", "--requests", "1000"]
+            .iter()
+            .chain(*args)
+            .copied()
+            .collect();
+        let text = fails(&args);
+        assert!(
+            text.contains(expected),
+            "{args:?}: {text:?} should contain {expected:?}"
+        );
+    }
+    let text = fails(&["run", "--trace", "/nonexistent/trace.bin"]);
+    assert!(
+        text.contains("/nonexistent/trace.bin") && text.contains("No such file"),
+        "{text}"
+    );
+    let text = fails(&["run", "--trace", "x.bin", "--alpha", "1"]);
+    assert!(text.contains("cannot be used with"), "{text}");
+    let text = fails(&["frobnicate"]);
+    assert!(text.contains("unrecognized subcommand"), "{text}");
+}
+
+#[test]
+fn bad_traces_name_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let malformed = write("bad.tr", b"1 2 3\n4 5 6\n7 oops 9\n");
+    let text = fails(&["run", "--trace", &malformed, "--size", "10"]);
+    assert!(text.contains("bad.tr:3: id `oops`"), "{text}");
+    assert_eq!(text.lines().count(), 1, "one line: {text}");
+    let truncated = write("t.bin", &[0; 30]);
+    let text = fails(&["run", "--trace", &truncated, "--size", "10"]);
+    assert!(text.contains("byte 24"), "{text}");
+    let empty = write("e.txt", b"");
+    let text = fails(&["run", "--trace", &empty, "--size", "10"]);
+    assert!(text.contains("no requests"), "{text}");
+    let unknown = write("t.dat", b"1\n");
+    let text = fails(&["run", "--trace", &unknown]);
+    assert!(text.contains("--format"), "{text}");
+    let zeros = write("z.tr", b"1 1 0\n2 2 0\n");
+    let text = fails(&["run", "--trace", &zeros, "--size", "10"]);
+    assert!(text.contains("all 2 had size 0"), "{text}");
+}
+
+#[test]
+fn results_are_written_even_when_a_run_fails() {
+    // The trace breaks on its last line: no run completes, but the JSON file
+    // is still written (empty) and the error names the line.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.tr");
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(&format!("{i} {} 1\n", i % 97));
+    }
+    text.push_str("x\n");
+    fs::write(&path, text).unwrap();
+    let json = dir.path().join("out.json");
+    let error = fails(&[
+        "run",
+        "--trace",
+        path.to_str().unwrap(),
+        "--size",
+        "10",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(error.contains("late.tr:10001"), "{error}");
+    assert!(Path::new(&json).exists());
+}

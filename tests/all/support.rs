@@ -1,0 +1,128 @@
+//! What the tests share: replaying traces under every backend, reading
+//! traces whole, and the paths of the checked-in sample traces.
+
+use std::path::{Path, PathBuf};
+
+use wsim::trace::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
+use wsim_backends::Native;
+use wsim_policies::{CachePolicy as _, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
+
+/// What one backend made of a trace: every request's hit flag and the stats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Replay {
+    pub(crate) hits: Vec<bool>,
+    pub(crate) stats: Stats,
+}
+
+/// Runs `requests` through `policy` at `capacity` under every backend there
+/// is, natively first, and returns each backend's name and replay. Natively
+/// it also checks the policy's invariants: after each of the first 1,000
+/// requests, every 1,000th after that, and at the end. Tests compare the
+/// replays with each other and with what they expect, so a backend added
+/// here is covered by every test that calls this.
+pub(crate) fn replay_everywhere(
+    policy: PolicyKind,
+    capacity: u64,
+    requests: &[Request],
+) -> Vec<(String, Replay)> {
+    struct Everywhere<'a> {
+        capacity: u64,
+        requests: &'a [Request],
+    }
+    impl PolicyVisitor for Everywhere<'_> {
+        type Output = Vec<(String, Replay)>;
+        fn visit<P: EvictionPolicy + 'static>(self) -> Self::Output {
+            vec![(
+                "native".to_owned(),
+                replay_native::<P>(self.capacity, self.requests),
+            )]
+        }
+    }
+    policy.visit(Everywhere { capacity, requests })
+}
+
+fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Replay {
+    let mut native = Native::<P>::new(capacity);
+    let mut hits = Vec::with_capacity(requests.len());
+    for (index, &request) in requests.iter().enumerate() {
+        let Ok(hit) = native.access(request);
+        hits.push(hit);
+        if index < 1_000 || index % 1_000 == 0 || index + 1 == requests.len() {
+            if let Err(error) = native.cache().check_invariants() {
+                panic!("{} after request {index} ({request:?}): {error}", P::NAME);
+            }
+        }
+    }
+    let Ok(stats) = native.stats();
+    Replay { hits, stats }
+}
+
+/// Runs `requests` through `policy` under every backend and asserts they
+/// all agree; returns the common replay.
+pub(crate) fn replay_agreed(policy: PolicyKind, capacity: u64, requests: &[Request]) -> Replay {
+    let mut replays = replay_everywhere(policy, capacity, requests).into_iter();
+    let (_, native) = replays.next().expect("native always runs");
+    for (backend, replay) in replays {
+        assert_eq!(
+            replay.stats, native.stats,
+            "{policy} at {capacity}: {backend} stats differ from native"
+        );
+        assert_eq!(
+            replay.hits, native.hits,
+            "{policy} at {capacity}: {backend} hits differ from native"
+        );
+    }
+    native
+}
+
+/// The repository's `traces/` directory.
+pub(crate) fn traces_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces")
+}
+
+/// Opens a trace file with default CSV options.
+pub(crate) fn open(
+    path: &Path,
+    format: Option<TraceFormat>,
+    ignore_size: bool,
+) -> Result<Trace, wsim::Error> {
+    open_csv(path, format, CsvOptions::default(), ignore_size)
+}
+
+/// Opens a trace file.
+pub(crate) fn open_csv(
+    path: &Path,
+    format: Option<TraceFormat>,
+    csv: CsvOptions,
+    ignore_size: bool,
+) -> Result<Trace, wsim::Error> {
+    Ok(Trace::from_file(
+        TraceFile::new(path, format, csv)?,
+        ignore_size,
+    ))
+}
+
+/// Every request of a trace and the count of size-0 requests skipped.
+pub(crate) fn read_all(trace: &Trace) -> Result<(Vec<Request>, u64), wsim::Error> {
+    let mut reader = trace.reader()?;
+    let mut all = Vec::new();
+    let mut chunk = Vec::new();
+    loop {
+        reader.fill(&mut chunk)?;
+        if chunk.is_empty() {
+            return Ok((all, reader.skipped()));
+        }
+        all.extend_from_slice(&chunk);
+    }
+}
+
+/// Parses `"MMHM"` into hit flags.
+pub(crate) fn pattern(text: &str) -> Vec<bool> {
+    text.chars()
+        .map(|outcome| match outcome {
+            'H' => true,
+            'M' => false,
+            other => panic!("pattern letters are H and M, not {other}"),
+        })
+        .collect()
+}
