@@ -9,6 +9,14 @@
 //! - `readers`: every trace format, and the ways a trace can be broken;
 //! - `cli`: the `wsim` binary end to end.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss,
+    reason = "a test fails by panicking, and its data are small by construction"
+)]
+
 mod cli;
 mod golden;
 mod libcachesim;

@@ -47,10 +47,9 @@ fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Repl
     for (index, &request) in requests.iter().enumerate() {
         let Ok(hit) = native.access(request);
         hits.push(hit);
-        if index < 1_000 || index % 1_000 == 0 || index + 1 == requests.len() {
-            if let Err(error) = native.cache().check_invariants() {
-                panic!("{} after request {index} ({request:?}): {error}", P::NAME);
-            }
+        let checked = index < 1_000 || index % 1_000 == 0 || index + 1 == requests.len();
+        if checked && let Err(error) = native.cache().check_invariants() {
+            panic!("{} after request {index} ({request:?}): {error}", P::NAME);
         }
     }
     let Ok(stats) = native.stats();
