@@ -1,9 +1,11 @@
 //! GDSIZE: GreedyDual-Size with cost 1 (Cao and Irani, 1997).
 
-use core::cmp::Ordering;
+use core::cmp::{Ordering, Reverse};
 
-use priority_queue::DoublePriorityQueue;
-use rustc_hash::FxBuildHasher;
+use core::hash::BuildHasherDefault;
+use priority_queue::PriorityQueue;
+
+use rustc_hash::FxHasher;
 
 use crate::{EvictionPolicy, Held, Victim};
 
@@ -19,7 +21,8 @@ use crate::{EvictionPolicy, Held, Victim};
 /// guest; WebAssembly floats are IEEE 754, so both see identical values.
 #[derive(Debug, Clone)]
 pub struct GdSize {
-    queue: DoublePriorityQueue<u64, Priority, FxBuildHasher>,
+    /// A max-heap, so priorities are reversed: the top is the smallest `H`.
+    queue: PriorityQueue<u64, Reverse<Priority>, BuildHasherDefault<FxHasher>>,
     /// `L`: the `H` of the last eviction. Never decreases, since every `H` is
     /// at least the `L` it was set from.
     inflation: f64,
@@ -30,7 +33,7 @@ pub struct GdSize {
 impl Default for GdSize {
     fn default() -> Self {
         Self {
-            queue: DoublePriorityQueue::with_default_hasher(),
+            queue: PriorityQueue::with_default_hasher(),
             inflation: 0.0,
             clock: 0,
         }
@@ -52,6 +55,7 @@ impl Priority {
         clippy::cast_precision_loss,
         reason = "H is defined on f64; the rounding is the same on host and guest"
     )]
+    #[inline]
     fn new(inflation: f64, size: u64, set_at: u64) -> Self {
         Self {
             h: inflation + 1.0 / size as f64,
@@ -62,20 +66,22 @@ impl Priority {
 }
 
 impl Ord for Priority {
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        self.h
-            .total_cmp(&other.h)
-            .then(self.set_at.cmp(&other.set_at))
+        // Every H is positive, and positive f64s order as their bit patterns.
+        (self.h.to_bits(), self.set_at).cmp(&(other.h.to_bits(), other.set_at))
     }
 }
 
 impl PartialOrd for Priority {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
 impl PartialEq for Priority {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
@@ -97,7 +103,7 @@ impl EvictionPolicy for GdSize {
     #[inline]
     fn hit(&mut self, id: u64) -> bool {
         let (inflation, now) = (self.inflation, self.clock);
-        let found = self.queue.change_priority_by(&id, |priority| {
+        let found = self.queue.change_priority_by(&id, |Reverse(priority)| {
             *priority = Priority::new(inflation, priority.size, now);
         });
         if found {
@@ -110,13 +116,13 @@ impl EvictionPolicy for GdSize {
     fn admit(&mut self, id: u64, size: u64) {
         let now = self.tick();
         self.queue
-            .push(id, Priority::new(self.inflation, size, now));
+            .push(id, Reverse(Priority::new(self.inflation, size, now)));
     }
 
     #[inline]
     fn evict(&mut self) -> Option<Victim> {
         // Step 3: evict the smallest H and let L rise to it.
-        let (id, priority) = self.queue.pop_min()?;
+        let (id, Reverse(priority)) = self.queue.pop()?;
         self.inflation = priority.h;
         Some(Victim {
             id,
@@ -130,7 +136,7 @@ impl EvictionPolicy for GdSize {
 
     fn audit(&self) -> Result<Held, String> {
         let mut bytes = 0u128;
-        for (id, priority) in self.queue.iter() {
+        for (id, Reverse(priority)) in self.queue.iter() {
             if priority.h < self.inflation || priority.h.is_nan() {
                 return Err(format!(
                     "object {id} has H = {} below L = {}",
