@@ -14,7 +14,7 @@ use crate::trace::{
     Column, CsvOptions, SizeDistribution, Synthetic, Trace, TraceFile, TraceFormat, WorkingSet,
     write_trace,
 };
-use crate::units::{Bytes, SizeSpec, resolve_sizes};
+use crate::units::{Bytes, CacheSize, SizeSpec, resolve_sizes};
 
 /// Cache replacement policies, run natively or as sandboxed WebAssembly plugins.
 #[derive(Debug, Parser)]
@@ -350,7 +350,10 @@ fn run_jobs(
     known_requests: Option<u64>,
 ) -> (Vec<Record>, Vec<Failure>) {
     let per_job = known_requests.or_else(|| trace.len_hint());
-    let progress = Progress::new(per_job.map(|requests| requests * jobs.len() as u64), "");
+    let progress = Progress::new(
+        per_job.map(|requests| requests * jobs.len() as u64),
+        "simulating",
+    );
     let mut records = Vec::with_capacity(jobs.len());
     let mut failures = Vec::new();
     for (index, &job) in jobs.iter().enumerate() {
@@ -359,7 +362,10 @@ fn run_jobs(
             index + 1,
             jobs.len(),
             job.policy,
-            job.capacity
+            CacheSize {
+                capacity: job.capacity,
+                objects: trace.ignore_size(),
+            }
         ));
         match run_job(job, trace, &mut |requests| progress.advance(requests)) {
             Ok(record) => {

@@ -1,6 +1,8 @@
 //! Progress for long runs: a bar on a terminal, nothing when piped.
 
-use indicatif::{ProgressBar, ProgressStyle};
+use std::fmt;
+
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 
 /// A progress bar counting requests. Draws only when stderr is a terminal
 /// and throttles itself, so reporting every chunk costs next to nothing.
@@ -46,11 +48,14 @@ impl Progress {
 
 fn style(known_total: bool) -> ProgressStyle {
     let template = if known_total {
-        "{msg:28} [{bar:30}] {human_pos}/{human_len} requests, {per_sec}, {eta} left"
+        "{msg:32} [{bar:30}] {human_pos}/{human_len} requests, {rate}, {eta} left"
     } else {
-        "{msg:28} {human_pos} requests, {per_sec}"
+        "{msg:32} {human_pos} requests, {rate}"
     };
     ProgressStyle::with_template(template)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .with_key("rate", |state: &ProgressState, out: &mut dyn fmt::Write| {
+            let _ = write!(out, "{:.1} M req/s", state.per_sec() / 1e6);
+        })
         .progress_chars("=> ")
 }
