@@ -39,6 +39,19 @@ fn fails(args: &[&str]) -> String {
     text
 }
 
+/// Runs wsim with `--json` added, expecting success; returns the records.
+fn run_json(args: &[&str]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("out.json");
+    let mut args = args.to_vec();
+    args.extend(["--json", json.to_str().unwrap()]);
+    let output = wsim(&args);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    let records: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    records.as_array().expect("a JSON array").clone()
+}
+
 const SMALL: &[&str] = &["run", "--requests", "20000", "--objects", "2000"];
 
 fn small(more: &[&str]) -> Vec<String> {
@@ -139,27 +152,22 @@ fn json_and_csv_carry_every_field() {
 #[test]
 fn runs_a_trace_file_with_units_and_ignore_size() {
     let trace = traces_dir().join("cloudPhysicsIO.oracleGeneral.bin.zst");
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("out.json");
-    let output = wsim(&[
+    let trace = trace.to_str().unwrap();
+    let args = [
         "run",
         "--trace",
-        trace.to_str().unwrap(),
+        trace,
         "--policy",
         "lru",
         "--size",
         "500,2000",
         "--ignore-size",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("500 obj"));
-    let records: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    ];
+    let records = run_json(&args);
     assert_eq!(records[0]["hits"], 18_474);
     assert_eq!(records[1]["hits"], 19_683);
     assert_eq!(records[0]["ignore_size"], true);
+    assert!(stdout(&wsim(&args)).contains("500 obj"));
 }
 
 #[test]
@@ -206,47 +214,13 @@ fn percentages_and_ranges_resolve_against_the_working_set() {
 fn gen_writes_a_trace_run_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.oracleGeneral.zst");
-    let output = wsim(&[
-        "gen",
-        "--output",
-        path.to_str().unwrap(),
-        "--requests",
-        "3000",
-        "--objects",
-        "300",
-    ]);
+    let path = path.to_str().unwrap();
+    let shape = ["--requests", "3000", "--objects", "300"];
+    let output = wsim(&[&["gen", "--output", path][..], &shape].concat());
     assert!(output.status.success(), "{}", stderr(&output));
-    let json = dir.path().join("out.json");
-    let output = wsim(&[
-        "run",
-        "--trace",
-        path.to_str().unwrap(),
-        "--policy",
-        "lru",
-        "--size",
-        "64KiB",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let from_file: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
-    let output = wsim(&[
-        "run",
-        "--requests",
-        "3000",
-        "--objects",
-        "300",
-        "--policy",
-        "lru",
-        "--size",
-        "64KiB",
-        "--json",
-        json.to_str().unwrap(),
-    ]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let in_memory: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let run = ["--policy", "lru", "--size", "64KiB"];
+    let from_file = run_json(&[&["run", "--trace", path][..], &run].concat());
+    let in_memory = run_json(&[&["run"][..], &shape, &run].concat());
     assert_eq!(from_file[0]["hits"], in_memory[0]["hits"]);
     assert_eq!(from_file[0]["bytes_hit"], in_memory[0]["bytes_hit"]);
 }
