@@ -1,14 +1,37 @@
 //! # wsim-backends
 //!
-//! Implementations of [`CachePolicy`]: [`Native`] runs a policy as ordinary
-//! Rust code, the baseline every WebAssembly figure is divided by. The
-//! WebAssembly backends (one per ABI, cached or uncached lookups) join it with
-//! issue 3, selected by generics like `Native` so nothing on the hot path is
-//! dynamically dispatched.
+//! Implementations of [`CachePolicy`]. [`Native`] runs a policy as ordinary
+//! Rust code: the baseline every WebAssembly figure is divided by.
+//! [`Wasm<A, L>`](Wasm) runs the same policy source compiled into a
+//! WebAssembly guest, reached through the ABI `A` ([`Pair`], [`Bincode`],
+//! [`Bytemuck`] or [`Batch`]) with exports looked up as `L` says
+//! ([`Cached`] or [`Uncached`]). Backends are chosen by generics and
+//! monomorphized, so nothing on the hot path is dynamically dispatched.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `wasm` | yes | the WebAssembly backends, wasmer, and the guest modules |
+//! | `singlepass` | no | wasmer's Singlepass compiler beside Cranelift |
 
 use core::convert::Infallible;
 
 use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Request, Stats};
+
+#[cfg(feature = "wasm")]
+mod abi;
+#[cfg(feature = "wasm")]
+pub mod guests;
+#[cfg(feature = "wasm")]
+mod wasm;
+
+#[cfg(feature = "wasm")]
+pub use abi::{Abi, AbiKind, Batch, Bincode, Bytemuck, Pair};
+#[cfg(feature = "wasm")]
+pub use wasm::{Error, Wasm};
+#[cfg(feature = "wasm")]
+pub use wsim_engine::{self as engine, Cached, Compiler, Engine, Lookup, Module, Uncached};
 
 /// A policy run natively: a direct, inlinable call per request.
 #[derive(Debug, Clone)]

@@ -29,16 +29,24 @@
 //! | --- | --- | --- |
 //! | `clap` | no | `clap::ValueEnum` for [`PolicyKind`] |
 //! | `serde` | no | `serde` traits for [`Request`], [`Stats`] and [`PolicyKind`] |
+//! | `wire` | no | `wire`: the byte layouts and codecs host and guest share |
+//! | `guest` | no | `guest` and [`export_policy!`]: a policy as a WebAssembly guest |
 
 mod cache;
 mod fifo;
+// Guest statics need `Sync`, which only a single-threaded wasm32 guest can
+// promise; so the guest side exists on wasm32 alone.
 mod gdsize;
+#[cfg(all(feature = "guest", target_arch = "wasm32"))]
+pub mod guest;
 mod kind;
 mod lfu;
 mod lru;
 mod request;
 mod slab_list;
 mod stats;
+#[cfg(feature = "wire")]
+pub mod wire;
 
 pub use cache::{Cache, CachePolicy, EvictionPolicy, Held, Victim};
 pub use fifo::Fifo;
@@ -64,4 +72,81 @@ pub enum Error {
     /// A policy name that [`PolicyKind`] does not know.
     #[error("unknown policy `{0}` (known: fifo, lru, lfu, gdsize)")]
     UnknownPolicy(String),
+}
+
+/// Exports a policy from a WebAssembly guest under every ABI, in one line:
+///
+/// ```ignore
+/// wsim_policies::export_policy!(wsim_policies::Lru);
+/// ```
+///
+/// The argument is an [`EvictionPolicy`], run inside a [`Cache`] exactly as
+/// the native backend runs it; or, as `export_policy!(cache = MyCache)`, any
+/// [`guest::GuestCache`]. The macro emits, on `wasm32` only, the exports
+/// `docs/ABI.md` specifies: `abi_version`, `init`, `access` (Pair), `alloc`
+/// and `access_bincode` (Bincode), `buffer` and `access_bytemuck`
+/// (Bytemuck), `access_batch` (Batch) and `stats`. A guest crate is a
+/// `cdylib` holding this line and nothing else.
+#[cfg(feature = "guest")]
+#[macro_export]
+macro_rules! export_policy {
+    () => {
+        compile_error!("export_policy! needs a policy type, as in export_policy!(MyPolicy)");
+    };
+    (cache = $cache:ty $(,)?) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            use $crate::guest;
+
+            static CACHE: guest::GuestCell<Option<$cache>> = guest::GuestCell::new(None);
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn abi_version() -> i32 {
+                $crate::wire::ABI_VERSION
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn init(capacity: i64) -> i32 {
+                guest::init(&CACHE, capacity)
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn access(id: i64, size: i64) -> i32 {
+                guest::access_pair(&CACHE, id, size)
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn alloc(len: i32) -> i32 {
+                guest::alloc(len)
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn access_bincode(pointer: i32, len: i32) -> i32 {
+                guest::access_bincode(&CACHE, pointer, len)
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn buffer() -> i64 {
+                guest::buffer()
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn access_bytemuck() -> i32 {
+                guest::access_bytemuck(&CACHE)
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn access_batch(n: i32) -> i32 {
+                guest::access_batch(&CACHE, n)
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn stats() -> i32 {
+                guest::stats(&CACHE)
+            }
+        };
+    };
+    ($policy:ty $(,)?) => {
+        $crate::export_policy!(cache = $crate::Cache<$policy>);
+    };
 }

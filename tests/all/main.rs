@@ -1,6 +1,7 @@
 //! wsim's integration tests, built as one binary (as wasmtime does) so the
 //! workspace links them once.
 //!
+//! - `equivalence`: every backend against native on random traces;
 //! - `golden`: hand-checked traces with every request's hit or miss, through
 //!   every backend;
 //! - `libcachesim`: hit counts on the CloudPhysics trace that libCacheSim's
@@ -18,6 +19,7 @@
 )]
 
 mod cli;
+mod equivalence;
 mod golden;
 mod libcachesim;
 mod readers;

@@ -3,9 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::OnceLock;
+
 use wsim::trace::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
-use wsim_backends::Native;
-use wsim_policies::{CachePolicy as _, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
+use wsim_backends::{
+    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Lookup, Module, Native, Pair,
+    Uncached, Wasm, guests,
+};
+use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
 
 /// What one backend made of a trace: every request's hit flag and the stats.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,15 +35,64 @@ pub(crate) fn replay_everywhere(
         requests: &'a [Request],
     }
     impl PolicyVisitor for Everywhere<'_> {
-        type Output = Vec<(String, Replay)>;
-        fn visit<P: EvictionPolicy + 'static>(self) -> Self::Output {
-            vec![(
-                "native".to_owned(),
-                replay_native::<P>(self.capacity, self.requests),
-            )]
+        type Output = Replay;
+        fn visit<P: EvictionPolicy + 'static>(self) -> Replay {
+            replay_native::<P>(self.capacity, self.requests)
         }
     }
-    policy.visit(Everywhere { capacity, requests })
+    let mut replays = vec![(
+        "native".to_owned(),
+        policy.visit(Everywhere { capacity, requests }),
+    )];
+    let module = guest_module(policy);
+    macro_rules! wasm {
+        ($($abi:ty),*) => {$(
+            replays.push(replay_wasm::<$abi, Cached>(module, capacity, requests));
+            replays.push(replay_wasm::<$abi, Uncached>(module, capacity, requests));
+        )*};
+    }
+    wasm!(Pair, Bincode, Bytemuck, Batch);
+    replays
+}
+
+/// The built-in guest of `policy`, compiled once per test process.
+pub(crate) fn guest_module(policy: PolicyKind) -> &'static Module {
+    static MODULES: OnceLock<Vec<Module>> = OnceLock::new();
+    let modules = MODULES.get_or_init(|| {
+        let engine = Engine::new(Compiler::Cranelift).expect("cranelift is always built");
+        PolicyKind::ALL
+            .iter()
+            .map(|&policy| {
+                engine
+                    .compile(&guests::module_name(policy), guests::module_bytes(policy))
+                    .expect("the built-in guests compile")
+            })
+            .collect()
+    });
+    let index = PolicyKind::ALL
+        .iter()
+        .position(|&p| p == policy)
+        .expect("a known policy");
+    &modules[index]
+}
+
+/// Replays `requests` through the guest in `module` via ABI `A`, in one
+/// `access_batch` call (which every ABI but Batch serves request by request).
+fn replay_wasm<A: Abi, L: Lookup>(
+    module: &Module,
+    capacity: u64,
+    requests: &[Request],
+) -> (String, Replay) {
+    let name = format!("{} {}", A::NAME, L::NAME);
+    let mut wasm =
+        Wasm::<A, L>::new(module, capacity).unwrap_or_else(|error| panic!("{name}: {error}"));
+    let mut hits = Vec::new();
+    wasm.access_batch(requests, &mut hits)
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let stats = wasm
+        .stats()
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    (name, Replay { hits, stats })
 }
 
 fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Replay {

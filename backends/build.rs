@@ -1,0 +1,128 @@
+//! Builds the WebAssembly guests (`guests/`, one module per policy) for
+//! `wasm32-unknown-unknown` and leaves them in `OUT_DIR`, where `src/guests.rs`
+//! embeds them. `cargo build`, `cargo test` and `cargo run` all go through
+//! here, so the guests are always built from the current policy source.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+
+/// `(package, module file)` of every guest.
+const GUESTS: &[(&str, &str)] = &[
+    ("wsim_guest_fifo", "fifo.wasm"),
+    ("wsim_guest_lru", "lru.wasm"),
+    ("wsim_guest_lfu", "lfu.wasm"),
+    ("wsim_guest_gdsize", "gdsize.wasm"),
+];
+
+fn main() -> ExitCode {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let guests = manifest_dir.join("guests");
+    println!(
+        "cargo::rerun-if-changed={}",
+        guests.join("Cargo.toml").display()
+    );
+    println!(
+        "cargo::rerun-if-changed={}",
+        guests.join("Cargo.lock").display()
+    );
+    for guest in ["fifo", "lru", "lfu", "gdsize"] {
+        println!("cargo::rerun-if-changed={}", guests.join(guest).display());
+    }
+    let policies = manifest_dir.join("../policies");
+    println!(
+        "cargo::rerun-if-changed={}",
+        policies.join("Cargo.toml").display()
+    );
+    println!("cargo::rerun-if-changed={}", policies.join("src").display());
+    if env::var_os("CARGO_FEATURE_WASM").is_none() {
+        return ExitCode::SUCCESS;
+    }
+    match build(&guests) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: building the WebAssembly guests: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build(guests: &Path) -> Result<(), String> {
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    ensure_target()?;
+    let target_dir = out_dir.join("guests-target");
+    let mut command = Command::new(&cargo);
+    command
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            TARGET,
+            "--manifest-path",
+        ])
+        .arg(guests.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // Flags and wrappers meant for the host build must not reach the guests.
+    for variable in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_PROFILE_RELEASE_DEBUG",
+    ] {
+        command.env_remove(variable);
+    }
+    let status = command
+        .status()
+        .map_err(|error| format!("cannot run {}: {error}", cargo.to_string_lossy()))?;
+    if !status.success() {
+        return Err(format!(
+            "cargo build of {} failed ({status})",
+            guests.display()
+        ));
+    }
+    let built = target_dir.join(TARGET).join("release");
+    for (package, module) in GUESTS {
+        let from = built.join(format!("{package}.wasm"));
+        std::fs::copy(&from, out_dir.join(module))
+            .map_err(|error| format!("copy {}: {error}", from.display()))?;
+    }
+    Ok(())
+}
+
+/// Adds the wasm32 target through rustup when it is missing: the one install
+/// step cargo cannot do itself.
+fn ensure_target() -> Result<(), String> {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let installed = Command::new(&rustc)
+        .args(["--print", "target-libdir", "--target", TARGET])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+        .is_some_and(|libdir| libdir.exists());
+    if installed {
+        return Ok(());
+    }
+    println!("cargo::warning=adding the {TARGET} target with rustup (the guests are built for it)");
+    let added = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .status()
+        .is_ok_and(|status| status.success());
+    if added {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {TARGET} target is missing and `rustup target add {TARGET}` failed; \
+             install it, or build without the `wasm` feature (native only)"
+        ))
+    }
+}

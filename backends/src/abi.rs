@@ -1,0 +1,335 @@
+//! The host side of every ABI: how a request reaches the guest.
+//! `docs/ABI.md` is the contract; `wsim_policies::guest` the other side.
+
+use wsim_engine::{Cached, Export, Guest, Lookup};
+use wsim_policies::Request;
+use wsim_policies::wire::{self, BINCODE_MAX_LEN, REQUEST_WIRE_LEN, RequestWire};
+
+use crate::wasm::{Error, hit_or_miss, status_error};
+
+/// A way of passing requests into a guest. Implemented by [`Pair`],
+/// [`Bincode`], [`Bytemuck`] and [`Batch`].
+pub trait Abi: Sized + Send + 'static {
+    /// The ABI's name in reports.
+    const NAME: &'static str;
+    /// The exports this ABI needs, beyond `abi_version`, `init` and `stats`.
+    const EXPORTS: &'static [&'static str];
+    /// What a loaded guest keeps for this ABI: its exports and any state.
+    type Bound<L: Lookup>: Send;
+
+    /// Resolves this ABI's exports in a fresh guest.
+    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error>;
+
+    /// Anything to do once `init` has run.
+    fn after_init<L: Lookup>(_guest: &mut Guest, _bound: &mut Self::Bound<L>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Serves one request.
+    fn access<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<bool, Error>;
+
+    /// Serves requests in order; one call each unless the ABI batches.
+    fn access_batch<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        requests: &[Request],
+        hits: &mut Vec<bool>,
+    ) -> Result<(), Error> {
+        hits.clear();
+        for &request in requests {
+            hits.push(Self::access(guest, bound, request)?);
+        }
+        Ok(())
+    }
+}
+
+/// The ABIs by name, for command lines and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AbiKind {
+    /// [`Pair`].
+    Pair,
+    /// [`Bincode`].
+    Bincode,
+    /// [`Bytemuck`].
+    Bytemuck,
+    /// [`Batch`].
+    Batch,
+}
+
+impl AbiKind {
+    /// Every ABI, in report order.
+    pub const ALL: [Self; 4] = [Self::Pair, Self::Bincode, Self::Bytemuck, Self::Batch];
+
+    /// The ABI's name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Pair => Pair::NAME,
+            Self::Bincode => Bincode::NAME,
+            Self::Bytemuck => Bytemuck::NAME,
+            Self::Batch => Batch::NAME,
+        }
+    }
+
+    /// The exports the ABI needs beyond `abi_version`, `init` and `stats`.
+    #[must_use]
+    pub const fn exports(self) -> &'static [&'static str] {
+        match self {
+            Self::Pair => Pair::EXPORTS,
+            Self::Bincode => Bincode::EXPORTS,
+            Self::Bytemuck => Bytemuck::EXPORTS,
+            Self::Batch => Batch::EXPORTS,
+        }
+    }
+}
+
+/// Pair: the request as two wasm arguments, `access(id: i64, size: i64) -> i32`.
+#[derive(Debug, Clone, Copy)]
+pub struct Pair;
+
+impl Abi for Pair {
+    const NAME: &'static str = "pair";
+    const EXPORTS: &'static [&'static str] = &["access"];
+    type Bound<L: Lookup> = Export<(i64, i64), i32, L>;
+
+    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
+        Ok(guest.export("access")?)
+    }
+
+    #[inline]
+    #[expect(clippy::cast_possible_wrap, reason = "the i64s carry u64 bits")]
+    fn access<L: Lookup>(
+        guest: &mut Guest,
+        access: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<bool, Error> {
+        let code = guest.call(access, (request.id as i64, request.size as i64))?;
+        hit_or_miss(guest, "access", code)
+    }
+}
+
+/// Bincode: the request bincode-encoded into a buffer the guest allocates
+/// for each call: `alloc(len) -> ptr`, then `access_bincode(ptr, len)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Bincode;
+
+/// The exports the Bincode ABI keeps.
+#[derive(Debug)]
+pub struct BincodeExports<L: Lookup> {
+    alloc: Export<i32, i32, L>,
+    access: Export<(i32, i32), i32, L>,
+}
+
+impl Abi for Bincode {
+    const NAME: &'static str = "bincode";
+    const EXPORTS: &'static [&'static str] = &["alloc", "access_bincode"];
+    type Bound<L: Lookup> = BincodeExports<L>;
+
+    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
+        Ok(BincodeExports {
+            alloc: guest.export("alloc")?,
+            access: guest.export("access_bincode")?,
+        })
+    }
+
+    #[inline]
+    fn access<L: Lookup>(
+        guest: &mut Guest,
+        exports: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<bool, Error> {
+        let mut encoded = [0; BINCODE_MAX_LEN];
+        let len = wire::encode_bincode(request, &mut encoded);
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_possible_wrap,
+            reason = "at most 18"
+        )]
+        let len_param = len as i32;
+        let pointer = guest.call(&exports.alloc, len_param)?;
+        let address = u32::try_from(pointer)
+            .ok()
+            .filter(|&address| address != 0)
+            .ok_or_else(|| Error::Protocol {
+                module: guest.module().to_owned(),
+                export: "alloc",
+                what: format!("returned {pointer}, not an address"),
+            })?;
+        guest.write(address, &encoded[..len], "the buffer `alloc` returned")?;
+        let code = guest.call(&exports.access, (pointer, len_param))?;
+        hit_or_miss(guest, "access_bincode", code)
+    }
+}
+
+/// Where a guest's static buffer lies, as `buffer()` said once at load.
+#[derive(Debug, Clone, Copy)]
+struct StaticBuffer {
+    address: u32,
+    len: u32,
+}
+
+impl StaticBuffer {
+    /// Calls `buffer()` and checks the buffer lies inside guest memory and
+    /// holds at least `min_len` bytes.
+    fn fetch(guest: &mut Guest, min_len: usize) -> Result<Self, Error> {
+        let buffer: Export<(), i64, Cached> = guest.export("buffer")?;
+        let (address, len) = wire::unpack_buffer(guest.call(&buffer, ())?);
+        if (len as usize) < min_len {
+            return Err(Error::Protocol {
+                module: guest.module().to_owned(),
+                export: "buffer",
+                what: format!("a buffer of {len} bytes is smaller than {min_len}"),
+            });
+        }
+        guest.check_range(address, len as usize, "the buffer `buffer` returned")?;
+        Ok(Self { address, len })
+    }
+}
+
+/// Bytemuck: the request as a `#[repr(C)]` struct copied into a static
+/// guest buffer whose address `buffer()` gave once, then
+/// `access_bytemuck()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Bytemuck;
+
+/// What the Bytemuck ABI keeps.
+#[derive(Debug)]
+pub struct BytemuckBound<L: Lookup> {
+    buffer: StaticBuffer,
+    access: Export<(), i32, L>,
+}
+
+impl Abi for Bytemuck {
+    const NAME: &'static str = "bytemuck";
+    const EXPORTS: &'static [&'static str] = &["buffer", "access_bytemuck"];
+    type Bound<L: Lookup> = BytemuckBound<L>;
+
+    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
+        Ok(BytemuckBound {
+            buffer: StaticBuffer::fetch(guest, REQUEST_WIRE_LEN)?,
+            access: guest.export("access_bytemuck")?,
+        })
+    }
+
+    #[inline]
+    fn access<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<bool, Error> {
+        let wire = RequestWire::new(request);
+        guest.write(
+            bound.buffer.address,
+            bytemuck::bytes_of(&wire),
+            "the static buffer",
+        )?;
+        let code = guest.call(&bound.access, ())?;
+        hit_or_miss(guest, "access_bytemuck", code)
+    }
+}
+
+/// Batch: up to `len / 17` requests copied into the static buffer, one
+/// `access_batch(n)` call, and `n` hit flags read back from right after
+/// them. Not in the paper: its future work, batching to cut calls.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch;
+
+/// What the Batch ABI keeps.
+#[derive(Debug)]
+pub struct BatchBound<L: Lookup> {
+    buffer: StaticBuffer,
+    /// Requests per call: what the buffer holds with their flags.
+    capacity: usize,
+    access: Export<i32, i32, L>,
+    /// Encoded requests, then the flags read back; reused across calls.
+    scratch: Vec<u8>,
+}
+
+impl Abi for Batch {
+    const NAME: &'static str = "batch";
+    const EXPORTS: &'static [&'static str] = &["buffer", "access_batch"];
+    type Bound<L: Lookup> = BatchBound<L>;
+
+    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
+        let buffer = StaticBuffer::fetch(guest, REQUEST_WIRE_LEN + 1)?;
+        let capacity = buffer.len as usize / (REQUEST_WIRE_LEN + 1);
+        Ok(BatchBound {
+            buffer,
+            capacity,
+            access: guest.export("access_batch")?,
+            scratch: Vec::with_capacity(buffer.len as usize),
+        })
+    }
+
+    fn access<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<bool, Error> {
+        let mut hits = Vec::with_capacity(1);
+        Self::access_batch(guest, bound, &[request], &mut hits)?;
+        Ok(hits.first().copied().unwrap_or(false))
+    }
+
+    fn access_batch<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        requests: &[Request],
+        hits: &mut Vec<bool>,
+    ) -> Result<(), Error> {
+        hits.clear();
+        for batch in requests.chunks(bound.capacity) {
+            let scratch = &mut bound.scratch;
+            scratch.clear();
+            for &request in batch {
+                scratch.extend_from_slice(bytemuck::bytes_of(&RequestWire::new(request)));
+            }
+            guest.write(bound.buffer.address, scratch, "the static buffer")?;
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_possible_wrap,
+                reason = "at most the buffer's capacity"
+            )]
+            let count = guest.call(&bound.access, batch.len() as i32)?;
+            let Ok(count) = usize::try_from(count) else {
+                return Err(status_error(guest, "access_batch", count));
+            };
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "inside the buffer, whose length is a u32"
+            )]
+            let flags_at = bound.buffer.address + (batch.len() * REQUEST_WIRE_LEN) as u32;
+            scratch.resize(batch.len(), 0);
+            guest.read(flags_at, scratch, "the hit flags")?;
+            let mut counted = 0;
+            for &flag in scratch.iter() {
+                match flag {
+                    0 => hits.push(false),
+                    1 => {
+                        hits.push(true);
+                        counted += 1;
+                    }
+                    other => {
+                        return Err(Error::Protocol {
+                            module: guest.module().to_owned(),
+                            export: "access_batch",
+                            what: format!("hit flag {other} is neither 0 nor 1"),
+                        });
+                    }
+                }
+            }
+            if counted != count {
+                return Err(Error::Protocol {
+                    module: guest.module().to_owned(),
+                    export: "access_batch",
+                    what: format!("returned {count} hits but flagged {counted}"),
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! The guest modules `build.rs` built from `wsim-policies`, one per policy,
+//! embedded in the binary so it runs anywhere with nothing beside it.
+
+use wsim_policies::PolicyKind;
+
+/// The `.wasm` bytes of a built-in policy's guest.
+#[must_use]
+pub fn module_bytes(policy: PolicyKind) -> &'static [u8] {
+    match policy {
+        PolicyKind::Fifo => include_bytes!(concat!(env!("OUT_DIR"), "/fifo.wasm")),
+        PolicyKind::Lru => include_bytes!(concat!(env!("OUT_DIR"), "/lru.wasm")),
+        PolicyKind::Lfu => include_bytes!(concat!(env!("OUT_DIR"), "/lfu.wasm")),
+        PolicyKind::Gdsize => include_bytes!(concat!(env!("OUT_DIR"), "/gdsize.wasm")),
+    }
+}
+
+/// The module name errors use for a built-in policy's guest.
+#[must_use]
+pub fn module_name(policy: PolicyKind) -> String {
+    format!("{policy}.wasm")
+}

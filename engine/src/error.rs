@@ -1,0 +1,89 @@
+//! The one error type of `wsim-engine`.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong hosting a guest. Every variant names the
+/// module, and the export where there is one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A module file could not be read.
+    #[error("{path}: {source}", path = path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The bytes are not a valid WebAssembly module, or do not compile.
+    #[error("{module}: not a valid WebAssembly module: {reason}")]
+    Compile {
+        /// The module.
+        module: String,
+        /// What the compiler said.
+        reason: String,
+    },
+    /// Instantiation failed: an import wsim does not provide, a trapping
+    /// start function, a memory too large.
+    #[error("{module}: cannot instantiate: {reason}")]
+    Instantiate {
+        /// The module.
+        module: String,
+        /// Why.
+        reason: String,
+    },
+    /// An export the ABI needs is missing.
+    #[error("{module}: missing export `{export}`")]
+    MissingExport {
+        /// The module.
+        module: String,
+        /// The export.
+        export: String,
+    },
+    /// An export has the wrong kind or signature.
+    #[error("{module}: export `{export}` has type {found}, expected {expected}")]
+    WrongType {
+        /// The module.
+        module: String,
+        /// The export.
+        export: String,
+        /// What the ABI needs.
+        expected: String,
+        /// What the module has.
+        found: String,
+    },
+    /// A call into the guest trapped.
+    #[error("{module}: export `{export}` trapped: {reason}")]
+    Trap {
+        /// The module.
+        module: String,
+        /// The export called.
+        export: String,
+        /// The trap.
+        reason: String,
+    },
+    /// A guest-memory access outside the guest's memory, from an address or
+    /// length the guest handed out.
+    #[error("{module}: {what}: bytes {offset}..{end} lie outside the guest's {memory} bytes of memory",
+        end = u128::from(*.offset) + *.len as u128)]
+    OutOfBounds {
+        /// The module.
+        module: String,
+        /// What was being read or written.
+        what: String,
+        /// First byte.
+        offset: u64,
+        /// Bytes.
+        len: usize,
+        /// Size of the guest's memory.
+        memory: u64,
+    },
+    /// A compiler that this build of wsim does not include.
+    #[error("the {compiler} compiler is not built in; rebuild with `--features {feature}`")]
+    CompilerNotBuilt {
+        /// The compiler asked for.
+        compiler: &'static str,
+        /// The cargo feature that builds it.
+        feature: &'static str,
+    },
+}

@@ -1,0 +1,214 @@
+//! The guest side of every ABI: what [`export_policy!`](crate::export_policy)
+//! forwards each export to. See `docs/ABI.md` for the contract.
+//!
+//! A guest is single-threaded and the host never re-enters it, so state
+//! lives in [`GuestCell`]s: plain cells whose contents exactly one export
+//! touches at a time. Every function here returns a status instead of
+//! panicking on what the host sends.
+
+use core::cell::UnsafeCell;
+
+use crate::wire::{
+    self, BATCH_CAPACITY, BUFFER_LEN, REQUEST_WIRE_LEN, RequestWire, STATS_WIRE_LEN, Status,
+};
+use crate::{Cache, EvictionPolicy, Request, Stats};
+
+/// A cache a guest can host: made from a capacity, and never failing.
+pub trait GuestCache {
+    /// An empty cache of `capacity` bytes (or objects).
+    fn with_capacity(capacity: u64) -> Self;
+    /// Serves a request; `true` on a hit.
+    fn serve(&mut self, request: Request) -> bool;
+    /// The counters so far.
+    fn counters(&mut self) -> Stats;
+}
+
+impl<P: EvictionPolicy> GuestCache for Cache<P> {
+    fn with_capacity(capacity: u64) -> Self {
+        Self::new(capacity)
+    }
+
+    #[inline]
+    fn serve(&mut self, request: Request) -> bool {
+        self.access(request)
+    }
+
+    fn counters(&mut self) -> Stats {
+        self.stats()
+    }
+}
+
+/// Guest state: a cell one export at a time has to itself.
+#[derive(Debug)]
+pub struct GuestCell<T>(UnsafeCell<T>);
+
+// SAFETY: a wasm32-unknown-unknown guest has one thread (the threads proposal
+// is not enabled), so a `GuestCell` is never reached from two threads. This
+// module is compiled for wasm32 only.
+unsafe impl<T> Sync for GuestCell<T> {}
+
+impl<T> GuestCell<T> {
+    /// A cell holding `value`.
+    pub const fn new(value: T) -> Self {
+        Self(UnsafeCell::new(value))
+    }
+
+    /// Runs `f` on the contents.
+    ///
+    /// The functions of this module never call `with` on a cell inside a
+    /// `with` on the same cell, and the host cannot call an export while
+    /// another runs, so the `&mut` is the only reference alive.
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        // SAFETY: see above: single-threaded, never re-entered for one cell.
+        f(unsafe { &mut *self.0.get() })
+    }
+
+    /// The contents' address in guest memory.
+    pub const fn as_ptr(&self) -> *mut T {
+        self.0.get()
+    }
+}
+
+/// The static buffer of the Bytemuck and Batch ABIs, whose address the host
+/// learns once from `buffer()`.
+static BUFFER: GuestCell<[u8; BUFFER_LEN]> = GuestCell::new([0; BUFFER_LEN]);
+
+/// The allocation `alloc` handed out for the next `access_bincode`.
+static PENDING: GuestCell<Option<Vec<u8>>> = GuestCell::new(None);
+
+/// Where `stats()` leaves its record.
+static STATS: GuestCell<[u8; STATS_WIRE_LEN]> = GuestCell::new([0; STATS_WIRE_LEN]);
+
+/// A guest-memory address as the `i32` wasm passes it. Addresses fit: wasm32
+/// memory is 4 GiB at most.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    reason = "wasm32 addresses are 32 bits"
+)]
+fn address<T>(pointer: *const T) -> i32 {
+    pointer as usize as u32 as i32
+}
+
+fn code(result: Result<bool, Status>) -> i32 {
+    match result {
+        Ok(hit) => i32::from(hit),
+        Err(status) => status as i32,
+    }
+}
+
+fn serve<C: GuestCache>(state: &GuestCell<Option<C>>, request: Request) -> Result<bool, Status> {
+    state.with(|cache| {
+        cache
+            .as_mut()
+            .map(|cache| cache.serve(request))
+            .ok_or(Status::NotInitialized)
+    })
+}
+
+/// `init(capacity: i64) -> i32`: makes the cache; 0 on success.
+#[expect(clippy::cast_sign_loss, reason = "the i64 carries a u64's bits")]
+pub fn init<C: GuestCache>(state: &GuestCell<Option<C>>, capacity: i64) -> i32 {
+    state.with(|cache| {
+        if cache.is_some() {
+            return Status::AlreadyInitialized as i32;
+        }
+        *cache = Some(C::with_capacity(capacity as u64));
+        0
+    })
+}
+
+/// Pair: `access(id: i64, size: i64) -> i32`.
+#[expect(clippy::cast_sign_loss, reason = "the i64s carry u64 bits")]
+pub fn access_pair<C: GuestCache>(state: &GuestCell<Option<C>>, id: i64, size: i64) -> i32 {
+    code(serve(state, Request::new(id as u64, size as u64)))
+}
+
+/// Bincode: `alloc(len: i32) -> i32`, a fresh buffer of `len` bytes for the
+/// next `access_bincode`; 0 if `len` is negative.
+pub fn alloc(len: i32) -> i32 {
+    let Ok(len) = usize::try_from(len) else {
+        return 0;
+    };
+    let buffer = vec![0; len];
+    let pointer = address(buffer.as_ptr());
+    PENDING.with(|pending| *pending = Some(buffer));
+    pointer
+}
+
+/// Bincode: `access_bincode(ptr: i32, len: i32) -> i32`, decoding the
+/// buffer `alloc` returned and freeing it.
+pub fn access_bincode<C: GuestCache>(state: &GuestCell<Option<C>>, pointer: i32, len: i32) -> i32 {
+    let Some(buffer) = PENDING.with(Option::take) else {
+        return Status::BadLength as i32;
+    };
+    if address(buffer.as_ptr()) != pointer || usize::try_from(len) != Ok(buffer.len()) {
+        return Status::BadLength as i32;
+    }
+    match wire::decode_bincode(&buffer) {
+        Some(request) => code(serve(state, request)),
+        None => Status::Malformed as i32,
+    }
+}
+
+/// Bytemuck and Batch: `buffer() -> i64`, the static buffer's address and
+/// length packed as [`wire::pack_buffer`] says.
+pub fn buffer() -> i64 {
+    #[expect(clippy::cast_possible_truncation, reason = "BUFFER_LEN is 69,632")]
+    let len = BUFFER_LEN as u32;
+    #[expect(clippy::cast_sign_loss, reason = "an address's bits")]
+    let pointer = address(BUFFER.as_ptr()) as u32;
+    wire::pack_buffer(pointer, len)
+}
+
+/// Bytemuck: `access_bytemuck() -> i32`, serving the [`RequestWire`] at the
+/// start of the static buffer.
+pub fn access_bytemuck<C: GuestCache>(state: &GuestCell<Option<C>>) -> i32 {
+    let request = BUFFER.with(|buffer| {
+        let (head, _) = buffer.split_first_chunk::<REQUEST_WIRE_LEN>()?;
+        Some(bytemuck::pod_read_unaligned::<RequestWire>(head).request())
+    });
+    match request {
+        Some(request) => code(serve(state, request)),
+        None => Status::BadLength as i32,
+    }
+}
+
+/// Batch: `access_batch(n: i32) -> i32`, serving the `n` [`RequestWire`]s at
+/// the start of the static buffer in order and writing one hit flag byte
+/// (1 hit, 0 miss) per request right after them; returns the hits.
+pub fn access_batch<C: GuestCache>(state: &GuestCell<Option<C>>, n: i32) -> i32 {
+    let Some(n) = usize::try_from(n).ok().filter(|&n| n <= BATCH_CAPACITY) else {
+        return Status::BadLength as i32;
+    };
+    state.with(|cache| {
+        let Some(cache) = cache.as_mut() else {
+            return Status::NotInitialized as i32;
+        };
+        BUFFER.with(|buffer| {
+            let (requests, rest) = buffer.split_at_mut(n * REQUEST_WIRE_LEN);
+            let mut hits = 0;
+            for (wire, flag) in requests
+                .as_chunks::<REQUEST_WIRE_LEN>()
+                .0
+                .iter()
+                .zip(rest.iter_mut())
+            {
+                let hit = cache.serve(bytemuck::pod_read_unaligned::<RequestWire>(wire).request());
+                *flag = u8::from(hit);
+                hits += i32::from(hit);
+            }
+            hits
+        })
+    })
+}
+
+/// `stats() -> i32`: writes the counters as [`wire::encode_stats`] lays them
+/// out and returns their address; a negative status if not initialized.
+pub fn stats<C: GuestCache>(state: &GuestCell<Option<C>>) -> i32 {
+    let Some(stats) = state.with(|cache| cache.as_mut().map(GuestCache::counters)) else {
+        return Status::NotInitialized as i32;
+    };
+    STATS.with(|record| *record = wire::encode_stats(&stats));
+    address(STATS.as_ptr())
+}

@@ -1,0 +1,244 @@
+//! What crosses the host/guest boundary, byte for byte. The host and every
+//! guest compile this one module, so the two sides cannot drift apart.
+//!
+//! All integers are little-endian (WebAssembly's byte order). Signed wasm
+//! parameters carry unsigned values as their bit patterns: an `i64` id of -1
+//! is the id `u64::MAX`.
+
+use bincode::{Decode, Encode};
+use bytemuck::{Pod, Zeroable};
+
+use crate::{Request, Stats};
+
+/// The ABI a guest implements; it exports it from `abi_version` and the host
+/// refuses any other.
+pub const ABI_VERSION: i32 = 1;
+
+/// What the `access*`, `init` and `access_batch` exports return besides a
+/// hit (1), a miss (0) or, for `access_batch`, a count of hits (0 or more).
+#[repr(i32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// `init` has not been called.
+    NotInitialized = -1,
+    /// A length does not fit: a batch larger than the buffer, or a bincode
+    /// buffer that is not the one `alloc` handed out.
+    BadLength = -2,
+    /// Bytes that do not decode as a request.
+    Malformed = -3,
+    /// `init` was called twice.
+    AlreadyInitialized = -4,
+}
+
+impl Status {
+    /// The status a code names, if any.
+    #[must_use]
+    pub const fn from_code(code: i32) -> Option<Self> {
+        match code {
+            -1 => Some(Self::NotInitialized),
+            -2 => Some(Self::BadLength),
+            -3 => Some(Self::Malformed),
+            -4 => Some(Self::AlreadyInitialized),
+            _ => None,
+        }
+    }
+
+    /// What the status means, for error messages.
+    #[must_use]
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::NotInitialized => "the guest was not initialized",
+            Self::BadLength => "a length the guest does not accept",
+            Self::Malformed => "bytes the guest could not decode",
+            Self::AlreadyInitialized => "the guest was initialized twice",
+        }
+    }
+}
+
+/// A request as the Bytemuck and Batch ABIs lay it out: two little-endian
+/// `u64`s, `id` at offset 0 and `size` at offset 8; 16 bytes, no padding.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct RequestWire {
+    id: u64,
+    size: u64,
+}
+
+/// Bytes of one [`RequestWire`].
+pub const REQUEST_WIRE_LEN: usize = size_of::<RequestWire>();
+
+impl RequestWire {
+    /// A request in wire order, whatever the host's byte order.
+    #[must_use]
+    pub const fn new(request: Request) -> Self {
+        Self {
+            id: request.id.to_le(),
+            size: request.size.to_le(),
+        }
+    }
+
+    /// The request these bytes hold.
+    #[must_use]
+    pub const fn request(self) -> Request {
+        Request::new(u64::from_le(self.id), u64::from_le(self.size))
+    }
+}
+
+/// Requests one Batch call can carry. The static buffer holds this many
+/// requests followed by as many hit flags.
+pub const BATCH_CAPACITY: usize = 4096;
+
+/// Bytes of the static buffer of the Bytemuck and Batch ABIs.
+pub const BUFFER_LEN: usize = BATCH_CAPACITY * (REQUEST_WIRE_LEN + 1);
+
+/// Packs the static buffer's address into the one `i64` that `buffer()`
+/// returns: the pointer in the low 32 bits, the length in the high 32.
+#[must_use]
+pub const fn pack_buffer(pointer: u32, len: u32) -> i64 {
+    ((len as u64) << 32 | pointer as u64) as i64
+}
+
+/// Splits what `buffer()` returned into pointer and length.
+#[must_use]
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "unpacking two u32 halves"
+)]
+pub const fn unpack_buffer(packed: i64) -> (u32, u32) {
+    let packed = packed as u64;
+    (packed as u32, (packed >> 32) as u32)
+}
+
+/// A request as the Bincode ABI encodes it, with [`bincode_config`]: the id
+/// then the size, each a bincode variable-length unsigned integer (a value
+/// below 251 is one byte; otherwise a tag byte 251, 252 or 253 followed by a
+/// little-endian `u16`, `u32` or `u64`). 2 to 18 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+struct BincodeRequest {
+    id: u64,
+    size: u64,
+}
+
+/// The bincode configuration of the Bincode ABI: bincode 2's `standard()`,
+/// little-endian with variable-length integers and no size limit.
+#[must_use]
+pub const fn bincode_config() -> bincode::config::Configuration {
+    bincode::config::standard()
+}
+
+/// The longest a Bincode-encoded request can be.
+pub const BINCODE_MAX_LEN: usize = 18;
+
+/// Encodes `request` for the Bincode ABI into `out`, returning the length.
+pub fn encode_bincode(request: Request, out: &mut [u8; BINCODE_MAX_LEN]) -> usize {
+    let value = BincodeRequest {
+        id: request.id,
+        size: request.size,
+    };
+    // Two u64 varints take at most 18 bytes, so the buffer always suffices.
+    bincode::encode_into_slice(value, out, bincode_config()).unwrap_or(0)
+}
+
+/// Decodes a Bincode-ABI request, which must fill `bytes` exactly.
+pub fn decode_bincode(bytes: &[u8]) -> Option<Request> {
+    let (value, read): (BincodeRequest, usize) =
+        bincode::decode_from_slice(bytes, bincode_config()).ok()?;
+    (read == bytes.len()).then_some(Request::new(value.id, value.size))
+}
+
+/// Bytes of the stats record `stats()` points to.
+pub const STATS_WIRE_LEN: usize = 72;
+
+/// Encodes stats as nine little-endian `u64`s: requests, hits,
+/// bytes_requested (low, high), bytes_hit (low, high), evictions, objects,
+/// bytes_held.
+#[must_use]
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "splitting u128s into u64 halves"
+)]
+pub fn encode_stats(stats: &Stats) -> [u8; STATS_WIRE_LEN] {
+    let words = [
+        stats.requests,
+        stats.hits,
+        stats.bytes_requested as u64,
+        (stats.bytes_requested >> 64) as u64,
+        stats.bytes_hit as u64,
+        (stats.bytes_hit >> 64) as u64,
+        stats.evictions,
+        stats.objects,
+        stats.bytes_held,
+    ];
+    let mut bytes = [0; STATS_WIRE_LEN];
+    for (chunk, word) in bytes.chunks_exact_mut(8).zip(words) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    bytes
+}
+
+/// Decodes what [`encode_stats`] wrote.
+#[must_use]
+pub fn decode_stats(bytes: &[u8; STATS_WIRE_LEN]) -> Stats {
+    let (words, _) = bytes.as_chunks::<8>();
+    let word = |index: usize| {
+        words
+            .get(index)
+            .map_or(0, |bytes| u64::from_le_bytes(*bytes))
+    };
+    let wide = |low: usize| u128::from(word(low)) | u128::from(word(low + 1)) << 64;
+    Stats {
+        requests: word(0),
+        hits: word(1),
+        bytes_requested: wide(2),
+        bytes_hit: wide(4),
+        evictions: word(6),
+        objects: word(7),
+        bytes_held: word(8),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codecs_round_trip_at_the_edges() {
+        for (id, size) in [
+            (0, 1),
+            (250, 251),
+            (u64::from(u32::MAX), 1 << 40),
+            (u64::MAX, u64::MAX),
+        ] {
+            let request = Request::new(id, size);
+            assert_eq!(RequestWire::new(request).request(), request);
+            let mut bytes = [0; BINCODE_MAX_LEN];
+            let len = encode_bincode(request, &mut bytes);
+            assert_eq!(decode_bincode(&bytes[..len]), Some(request));
+            assert_eq!(decode_bincode(&bytes[..len - 1]), None, "a short buffer");
+        }
+        let stats = Stats {
+            requests: 1,
+            hits: 2,
+            bytes_requested: u128::MAX - 3,
+            bytes_hit: 1 << 70,
+            evictions: 5,
+            objects: 6,
+            bytes_held: u64::MAX,
+        };
+        assert_eq!(decode_stats(&encode_stats(&stats)), stats);
+        assert_eq!(
+            unpack_buffer(pack_buffer(0xdead_beef, 69_632)),
+            (0xdead_beef, 69_632)
+        );
+    }
+
+    #[test]
+    fn layouts_are_what_the_abi_document_says() {
+        let bytes = bytemuck::bytes_of(&RequestWire::new(Request::new(0x0102, 0x0304))).to_vec();
+        assert_eq!(bytes, [2, 1, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0]);
+        let mut out = [0; BINCODE_MAX_LEN];
+        let len = encode_bincode(Request::new(7, 300), &mut out);
+        assert_eq!(&out[..len], [7, 251, 44, 1]);
+    }
+}
