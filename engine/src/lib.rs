@@ -79,10 +79,27 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// An engine compiling with `compiler`.
     pub fn new(compiler: Compiler) -> Result<Self, Error> {
+        use wasmer::sys::CompilerConfig as _;
+
+        // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
+        // name the compiled guest functions.
+        let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
         let inner = match compiler {
-            Compiler::Cranelift => wasmer::Engine::from(wasmer::sys::Cranelift::default()),
+            Compiler::Cranelift => {
+                let mut config = wasmer::sys::Cranelift::default();
+                if perfmap {
+                    config.enable_perfmap();
+                }
+                wasmer::Engine::from(config)
+            }
             #[cfg(feature = "singlepass")]
-            Compiler::Singlepass => wasmer::Engine::from(wasmer::sys::Singlepass::default()),
+            Compiler::Singlepass => {
+                let mut config = wasmer::sys::Singlepass::default();
+                if perfmap {
+                    config.enable_perfmap();
+                }
+                wasmer::Engine::from(config)
+            }
             #[cfg(not(feature = "singlepass"))]
             Compiler::Singlepass => {
                 return Err(Error::CompilerNotBuilt {
@@ -118,7 +135,7 @@ impl Engine {
     pub fn load(&self, path: &Path) -> Result<Module, Error> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read {
             path: path.to_owned(),
-            source,
+            error: source,
         })?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),

@@ -9,7 +9,7 @@ use wsim_policies::PolicyKind;
 
 use crate::progress::Progress;
 use crate::report::{peak_memory, write_csv, write_json, write_table};
-use crate::run::{Backend, Job, JobError, Record, run_job};
+use crate::run::{Backend, Job, JobError, Lookup, Policy, Record, compare_with_native, run_job};
 use crate::trace::{
     Column, CsvOptions, SizeDistribution, Synthetic, Trace, TraceFile, TraceFormat, WorkingSet,
     write_trace,
@@ -30,7 +30,7 @@ enum Command {
     ///
     /// Without --trace, runs the built-in synthetic trace (1,000,000 requests,
     /// Zipf popularity, generated in memory from a fixed seed).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Write a synthetic trace in any format wsim reads.
     Gen(GenArgs),
 }
@@ -48,9 +48,30 @@ struct RunArgs {
     synthetic: SyntheticArgs,
 
     /// Policies: a comma-separated list of fifo, lru, lfu, gdsize, or all
-    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',', default_value = "all",
-          value_parser = parse_policies)]
+    /// [default: all, or none when --wasm gives modules]
+    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',', value_parser = parse_policies)]
     policies: Vec<PolicySet>,
+
+    /// Backends: a comma-separated list of native, pair, bincode, bytemuck,
+    /// batch, or all [default: all]. Native always runs beside WebAssembly
+    /// backends, as the baseline of their slowdowns
+    #[arg(long = "backend", value_name = "LIST", value_delimiter = ',', value_parser = parse_backends)]
+    backends: Vec<BackendSet>,
+
+    /// How WebAssembly backends find their exports: cached (once, at load),
+    /// uncached (by name on every call), or both
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "cached",
+          value_parser = parse_lookups)]
+    lookup: Vec<LookupSet>,
+
+    /// The compiler for WebAssembly guests
+    #[arg(long, value_enum, default_value_t = CompilerArg::Cranelift)]
+    compiler: CompilerArg,
+
+    /// A policy module of your own: any WebAssembly module exporting wsim's
+    /// ABI (docs/ABI.md). Repeatable. It runs under every ABI it exports
+    #[arg(long = "wasm", value_name = "PATH")]
+    modules: Vec<PathBuf>,
 
     /// Cache sizes, comma-separated: sizes (4MiB, 1GiB, 4096), percentages of
     /// the trace's working set (1%), or log-spaced ranges (1MiB..1GiB:8).
@@ -164,6 +185,68 @@ struct GenArgs {
 /// One `--policy` element: a policy, or all of them.
 #[derive(Debug, Clone)]
 struct PolicySet(Vec<PolicyKind>);
+
+/// One `--backend` element: a backend, or all of them.
+#[derive(Debug, Clone)]
+struct BackendSet(Vec<Backend>);
+
+/// One `--lookup` element: a lookup, or both.
+#[derive(Debug, Clone)]
+struct LookupSet(Vec<Lookup>);
+
+/// The compilers `--compiler` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CompilerArg {
+    /// Cranelift: optimizing (the paper's choice).
+    Cranelift,
+    /// Singlepass: compiles fast, runs slower (needs the `singlepass` feature).
+    Singlepass,
+}
+
+impl CompilerArg {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Cranelift => "cranelift",
+            Self::Singlepass => "singlepass",
+        }
+    }
+}
+
+fn parse_backends(text: &str) -> Result<BackendSet, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(BackendSet(Backend::ALL.to_vec()));
+    }
+    Backend::ALL
+        .into_iter()
+        .find(|backend| backend.name().eq_ignore_ascii_case(text))
+        .map(|backend| BackendSet(vec![backend]))
+        .ok_or_else(|| {
+            format!("unknown backend `{text}` (known: native, pair, bincode, bytemuck, batch, all)")
+        })
+}
+
+fn parse_lookups(text: &str) -> Result<LookupSet, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "cached" => Ok(LookupSet(vec![Lookup::Cached])),
+        "uncached" => Ok(LookupSet(vec![Lookup::Uncached])),
+        "both" | "all" => Ok(LookupSet(vec![Lookup::Cached, Lookup::Uncached])),
+        _ => Err(format!(
+            "unknown lookup `{text}` (known: cached, uncached, both)"
+        )),
+    }
+}
+
+/// Flattens repeated list arguments, keeping the first of duplicates.
+fn distinct<T: PartialEq + Clone>(sets: impl IntoIterator<Item = Vec<T>>) -> Vec<T> {
+    let mut all: Vec<T> = Vec::new();
+    for item in sets.into_iter().flatten() {
+        if !all.contains(&item) {
+            all.push(item);
+        }
+    }
+    all
+}
 
 fn parse_policies(text: &str) -> Result<PolicySet, String> {
     if text.trim().eq_ignore_ascii_case("all") {
@@ -295,26 +378,45 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let listed: Vec<String> = sizes.iter().map(u64::to_string).collect();
     writeln!(out, "cache sizes ({}): {}", unit.trim(), listed.join(", "))?;
 
-    let mut policies: Vec<PolicyKind> =
-        args.policies.iter().flat_map(|set| set.0.clone()).collect();
-    let mut seen = Vec::new();
-    policies.retain(|policy| {
-        let fresh = !seen.contains(policy);
-        seen.push(*policy);
-        fresh
-    });
-    let jobs: Vec<Job> = policies
-        .iter()
-        .flat_map(|&policy| {
-            sizes.iter().map(move |&capacity| Job {
-                policy,
-                backend: Backend::Native,
-                capacity,
-            })
-        })
-        .collect();
+    let policies = load_policies(args, &mut out)?;
+    let backends = choose_backends(args);
+    let lookups = distinct(args.lookup.iter().map(|set| set.0.clone()));
+    let mut jobs = Vec::new();
+    for policy in &policies {
+        for &capacity in &sizes {
+            for &backend in &backends {
+                if backend.is_wasm() {
+                    if !policy.runs_under(backend) {
+                        continue;
+                    }
+                    for &lookup in &lookups {
+                        jobs.push(Job {
+                            policy,
+                            backend,
+                            lookup: Some(lookup),
+                            capacity,
+                        });
+                    }
+                } else if policy.kind.is_some() {
+                    jobs.push(Job {
+                        policy,
+                        backend,
+                        lookup: None,
+                        capacity,
+                    });
+                }
+            }
+        }
+    }
+    if jobs.is_empty() {
+        bail!("nothing to run: no policy runs under the backends chosen");
+    }
 
-    let (records, failures) = run_jobs(&jobs, &trace, working_set.map(|set| set.requests));
+    let (mut records, failures) = run_jobs(&jobs, &trace, working_set.map(|set| set.requests));
+    compare_with_native(&mut records);
+    for record in records.iter_mut().filter(|record| record.backend.is_wasm()) {
+        record.compiler = Some(args.compiler.name().to_owned());
+    }
     writeln!(out)?;
     let saved = save(&records, args);
     write_table(&records, &mut out)?;
@@ -338,14 +440,14 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
 
 /// A job that failed, and why.
 struct Failure {
-    job: Job,
+    job: String,
     error: crate::Error,
 }
 
 /// Runs `jobs` in order. A trace error stops everything (every job would hit
 /// it); a cache error fails its job and the rest go on.
 fn run_jobs(
-    jobs: &[Job],
+    jobs: &[Job<'_>],
     trace: &Trace,
     known_requests: Option<u64>,
 ) -> (Vec<Record>, Vec<Failure>) {
@@ -356,43 +458,170 @@ fn run_jobs(
     );
     let mut records = Vec::with_capacity(jobs.len());
     let mut failures = Vec::new();
-    for (index, &job) in jobs.iter().enumerate() {
-        progress.set_message(format!(
-            "[{}/{}] {} {}",
-            index + 1,
-            jobs.len(),
-            job.policy,
-            CacheSize {
-                capacity: job.capacity,
-                objects: trace.ignore_size(),
-            }
-        ));
+    for (index, job) in jobs.iter().enumerate() {
+        let what = describe_job(job, trace);
+        progress.set_message(format!("[{}/{}] {what}", index + 1, jobs.len()));
         match run_job(job, trace, &mut |requests| progress.advance(requests)) {
             Ok(record) => {
                 if per_job.is_none() && index == 0 {
                     progress.set_total(record.requests * jobs.len() as u64);
                 }
                 if record.requests == 0 {
-                    failures.push(Failure {
-                        job,
-                        error: crate::Error::EmptyTrace {
-                            name: trace.name().to_owned(),
-                            skipped: record.skipped_zero_size,
-                        },
-                    });
+                    let error = crate::Error::EmptyTrace {
+                        name: trace.name().to_owned(),
+                        skipped: record.skipped_zero_size,
+                    };
+                    failures.push(Failure { job: what, error });
                     break;
                 }
                 records.push(record);
             }
             Err(JobError::Trace(error)) => {
-                failures.push(Failure { job, error });
+                failures.push(Failure { job: what, error });
                 break;
             }
-            Err(JobError::Cache(error)) => failures.push(Failure { job, error }),
+            Err(JobError::Cache(error)) => failures.push(Failure { job: what, error }),
         }
     }
     progress.finish();
     (records, failures)
+}
+
+/// A job in words: `lru pair uncached 16 MiB`.
+fn describe_job(job: &Job<'_>, trace: &Trace) -> String {
+    let size = CacheSize {
+        capacity: job.capacity,
+        objects: trace.ignore_size(),
+    };
+    match job.lookup {
+        Some(lookup) => format!(
+            "{} {} {} {size}",
+            job.policy.name,
+            job.backend.name(),
+            lookup.name()
+        ),
+        None => format!("{} {} {size}", job.policy.name, job.backend.name()),
+    }
+}
+
+/// The backends to run: those asked for (all by default), with native
+/// added beside WebAssembly ones as their baseline, and without the
+/// WebAssembly ones when this build leaves them out and none was asked for.
+fn choose_backends(args: &RunArgs) -> Vec<Backend> {
+    let mut backends = if args.backends.is_empty() {
+        if cfg!(feature = "wasm") {
+            Backend::ALL.to_vec()
+        } else {
+            vec![Backend::Native]
+        }
+    } else {
+        distinct(args.backends.iter().map(|set| set.0.clone()))
+    };
+    if backends.iter().any(|backend| backend.is_wasm()) && !backends.contains(&Backend::Native) {
+        backends.insert(0, Backend::Native);
+    }
+    backends
+}
+
+/// The policies to run, with their guests compiled when a WebAssembly
+/// backend will need them.
+fn load_policies(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Vec<Policy>> {
+    let builtin = if args.policies.is_empty() && !args.modules.is_empty() {
+        Vec::new()
+    } else if args.policies.is_empty() {
+        PolicyKind::ALL.to_vec()
+    } else {
+        distinct(args.policies.iter().map(|set| set.0.clone()))
+    };
+    let backends = choose_backends(args);
+    let wasm_backends: Vec<Backend> = backends
+        .iter()
+        .copied()
+        .filter(|backend| backend.is_wasm())
+        .collect();
+    let mut policies: Vec<Policy> = builtin.iter().map(|&kind| Policy::builtin(kind)).collect();
+    if wasm_backends.is_empty() && args.modules.is_empty() {
+        return Ok(policies);
+    }
+    compile_guests(args, &mut policies, &wasm_backends, out)?;
+    Ok(policies)
+}
+
+#[cfg(feature = "wasm")]
+fn compile_guests(
+    args: &RunArgs,
+    policies: &mut Vec<Policy>,
+    wasm_backends: &[Backend],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    use wsim_backends::{Compiler, Engine, guests};
+
+    let compiler = match args.compiler {
+        CompilerArg::Cranelift => Compiler::Cranelift,
+        CompilerArg::Singlepass => Compiler::Singlepass,
+    };
+    let started = std::time::Instant::now();
+    let engine = Engine::new(compiler)?;
+    if !wasm_backends.is_empty() {
+        for policy in policies.iter_mut() {
+            if let Some(kind) = policy.kind {
+                let module =
+                    engine.compile(&guests::module_name(kind), guests::module_bytes(kind))?;
+                policy.module = Some(module);
+            }
+        }
+    }
+    for path in &args.modules {
+        let module = engine.load(path)?;
+        let plugin = Policy::plugin(module);
+        if !args.backends.is_empty() {
+            for &backend in wasm_backends {
+                plugin.check_exports(backend)?;
+            }
+        }
+        if !wasm_backends
+            .iter()
+            .any(|&backend| plugin.runs_under(backend))
+        {
+            bail!(
+                "{}: exports none of the ABIs asked for ({})",
+                plugin.name,
+                wasm_backends
+                    .iter()
+                    .map(|backend| backend.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        policies.push(plugin);
+    }
+    let modules = policies
+        .iter()
+        .filter(|policy| policy.module.is_some())
+        .count();
+    writeln!(
+        out,
+        "guests: {modules} modules compiled with {} in {:.0} ms",
+        compiler.name(),
+        started.elapsed().as_secs_f64() * 1e3
+    )?;
+    Ok(())
+}
+
+#[cfg(not(feature = "wasm"))]
+fn compile_guests(
+    _: &RunArgs,
+    _: &mut Vec<Policy>,
+    wasm_backends: &[Backend],
+    _: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let asked = wasm_backends
+        .first()
+        .map_or("WebAssembly", |backend| backend.name());
+    bail!(
+        "the {asked} backend (and --wasm) need WebAssembly, which this build of wsim leaves out; \
+         rebuild with `--features wasm` (on by default)"
+    )
 }
 
 fn scan(trace: &Trace) -> anyhow::Result<WorkingSet> {
@@ -427,17 +656,17 @@ fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
     for failure in &others {
         let _ = writeln!(
             io::stderr(),
-            "wsim: {} at {} failed: {}",
-            failure.job.policy,
-            failure.job.capacity,
+            "wsim: {} failed: {}",
+            failure.job,
             failure.error
         );
     }
     if others.is_empty() {
-        Err(first.error.into())
+        Err(anyhow::Error::from(first.error).context(format!("{} failed", first.job)))
     } else {
         bail!(
-            "{} (and {} more failed runs above)",
+            "{} failed: {} (and {} more failed runs above)",
+            first.job,
             first.error,
             others.len()
         )

@@ -8,16 +8,16 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be opened or created.
-    #[error("{path}: {source}", path = path.display())]
+    #[error("{path}: {error}", path = path.display())]
     Open {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// Reading a trace failed part-way; for a compressed trace this is
     /// usually a corrupt or truncated zstd stream.
-    #[error("{path}: read failed near byte {offset}{compressed}: {source}",
+    #[error("{path}: read failed near byte {offset}{compressed}: {error}",
         path = path.display(),
         compressed = if *.compressed { " of the decompressed stream (corrupt or truncated zstd?)" } else { "" })]
     Read {
@@ -28,7 +28,7 @@ pub enum Error {
         /// Whether the file is zstd-compressed.
         compressed: bool,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// A line of a text trace that does not parse.
     #[error("{path}:{line}: {what}", path = path.display())]
@@ -78,16 +78,24 @@ pub enum Error {
         skipped: u64,
     },
     /// Writing a trace or a report failed.
-    #[error("{path}: write failed: {source}", path = path.display())]
+    #[error("{path}: write failed: {error}", path = path.display())]
     Write {
         /// The file.
         path: PathBuf,
         /// Why.
-        source: io::Error,
+        error: io::Error,
     },
     /// A policy's own consistency check failed after a run.
     #[error(transparent)]
     Policy(#[from] wsim_policies::Error),
+    /// A WebAssembly guest failed: it trapped, misbehaved or would not load.
+    #[cfg(feature = "wasm")]
+    #[error(transparent)]
+    Guest(#[from] wsim_backends::Error),
+    /// A module could not be compiled or loaded.
+    #[cfg(feature = "wasm")]
+    #[error(transparent)]
+    Engine(#[from] wsim_backends::engine::Error),
     /// A value that makes no sense, such as an empty size list.
     #[error("{0}")]
     Invalid(String),

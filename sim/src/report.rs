@@ -8,51 +8,98 @@ use crate::Error;
 use crate::run::Record;
 use crate::units::CacheSize;
 
-/// Writes `records` as an aligned table.
+/// One column of the table: its header, whether it aligns left, and how a
+/// record fills it.
+struct Column {
+    header: &'static str,
+    left: bool,
+    cell: fn(&Record) -> String,
+}
+
+const COLUMNS: &[Column] = &[
+    Column {
+        header: "policy",
+        left: true,
+        cell: |r| r.policy.clone(),
+    },
+    Column {
+        header: "backend",
+        left: true,
+        cell: |r| r.backend.name().to_owned(),
+    },
+    Column {
+        header: "lookup",
+        left: true,
+        cell: |r| r.lookup.map_or("-", |l| l.name()).to_owned(),
+    },
+    Column {
+        header: "cache size",
+        left: false,
+        cell: |r| {
+            CacheSize {
+                capacity: r.cache_size,
+                objects: r.ignore_size,
+            }
+            .to_string()
+        },
+    },
+    Column {
+        header: "requests",
+        left: false,
+        cell: |r| r.requests.to_string(),
+    },
+    Column {
+        header: "hit ratio",
+        left: false,
+        cell: |r| format!("{:.4}", r.hit_ratio),
+    },
+    Column {
+        header: "byte hit ratio",
+        left: false,
+        cell: |r| format!("{:.4}", r.byte_hit_ratio),
+    },
+    Column {
+        header: "seconds",
+        left: false,
+        cell: |r| format!("{:.3}", r.seconds),
+    },
+    Column {
+        header: "M req/s",
+        left: false,
+        cell: |r| format!("{:.2}", r.throughput_mrps),
+    },
+    Column {
+        header: "x native",
+        left: false,
+        cell: |r| {
+            r.slowdown_vs_native
+                .map_or_else(|| "-".to_owned(), |x| format!("{x:.2}"))
+        },
+    },
+];
+
+/// Writes `records` as an aligned table: text columns to the left, numbers
+/// to the right. `seconds` and `M req/s` cover the whole run, reading the
+/// trace included; `x native` divides the time spent inside the cache by
+/// native's at the same policy and size.
 pub fn write_table(records: &[Record], out: &mut dyn Write) -> io::Result<()> {
-    let header = [
-        "policy",
-        "backend",
-        "cache size",
-        "requests",
-        "hit ratio",
-        "byte hit ratio",
-        "throughput (M req/s)",
-    ];
-    let rows: Vec<[String; 7]> = records
+    let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|record| {
-            [
-                record.policy.to_string(),
-                record.backend.name().to_owned(),
-                CacheSize {
-                    capacity: record.cache_size,
-                    objects: record.ignore_size,
-                }
-                .to_string(),
-                record.requests.to_string(),
-                format!("{:.4}", record.hit_ratio),
-                format!("{:.4}", record.byte_hit_ratio),
-                format!("{:.2}", record.throughput_mrps),
-            ]
-        })
+        .map(|record| COLUMNS.iter().map(|column| (column.cell)(record)).collect())
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths: Vec<usize> = COLUMNS.iter().map(|column| column.header.len()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.len());
         }
     }
-    // Text columns align left, numbers right.
-    let left = [true, true, false, false, false, false, false];
-    let line = |cells: &[&str]| -> String {
+    let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
         let mut line = String::new();
-        for (index, cell) in cells.iter().enumerate() {
-            if index > 0 {
+        for ((cell, column), &width) in cells.zip(COLUMNS).zip(&widths) {
+            if !line.is_empty() {
                 line.push_str("  ");
             }
-            let width = widths[index];
-            if left[index] {
+            if column.left {
                 line.push_str(&format!("{cell:<width$}"));
             } else {
                 line.push_str(&format!("{cell:>width$}"));
@@ -60,15 +107,15 @@ pub fn write_table(records: &[Record], out: &mut dyn Write) -> io::Result<()> {
         }
         line.trim_end().to_owned()
     };
-    writeln!(out, "{}", line(&header))?;
-    let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
     writeln!(
         out,
         "{}",
-        line(&rule.iter().map(String::as_str).collect::<Vec<_>>())
+        line(&mut COLUMNS.iter().map(|column| column.header))
     )?;
+    let rules: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
+    writeln!(out, "{}", line(&mut rules.iter().map(String::as_str)))?;
     for row in &rows {
-        writeln!(out, "{}", line(&row.each_ref().map(String::as_str)))?;
+        writeln!(out, "{}", line(&mut row.iter().map(String::as_str)))?;
     }
     Ok(())
 }
@@ -83,7 +130,7 @@ pub fn write_json(records: &[Record], path: &Path) -> Result<(), Error> {
         .and_then(|()| out.flush())
         .map_err(|source| Error::Write {
             path: path.to_owned(),
-            source,
+            error: source,
         })
 }
 
@@ -94,21 +141,21 @@ pub fn write_csv(records: &[Record], path: &Path) -> Result<(), Error> {
     let mut out = csv::Writer::from_writer(BufWriter::new(file));
     let write_error = |error: csv::Error| Error::Write {
         path: path.to_owned(),
-        source: io::Error::other(error),
+        error: io::Error::other(error),
     };
     for record in records {
         out.serialize(record).map_err(write_error)?;
     }
     out.flush().map_err(|source| Error::Write {
         path: path.to_owned(),
-        source,
+        error: source,
     })
 }
 
 fn create(path: &Path) -> Result<File, Error> {
     File::create(path).map_err(|source| Error::Open {
         path: path.to_owned(),
-        source,
+        error: source,
     })
 }
 

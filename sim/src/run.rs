@@ -1,4 +1,4 @@
-//! Running one policy over one trace at one capacity, and sweeps of those.
+//! Running one policy over one trace at one capacity, under one backend.
 
 use std::time::{Duration, Instant};
 
@@ -9,32 +9,179 @@ use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Stat
 use crate::Error;
 use crate::trace::{CHUNK, RequestReader, Trace};
 
-/// How a policy is run: natively, or (with issue 3) inside a WebAssembly
-/// guest behind one of the ABIs.
+/// How a policy runs: natively, or inside a WebAssembly guest behind an ABI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// Ordinary Rust code, a direct call per request: the baseline.
     Native,
+    /// The request as two wasm arguments.
+    Pair,
+    /// The request bincode-encoded into a buffer the guest allocates per call.
+    Bincode,
+    /// The request as a C struct copied into a static guest buffer.
+    Bytemuck,
+    /// Thousands of requests per call through the static buffer.
+    Batch,
 }
 
 impl Backend {
+    /// Every backend, in report order.
+    pub const ALL: [Self; 5] = [
+        Self::Native,
+        Self::Pair,
+        Self::Bincode,
+        Self::Bytemuck,
+        Self::Batch,
+    ];
+
     /// The backend's name in reports.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Self::Native => "native",
+            Self::Pair => "pair",
+            Self::Bincode => "bincode",
+            Self::Bytemuck => "bytemuck",
+            Self::Batch => "batch",
+        }
+    }
+
+    /// The ABI of a WebAssembly backend.
+    #[cfg(feature = "wasm")]
+    #[must_use]
+    pub const fn abi(self) -> Option<wsim_backends::AbiKind> {
+        use wsim_backends::AbiKind;
+        match self {
+            Self::Native => None,
+            Self::Pair => Some(AbiKind::Pair),
+            Self::Bincode => Some(AbiKind::Bincode),
+            Self::Bytemuck => Some(AbiKind::Bytemuck),
+            Self::Batch => Some(AbiKind::Batch),
+        }
+    }
+
+    /// Whether the backend runs a WebAssembly guest.
+    #[must_use]
+    pub const fn is_wasm(self) -> bool {
+        !matches!(self, Self::Native)
+    }
+}
+
+/// How a WebAssembly backend finds its exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lookup {
+    /// Resolved once at load; the handle kept beside the instance.
+    Cached,
+    /// Looked up by name on every call.
+    Uncached,
+}
+
+impl Lookup {
+    /// The lookup's name in reports.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Cached => "cached",
+            Self::Uncached => "uncached",
+        }
+    }
+}
+
+/// A policy to run: built in (native and WebAssembly), or a module the user
+/// supplied (WebAssembly only).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Its name in reports.
+    pub name: String,
+    /// The built-in policy, which the native backend needs.
+    pub kind: Option<PolicyKind>,
+    /// The compiled guest, which the WebAssembly backends need.
+    #[cfg(feature = "wasm")]
+    pub module: Option<wsim_backends::Module>,
+}
+
+impl Policy {
+    /// A built-in policy; its guest is compiled later, if needed.
+    #[must_use]
+    pub fn builtin(kind: PolicyKind) -> Self {
+        Self {
+            name: kind.name().to_owned(),
+            kind: Some(kind),
+            #[cfg(feature = "wasm")]
+            module: None,
+        }
+    }
+
+    /// A module the user supplied, named by its file name without `.wasm`.
+    #[cfg(feature = "wasm")]
+    #[must_use]
+    pub fn plugin(module: wsim_backends::Module) -> Self {
+        let name = module
+            .name()
+            .strip_suffix(".wasm")
+            .unwrap_or(module.name())
+            .to_owned();
+        Self {
+            name,
+            kind: None,
+            module: Some(module),
+        }
+    }
+
+    /// Whether the policy can run under `backend`: native needs a built-in
+    /// policy, a WebAssembly backend a module exporting its ABI.
+    #[must_use]
+    pub fn runs_under(&self, backend: Backend) -> bool {
+        self.check_exports(backend).is_ok()
+    }
+
+    /// Checks the policy can run under `backend`, naming what is missing.
+    pub fn check_exports(&self, backend: Backend) -> Result<(), Error> {
+        #[cfg(feature = "wasm")]
+        if let Some(abi) = backend.abi() {
+            let module = self.module.as_ref().ok_or_else(|| {
+                Error::Invalid(format!("{}: no WebAssembly module loaded", self.name))
+            })?;
+            let needed = ["abi_version", "init", "stats"].iter().chain(abi.exports());
+            return match needed
+                .copied()
+                .find(|export| !module.exports_function(export))
+            {
+                Some(missing) => Err(Error::Invalid(format!(
+                    "{}: the {} backend needs export `{missing}`, which the module lacks",
+                    module.name(),
+                    backend.name()
+                ))),
+                None => Ok(()),
+            };
+        }
+        if backend.is_wasm() {
+            return Err(Error::Invalid(format!(
+                "the {} backend needs WebAssembly, which this build of wsim leaves out",
+                backend.name()
+            )));
+        }
+        match self.kind {
+            Some(_) => Ok(()),
+            None => Err(Error::Invalid(format!(
+                "{} is a WebAssembly module: it has no native backend",
+                self.name
+            ))),
         }
     }
 }
 
 /// One configuration to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Job {
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'p> {
     /// The policy.
-    pub policy: PolicyKind,
+    pub policy: &'p Policy,
     /// How it runs.
     pub backend: Backend,
+    /// How a WebAssembly backend finds its exports; `None` for native.
+    pub lookup: Option<Lookup>,
     /// The capacity: bytes, or objects when sizes are ignored.
     pub capacity: u64,
 }
@@ -73,6 +220,10 @@ pub struct Outcome {
 
 /// Replays `trace` through `cache`, chunk by chunk, timing the run and the
 /// cache. `progress` hears of every chunk served.
+///
+/// The host keeps its own count of what it sent and what the cache answered,
+/// and refuses a cache whose `Stats` disagree: a guest cannot misreport its
+/// requests, hits or bytes.
 pub fn simulate<C>(
     cache: &mut C,
     trace: &Trace,
@@ -87,6 +238,7 @@ where
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut hits = Vec::with_capacity(CHUNK);
     let mut in_cache = Duration::ZERO;
+    let mut seen = Stats::default();
     loop {
         reader.fill(&mut chunk).map_err(JobError::Trace)?;
         if chunk.is_empty() {
@@ -97,12 +249,38 @@ where
             .access_batch(&chunk, &mut hits)
             .map_err(|error| JobError::Cache(error.into()))?;
         in_cache += served.elapsed();
+        if hits.len() != chunk.len() {
+            return Err(JobError::Cache(Error::Invalid(format!(
+                "the cache answered {} of {} requests",
+                hits.len(),
+                chunk.len()
+            ))));
+        }
+        tally(&mut seen, &chunk, &hits);
         progress(chunk.len() as u64);
     }
     let elapsed = start.elapsed();
     let stats = cache
         .stats()
         .map_err(|error| JobError::Cache(error.into()))?;
+    let reported = (
+        stats.requests,
+        stats.hits,
+        stats.bytes_requested,
+        stats.bytes_hit,
+    );
+    let counted = (
+        seen.requests,
+        seen.hits,
+        seen.bytes_requested,
+        seen.bytes_hit,
+    );
+    if reported != counted {
+        return Err(JobError::Cache(Error::Invalid(format!(
+            "the cache's stats disagree with its answers: it reports (requests, hits, bytes \
+             requested, bytes hit) = {reported:?}, the host counted {counted:?}"
+        ))));
+    }
     Ok(Outcome {
         stats,
         skipped: reader.skipped(),
@@ -111,14 +289,39 @@ where
     })
 }
 
-/// Runs one job.
-pub fn run_job(job: Job, trace: &Trace, progress: &mut dyn FnMut(u64)) -> Result<Record, JobError> {
-    let outcome = match job.backend {
-        Backend::Native => job.policy.visit(RunNative {
+/// Adds what a chunk asked and what the cache answered to `seen`.
+fn tally(seen: &mut Stats, requests: &[wsim_policies::Request], hits: &[bool]) {
+    seen.requests += requests.len() as u64;
+    for (request, &hit) in requests.iter().zip(hits) {
+        seen.bytes_requested += u128::from(request.size);
+        if hit {
+            seen.hits += 1;
+            seen.bytes_hit += u128::from(request.size);
+        }
+    }
+}
+
+/// Runs one job. Creating the cache (instantiating a guest) is not timed:
+/// the figures are per request, as the paper's "Preload".
+pub fn run_job(
+    job: &Job<'_>,
+    trace: &Trace,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Record, JobError> {
+    let outcome = if job.backend.is_wasm() {
+        wasm::run(job, trace, progress)?
+    } else {
+        let kind = job.policy.kind.ok_or_else(|| {
+            JobError::Cache(Error::Invalid(format!(
+                "{} is a WebAssembly module: it has no native backend",
+                job.policy.name
+            )))
+        })?;
+        kind.visit(RunNative {
             trace,
             capacity: job.capacity,
             progress,
-        })?,
+        })?
     };
     Ok(Record::new(job, trace, &outcome))
 }
@@ -145,17 +348,101 @@ impl PolicyVisitor for RunNative<'_> {
     }
 }
 
+#[cfg(feature = "wasm")]
+mod wasm {
+    use wsim_backends::{Abi, Batch, Bincode, Bytemuck, Cached, Module, Pair, Uncached, Wasm};
+
+    use super::{Backend, Job, JobError, Lookup, Outcome, simulate};
+    use crate::Error;
+    use crate::trace::Trace;
+
+    pub(super) fn run(
+        job: &Job<'_>,
+        trace: &Trace,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, JobError> {
+        let module = job.policy.module.as_ref().ok_or_else(|| {
+            JobError::Cache(Error::Invalid(format!(
+                "{}: no WebAssembly module loaded",
+                job.policy.name
+            )))
+        })?;
+        let capacity = job.capacity;
+        match (job.backend, job.lookup.unwrap_or(Lookup::Cached)) {
+            (Backend::Pair, Lookup::Cached) => {
+                run_abi::<Pair, Cached>(module, capacity, trace, progress)
+            }
+            (Backend::Pair, Lookup::Uncached) => {
+                run_abi::<Pair, Uncached>(module, capacity, trace, progress)
+            }
+            (Backend::Bincode, Lookup::Cached) => {
+                run_abi::<Bincode, Cached>(module, capacity, trace, progress)
+            }
+            (Backend::Bincode, Lookup::Uncached) => {
+                run_abi::<Bincode, Uncached>(module, capacity, trace, progress)
+            }
+            (Backend::Bytemuck, Lookup::Cached) => {
+                run_abi::<Bytemuck, Cached>(module, capacity, trace, progress)
+            }
+            (Backend::Bytemuck, Lookup::Uncached) => {
+                run_abi::<Bytemuck, Uncached>(module, capacity, trace, progress)
+            }
+            (Backend::Batch, Lookup::Cached) => {
+                run_abi::<Batch, Cached>(module, capacity, trace, progress)
+            }
+            (Backend::Batch, Lookup::Uncached) => {
+                run_abi::<Batch, Uncached>(module, capacity, trace, progress)
+            }
+            (Backend::Native, _) => Err(JobError::Cache(Error::Invalid(
+                "native is not a WebAssembly backend".to_owned(),
+            ))),
+        }
+    }
+
+    fn run_abi<A: Abi, L: wsim_backends::Lookup>(
+        module: &Module,
+        capacity: u64,
+        trace: &Trace,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, JobError> {
+        let mut cache =
+            Wasm::<A, L>::new(module, capacity).map_err(|error| JobError::Cache(error.into()))?;
+        simulate(&mut cache, trace, progress)
+    }
+}
+
+#[cfg(not(feature = "wasm"))]
+mod wasm {
+    use super::{Job, JobError, Outcome};
+    use crate::Error;
+    use crate::trace::Trace;
+
+    pub(super) fn run(
+        job: &Job<'_>,
+        _: &Trace,
+        _: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, JobError> {
+        Err(JobError::Cache(Error::Invalid(format!(
+            "the {} backend needs WebAssembly, which this build of wsim leaves out; \
+             rebuild with `--features wasm`",
+            job.backend.name()
+        ))))
+    }
+}
+
 /// One row of results: what `--json` and `--csv` write and the table shows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
     /// The trace's name.
     pub trace: String,
     /// The policy.
-    pub policy: PolicyKind,
+    pub policy: String,
     /// How it ran.
     pub backend: Backend,
     /// How a WebAssembly backend found its exports; `None` for native.
-    pub lookup: Option<String>,
+    pub lookup: Option<Lookup>,
+    /// The compiler of a WebAssembly backend; `None` for native.
+    pub compiler: Option<String>,
     /// Capacity: bytes, or objects with `ignore_size`.
     pub cache_size: u64,
     /// Whether every request counted as size 1.
@@ -186,10 +473,13 @@ pub struct Record {
     pub cache_seconds: f64,
     /// Requests per second over the whole run, in millions.
     pub throughput_mrps: f64,
+    /// `cache_seconds` over native's at the same policy and size, measured
+    /// in the same run; `None` for native or without a native run.
+    pub slowdown_vs_native: Option<f64>,
 }
 
 impl Record {
-    fn new(job: Job, trace: &Trace, outcome: &Outcome) -> Self {
+    fn new(job: &Job<'_>, trace: &Trace, outcome: &Outcome) -> Self {
         let Stats {
             requests,
             hits,
@@ -208,9 +498,13 @@ impl Record {
         };
         Self {
             trace: trace.name().to_owned(),
-            policy: job.policy,
+            policy: job.policy.name.clone(),
             backend: job.backend,
-            lookup: None,
+            lookup: job
+                .backend
+                .is_wasm()
+                .then(|| job.lookup.unwrap_or(Lookup::Cached)),
+            compiler: None,
             cache_size: job.capacity,
             ignore_size: trace.ignore_size(),
             requests,
@@ -226,6 +520,30 @@ impl Record {
             seconds,
             cache_seconds: outcome.in_cache.as_secs_f64(),
             throughput_mrps,
+            slowdown_vs_native: None,
         }
+    }
+}
+
+/// Fills in every WebAssembly record's slowdown against the native record
+/// of the same policy and cache size.
+pub fn compare_with_native(records: &mut [Record]) {
+    let natives: Vec<(String, u64, f64)> = records
+        .iter()
+        .filter(|record| record.backend == Backend::Native)
+        .map(|record| {
+            (
+                record.policy.clone(),
+                record.cache_size,
+                record.cache_seconds,
+            )
+        })
+        .collect();
+    for record in records.iter_mut().filter(|record| record.backend.is_wasm()) {
+        record.slowdown_vs_native = natives
+            .iter()
+            .find(|(policy, size, _)| *policy == record.policy && *size == record.cache_size)
+            .filter(|(_, _, native)| *native > 0.0)
+            .map(|(_, _, native)| record.cache_seconds / native);
     }
 }

@@ -69,32 +69,43 @@ fn run_small(more: &[&str]) -> Output {
 
 #[test]
 fn default_run_prints_the_table() {
-    let output = wsim(&["run"]);
+    // The default run with a smaller trace: debug builds call guests slowly.
+    let output = run_small(&[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("default synthetic trace") || text.contains("1000000 requests"),
-        "{text}"
-    );
     let header = text
         .lines()
         .find(|line| line.starts_with("policy"))
         .expect("a table header");
     for column in [
         "backend",
+        "lookup",
         "cache size",
         "requests",
         "hit ratio",
         "byte hit ratio",
+        "seconds",
         "M req/s",
+        "x native",
     ] {
         assert!(header.contains(column), "no {column} in {header}");
     }
     for policy in ["fifo", "lru", "lfu", "gdsize"] {
-        let rows = text.lines().filter(|line| line.starts_with(policy)).count();
-        assert_eq!(rows, 5, "{policy} should have five sizes:\n{text}");
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|line| line.starts_with(policy))
+            .collect();
+        // Five sizes, each under native and the four ABIs (cached).
+        assert_eq!(rows.len(), 25, "{policy}:\n{text}");
+        for backend in ["native", "pair", "bincode", "bytemuck", "batch"] {
+            let count = rows
+                .iter()
+                .filter(|row| row.split_whitespace().nth(1) == Some(backend))
+                .count();
+            assert_eq!(count, 5, "{policy} {backend}:\n{text}");
+        }
     }
-    assert!(text.contains("1000000"), "{text}");
+    assert!(text.contains("20000"), "{text}");
 }
 
 #[test]
@@ -107,6 +118,10 @@ fn json_and_csv_carry_every_field() {
         "lru,gdsize",
         "--size",
         "1MiB,4MiB",
+        "--backend",
+        "pair",
+        "--lookup",
+        "both",
         "--json",
         json.to_str().unwrap(),
         "--csv",
@@ -116,7 +131,8 @@ fn json_and_csv_carry_every_field() {
     let records: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let records = records.as_array().expect("a JSON array");
-    assert_eq!(records.len(), 4);
+    // 2 policies x 2 sizes x (native, pair cached, pair uncached).
+    assert_eq!(records.len(), 12);
     let fields = [
         "policy",
         "backend",
@@ -129,25 +145,125 @@ fn json_and_csv_carry_every_field() {
         "bytes_hit",
         "evictions",
         "seconds",
+        "slowdown_vs_native",
     ];
     for record in records {
         for field in fields {
             assert!(record.get(field).is_some(), "{field} missing from {record}");
         }
-        assert_eq!(record["backend"], "native");
-        assert!(record["lookup"].is_null());
         assert_eq!(record["requests"], 20_000);
-        assert!(record["hits"].as_u64().unwrap() <= 20_000);
+        if record["backend"] == "native" {
+            assert!(record["lookup"].is_null() && record["slowdown_vs_native"].is_null());
+        } else {
+            assert_eq!(record["backend"], "pair");
+            assert!(record["lookup"] == "cached" || record["lookup"] == "uncached");
+            assert_eq!(record["compiler"], "cranelift");
+            assert!(record["slowdown_vs_native"].as_f64().unwrap() > 0.0);
+        }
+    }
+    // Every backend of a (policy, size) agrees on every counter.
+    for group in records.chunks(3) {
+        for field in ["hits", "bytes_hit", "evictions", "objects", "bytes_held"] {
+            assert_eq!(group[0][field], group[1][field], "{field}");
+            assert_eq!(group[0][field], group[2][field], "{field}");
+        }
     }
     assert_eq!(records[0]["policy"], "lru");
-    assert_eq!(records[1]["cache_size"], 4 << 20);
+    assert_eq!(records[3]["cache_size"], 4 << 20);
     let csv = fs::read_to_string(&csv).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     for field in fields {
         assert!(header.contains(&field), "{field} missing from CSV header");
     }
-    assert_eq!(csv.lines().count(), 5);
+    assert_eq!(csv.lines().count(), 13);
 }
+
+#[test]
+fn a_module_of_your_own_runs_under_the_abis_it_exports() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("my-lru.wasm");
+    fs::write(
+        &module,
+        wsim_backends::guests::module_bytes(wsim_policies::PolicyKind::Lru),
+    )
+    .unwrap();
+    let records = run_json(&[
+        "run",
+        "--requests",
+        "5000",
+        "--objects",
+        "500",
+        "--size",
+        "64KiB",
+        "--policy",
+        "lru",
+        "--wasm",
+        module.to_str().unwrap(),
+    ]);
+    let native_hits = &records[0]["hits"];
+    assert_eq!(records[0]["policy"], "lru");
+    let mine: Vec<&serde_json::Value> =
+        records.iter().filter(|r| r["policy"] == "my-lru").collect();
+    let backends: Vec<&str> = mine
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(backends, ["pair", "bincode", "bytemuck", "batch"]);
+    assert!(mine.iter().all(|r| r["hits"] == *native_hits));
+
+    // A module that exports the Pair ABI alone runs under Pair alone, and
+    // asking for another ABI names the export it lacks.
+    let pair_only = dir.path().join("forgetful.wat");
+    fs::write(&pair_only, FORGETFUL).unwrap();
+    let records = run_json(&[
+        "run",
+        "--requests",
+        "2000",
+        "--size",
+        "1MiB",
+        "--wasm",
+        pair_only.to_str().unwrap(),
+    ]);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(
+        (&records[0]["backend"], &records[0]["hits"]),
+        (&"pair".into(), &0.into())
+    );
+    let text = fails(&[
+        "run",
+        "--requests",
+        "2000",
+        "--size",
+        "1MiB",
+        "--wasm",
+        pair_only.to_str().unwrap(),
+        "--backend",
+        "bincode",
+    ]);
+    assert!(
+        text.contains("forgetful.wat: the bincode backend needs export `alloc`"),
+        "{text}"
+    );
+}
+
+/// A Pair-only guest in WebAssembly text that caches nothing: every request
+/// misses, and its stats count the requests and bytes it saw.
+const FORGETFUL: &str = r#"
+(module
+  (memory (export "memory") 1)
+  (global $requests (mut i64) (i64.const 0))
+  (global $bytes (mut i64) (i64.const 0))
+  (func (export "abi_version") (result i32) (i32.const 1))
+  (func (export "init") (param i64) (result i32) (i32.const 0))
+  (func (export "access") (param $id i64) (param $size i64) (result i32)
+    (global.set $requests (i64.add (global.get $requests) (i64.const 1)))
+    (global.set $bytes (i64.add (global.get $bytes) (local.get $size)))
+    (i32.const 0))
+  (func (export "stats") (result i32)
+    (i64.store (i32.const 0) (global.get $requests))
+    (i64.store (i32.const 16) (global.get $bytes))
+    (i32.const 0)))
+"#;
 
 #[test]
 fn runs_a_trace_file_with_units_and_ignore_size() {
@@ -162,6 +278,8 @@ fn runs_a_trace_file_with_units_and_ignore_size() {
         "--size",
         "500,2000",
         "--ignore-size",
+        "--backend",
+        "native",
     ];
     let records = run_json(&args);
     assert_eq!(records[0]["hits"], 18_474);
@@ -256,6 +374,21 @@ fn bad_values_are_refused_clearly() {
     );
     let text = fails(&["run", "--trace", "x.bin", "--alpha", "1"]);
     assert!(text.contains("cannot be used with"), "{text}");
+    let text = fails(&["run", "--backend", "wasm3"]);
+    assert!(text.contains("unknown backend `wasm3`"), "{text}");
+    let text = fails(&[
+        "run",
+        "--requests",
+        "100",
+        "--compiler",
+        "singlepass",
+        "--backend",
+        "pair",
+    ]);
+    assert!(
+        text.contains("--features singlepass") || cfg!(feature = "singlepass"),
+        "{text}"
+    );
     let text = fails(&["frobnicate"]);
     assert!(text.contains("unrecognized subcommand"), "{text}");
 }

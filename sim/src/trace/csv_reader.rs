@@ -200,7 +200,7 @@ fn csv_error(error: csv::Error, path: &Path, compressed: bool) -> Error {
             path: path.to_owned(),
             offset: byte,
             compressed,
-            source,
+            error: source,
         },
         ErrorKind::UnequalLengths {
             expected_len, len, ..

@@ -109,7 +109,7 @@ impl TraceFile {
     pub fn new(path: &Path, format: Option<TraceFormat>, csv: CsvOptions) -> Result<Self, Error> {
         let open_error = |source| Error::Open {
             path: path.to_owned(),
-            source,
+            error: source,
         };
         let mut file = File::open(path).map_err(open_error)?;
         if file.metadata().map_err(open_error)?.is_dir() {
@@ -154,7 +154,7 @@ impl TraceFile {
     fn stream(&self) -> Result<Box<dyn Read + Send>, Error> {
         let open_error = |source| Error::Open {
             path: self.path.clone(),
-            source,
+            error: source,
         };
         let file = File::open(&self.path).map_err(open_error)?;
         if self.compressed {

@@ -104,7 +104,7 @@ impl<R: Read> OracleGeneralReader<R> {
                         path: self.path.clone(),
                         offset: self.offset + filled as u64,
                         compressed: self.compressed,
-                        source,
+                        error: source,
                     });
                 }
             }

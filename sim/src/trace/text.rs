@@ -43,7 +43,7 @@ impl<R: Read> Lines<R> {
                         path: self.path.clone(),
                         offset: self.offset,
                         compressed: self.compressed,
-                        source,
+                        error: source,
                     });
                 }
             }

@@ -33,11 +33,11 @@ pub fn write_trace(
     }
     let write_error = |source| Error::Write {
         path: path.to_owned(),
-        source,
+        error: source,
     };
     let file = File::create(path).map_err(|source| Error::Open {
         path: path.to_owned(),
-        source,
+        error: source,
     })?;
     let compress = path
         .extension()
