@@ -284,11 +284,21 @@ impl Abi for Batch {
         hits.clear();
         for batch in requests.chunks(bound.capacity) {
             let scratch = &mut bound.scratch;
-            scratch.clear();
-            for &request in batch {
-                scratch.extend_from_slice(bytemuck::bytes_of(&RequestWire::new(request)));
+            if cfg!(target_endian = "little") {
+                // `Request` is `repr(C)` with the wire's field order: on a
+                // little-endian host its bytes are the wire bytes.
+                guest.write(
+                    bound.buffer.address,
+                    bytemuck::cast_slice(batch),
+                    "the static buffer",
+                )?;
+            } else {
+                scratch.clear();
+                for &request in batch {
+                    scratch.extend_from_slice(bytemuck::bytes_of(&RequestWire::new(request)));
+                }
+                guest.write(bound.buffer.address, scratch, "the static buffer")?;
             }
-            guest.write(bound.buffer.address, scratch, "the static buffer")?;
             #[expect(
                 clippy::cast_possible_truncation,
                 clippy::cast_possible_wrap,
@@ -305,23 +315,15 @@ impl Abi for Batch {
             let flags_at = bound.buffer.address + (batch.len() * REQUEST_WIRE_LEN) as u32;
             scratch.resize(batch.len(), 0);
             guest.read(flags_at, scratch, "the hit flags")?;
-            let mut counted = 0;
-            for &flag in scratch.iter() {
-                match flag {
-                    0 => hits.push(false),
-                    1 => {
-                        hits.push(true);
-                        counted += 1;
-                    }
-                    other => {
-                        return Err(Error::Protocol {
-                            module: guest.module().to_owned(),
-                            export: "access_batch",
-                            what: format!("hit flag {other} is neither 0 nor 1"),
-                        });
-                    }
-                }
+            if let Some(&bad) = scratch.iter().find(|&&flag| flag > 1) {
+                return Err(Error::Protocol {
+                    module: guest.module().to_owned(),
+                    export: "access_batch",
+                    what: format!("hit flag {bad} is neither 0 nor 1"),
+                });
             }
+            let counted: usize = scratch.iter().map(|&flag| usize::from(flag)).sum();
+            hits.extend(scratch.iter().map(|&flag| flag == 1));
             if counted != count {
                 return Err(Error::Protocol {
                     module: guest.module().to_owned(),

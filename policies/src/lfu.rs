@@ -90,7 +90,15 @@ impl EvictionPolicy for Lfu {
             return false;
         };
         let from = self.objects.get(object).bucket;
-        let count = self.buckets.get(from).count + 1;
+        let Bucket { count, members } = *self.buckets.get(from);
+        let count = count + 1;
+        let next = self.buckets.next(from);
+        if members.head == members.tail && (next == NIL || self.buckets.get(next).count != count) {
+            // Alone in its bucket, and no bucket for the next count yet:
+            // moving to a new one and dropping the old is renaming this one.
+            self.buckets.get_mut(from).count = count;
+            return true;
+        }
         // Make the next bucket before leaving this one: leaving may free it.
         let to = self.bucket_after(from, count);
         self.leave_bucket(object, from);

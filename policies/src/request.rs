@@ -3,8 +3,14 @@
 /// One request of a trace: an object and its size.
 ///
 /// With `--ignore-size` every size is 1 and capacities count objects instead of bytes.
+///
+/// Its layout is fixed (`repr(C)`: `id` then `size`, 16 bytes), so on a
+/// little-endian host a slice of requests already is the Batch ABI's wire
+/// format and crosses into a guest in one copy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wire", derive(bytemuck::Pod, bytemuck::Zeroable))]
+#[repr(C)]
 pub struct Request {
     /// The object's identity; any `u64`.
     pub id: u64,
