@@ -127,6 +127,7 @@ impl Engine {
         Ok(Module {
             inner,
             engine: self.inner.clone(),
+            compiler: self.compiler,
             name: name.into(),
         })
     }
@@ -150,6 +151,7 @@ impl Engine {
 pub struct Module {
     inner: wasmer::Module,
     engine: wasmer::Engine,
+    compiler: Compiler,
     name: Arc<str>,
 }
 
@@ -166,6 +168,12 @@ impl Module {
     #[must_use]
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The compiler that compiled it.
+    #[must_use]
+    pub const fn compiler(&self) -> Compiler {
+        self.compiler
     }
 
     /// The module's exports: name and type, as WebAssembly writes them.

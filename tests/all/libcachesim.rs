@@ -45,16 +45,33 @@ fn cloudphysics_hits_match_libcachesim() {
         .iter()
         .map(|request| Request::new(request.id, 1))
         .collect();
-    let mut failures = Vec::new();
-    for &(policy, capacity, ignore_size, hits) in EXPECTED {
-        let requests = if ignore_size { &unit } else { &sized };
-        let replay = replay_agreed(policy, capacity, requests);
-        if replay.stats.hits != hits {
-            failures.push(format!(
-                "{policy} at {capacity} (ignore size: {ignore_size}): {} hits, libCacheSim {hits}",
-                replay.stats.hits
-            ));
-        }
-    }
+    // Every row through all backends is the suite's longest test: spread the
+    // rows over the cores.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|worker| {
+                let (sized, unit) = (&sized, &unit);
+                scope.spawn(move || {
+                    let mut failures = Vec::new();
+                    for &(policy, capacity, ignore_size, hits) in EXPECTED.iter().skip(worker).step_by(threads) {
+                        let requests = if ignore_size { unit } else { sized };
+                        let replay = replay_agreed(policy, capacity, requests);
+                        if replay.stats.hits != hits {
+                            failures.push(format!(
+                                "{policy} at {capacity} (ignore size: {ignore_size}): {} hits, libCacheSim {hits}",
+                                replay.stats.hits
+                            ));
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a worker"))
+            .collect()
+    });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

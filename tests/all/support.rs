@@ -44,28 +44,47 @@ pub(crate) fn replay_everywhere(
         "native".to_owned(),
         policy.visit(Everywhere { capacity, requests }),
     )];
-    let module = guest_module(policy);
-    macro_rules! wasm {
-        ($($abi:ty),*) => {$(
-            replays.push(replay_wasm::<$abi, Cached>(module, capacity, requests));
-            replays.push(replay_wasm::<$abi, Uncached>(module, capacity, requests));
-        )*};
+    for module in guest_modules(policy) {
+        macro_rules! wasm {
+            ($($abi:ty),*) => {$(
+                replays.push(replay_wasm::<$abi, Cached>(module, capacity, requests));
+                replays.push(replay_wasm::<$abi, Uncached>(module, capacity, requests));
+            )*};
+        }
+        wasm!(Pair, Bincode, Bytemuck, Batch);
     }
-    wasm!(Pair, Bincode, Bytemuck, Batch);
     replays
 }
 
-/// The built-in guest of `policy`, compiled once per test process.
-pub(crate) fn guest_module(policy: PolicyKind) -> &'static Module {
-    static MODULES: OnceLock<Vec<Module>> = OnceLock::new();
+/// Every compiler this build includes: Cranelift, and Singlepass with the
+/// `singlepass` feature (which `cargo make test` turns on).
+fn compilers() -> Vec<Compiler> {
+    [Compiler::Cranelift, Compiler::Singlepass]
+        .into_iter()
+        .filter(|compiler| compiler.is_built())
+        .collect()
+}
+
+/// The built-in guest of `policy` under every compiler, compiled once per
+/// test process.
+pub(crate) fn guest_modules(policy: PolicyKind) -> &'static [Module] {
+    static MODULES: OnceLock<Vec<Vec<Module>>> = OnceLock::new();
     let modules = MODULES.get_or_init(|| {
-        let engine = Engine::new(Compiler::Cranelift).expect("cranelift is always built");
+        let engines: Vec<Engine> = compilers()
+            .into_iter()
+            .map(|compiler| Engine::new(compiler).expect("a built compiler"))
+            .collect();
         PolicyKind::ALL
             .iter()
             .map(|&policy| {
-                engine
-                    .compile(&guests::module_name(policy), guests::module_bytes(policy))
-                    .expect("the built-in guests compile")
+                engines
+                    .iter()
+                    .map(|engine| {
+                        engine
+                            .compile(&guests::module_name(policy), guests::module_bytes(policy))
+                            .expect("the built-in guests compile")
+                    })
+                    .collect()
             })
             .collect()
     });
@@ -83,7 +102,7 @@ fn replay_wasm<A: Abi, L: Lookup>(
     capacity: u64,
     requests: &[Request],
 ) -> (String, Replay) {
-    let name = format!("{} {}", A::NAME, L::NAME);
+    let name = format!("{} {} ({})", A::NAME, L::NAME, module.compiler().name());
     let mut wasm =
         Wasm::<A, L>::new(module, capacity).unwrap_or_else(|error| panic!("{name}: {error}"));
     let mut hits = Vec::new();
