@@ -15,6 +15,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("wsim_guest_lru", "lru.wasm"),
     ("wsim_guest_lfu", "lfu.wasm"),
     ("wsim_guest_gdsize", "gdsize.wasm"),
+    ("wsim_guest_multiply", "multiply.wasm"),
 ];
 
 fn main() -> ExitCode {
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
         "cargo::rerun-if-changed={}",
         guests.join("Cargo.lock").display()
     );
-    for guest in ["fifo", "lru", "lfu", "gdsize"] {
+    for guest in ["fifo", "lru", "lfu", "gdsize", "multiply"] {
         println!("cargo::rerun-if-changed={}", guests.join(guest).display());
     }
     let policies = manifest_dir.join("../policies");

@@ -19,3 +19,9 @@ pub fn module_bytes(policy: PolicyKind) -> &'static [u8] {
 pub fn module_name(policy: PolicyKind) -> String {
     format!("{policy}.wasm")
 }
+
+/// The micro-benchmark's multiply guest (`guests/multiply`).
+#[must_use]
+pub fn multiply_bytes() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/multiply.wasm"))
+}

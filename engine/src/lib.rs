@@ -30,6 +30,8 @@ use std::sync::Arc;
 
 pub use error::Error;
 pub use export::{Cached, Export, Lookup, Params, Results, Uncached};
+/// wasmer itself, for benchmarks that measure it with nothing in between.
+pub use wasmer;
 use wasmer::{Instance, Memory, Store, imports};
 
 /// The compilers a guest can be compiled with.
@@ -168,6 +170,13 @@ impl Module {
     #[must_use]
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// wasmer's engine and module underneath, for measuring bare wasmer
+    /// calls beside wsim's.
+    #[must_use]
+    pub const fn wasmer_parts(&self) -> (&wasmer::Engine, &wasmer::Module) {
+        (&self.engine, &self.inner)
     }
 
     /// The compiler that compiled it.

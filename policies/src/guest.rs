@@ -136,15 +136,25 @@ pub fn alloc(len: i32) -> i32 {
     pointer
 }
 
+/// Takes back the buffer `alloc` handed out, if `pointer` and `len` are
+/// its address and length; the buffer is freed when dropped.
+pub fn take_allocation(pointer: i32, len: i32) -> Option<Vec<u8>> {
+    let buffer = PENDING.with(Option::take)?;
+    (address(buffer.as_ptr()) == pointer && usize::try_from(len) == Ok(buffer.len()))
+        .then_some(buffer)
+}
+
+/// Runs `f` on the static buffer of the Bytemuck and Batch ABIs.
+pub fn with_buffer<R>(f: impl FnOnce(&mut [u8; BUFFER_LEN]) -> R) -> R {
+    BUFFER.with(f)
+}
+
 /// Bincode: `access_bincode(ptr: i32, len: i32) -> i32`, decoding the
 /// buffer `alloc` returned and freeing it.
 pub fn access_bincode<C: GuestCache>(state: &GuestCell<Option<C>>, pointer: i32, len: i32) -> i32 {
-    let Some(buffer) = PENDING.with(Option::take) else {
+    let Some(buffer) = take_allocation(pointer, len) else {
         return Status::BadLength as i32;
     };
-    if address(buffer.as_ptr()) != pointer || usize::try_from(len) != Ok(buffer.len()) {
-        return Status::BadLength as i32;
-    }
     match wire::decode_bincode(&buffer) {
         Some(request) => code(serve(state, request)),
         None => Status::Malformed as i32,

@@ -110,14 +110,15 @@ pub const fn unpack_buffer(packed: i64) -> (u32, u32) {
     (packed as u32, (packed >> 32) as u32)
 }
 
-/// A request as the Bincode ABI encodes it, with [`bincode_config`]: the id
-/// then the size, each a bincode variable-length unsigned integer (a value
-/// below 251 is one byte; otherwise a tag byte 251, 252 or 253 followed by a
-/// little-endian `u16`, `u32` or `u64`). 2 to 18 bytes.
+/// Two `u64`s as the Bincode ABI encodes them, with [`bincode_config`]:
+/// each a bincode variable-length unsigned integer (a value below 251 is one
+/// byte; otherwise a tag byte 251, 252 or 253 followed by a little-endian
+/// `u16`, `u32` or `u64`). 2 to 18 bytes. A request is its id then its size;
+/// the micro-benchmark's operands are `a` then `b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-struct BincodeRequest {
-    id: u64,
-    size: u64,
+struct BincodePair {
+    first: u64,
+    second: u64,
 }
 
 /// The bincode configuration of the Bincode ABI: bincode 2's `standard()`,
@@ -127,24 +128,30 @@ pub const fn bincode_config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
-/// The longest a Bincode-encoded request can be.
+/// The longest a Bincode-encoded pair can be.
 pub const BINCODE_MAX_LEN: usize = 18;
+
+/// Encodes two `u64`s for the Bincode ABI into `out`, returning the length.
+pub fn encode_bincode_pair(first: u64, second: u64, out: &mut [u8; BINCODE_MAX_LEN]) -> usize {
+    // Two u64 varints take at most 18 bytes, so the buffer always suffices.
+    bincode::encode_into_slice(BincodePair { first, second }, out, bincode_config()).unwrap_or(0)
+}
+
+/// Decodes two Bincode-ABI `u64`s, which must fill `bytes` exactly.
+pub fn decode_bincode_pair(bytes: &[u8]) -> Option<(u64, u64)> {
+    let (pair, read): (BincodePair, usize) =
+        bincode::decode_from_slice(bytes, bincode_config()).ok()?;
+    (read == bytes.len()).then_some((pair.first, pair.second))
+}
 
 /// Encodes `request` for the Bincode ABI into `out`, returning the length.
 pub fn encode_bincode(request: Request, out: &mut [u8; BINCODE_MAX_LEN]) -> usize {
-    let value = BincodeRequest {
-        id: request.id,
-        size: request.size,
-    };
-    // Two u64 varints take at most 18 bytes, so the buffer always suffices.
-    bincode::encode_into_slice(value, out, bincode_config()).unwrap_or(0)
+    encode_bincode_pair(request.id, request.size, out)
 }
 
 /// Decodes a Bincode-ABI request, which must fill `bytes` exactly.
 pub fn decode_bincode(bytes: &[u8]) -> Option<Request> {
-    let (value, read): (BincodeRequest, usize) =
-        bincode::decode_from_slice(bytes, bincode_config()).ok()?;
-    (read == bytes.len()).then_some(Request::new(value.id, value.size))
+    decode_bincode_pair(bytes).map(|(id, size)| Request::new(id, size))
 }
 
 /// Bytes of the stats record `stats()` points to.

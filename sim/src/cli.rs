@@ -33,6 +33,38 @@ enum Command {
     Run(Box<RunArgs>),
     /// Write a synthetic trace in any format wsim reads.
     Gen(GenArgs),
+    /// The paper's micro-benchmark (Table 1): what one call into a guest
+    /// costs under each ABI, lookup, loading and memory choice.
+    Micro(MicroArgs),
+}
+
+#[derive(Debug, Args)]
+struct MicroArgs {
+    /// Calls per repetition
+    #[arg(long, value_name = "N", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    calls: u64,
+
+    /// Timed repetitions per configuration
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    reps: u32,
+
+    /// Untimed repetitions before them [default: a tenth of --reps, at least 1]
+    #[arg(long, value_name = "N")]
+    warmup: Option<u32>,
+
+    /// The compiler for the guest
+    #[arg(long, value_enum, default_value_t = CompilerArg::Cranelift)]
+    compiler: CompilerArg,
+
+    /// Also write every row as a JSON array to PATH
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+
+    /// Draw the rows as a bar chart (SVG) at PATH, like the paper's Figures 7 and 8
+    #[arg(long, value_name = "PATH")]
+    plot: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +295,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Gen(args) => generate(&args),
+        Command::Micro(args) => micro(&args),
     }
 }
 
@@ -671,4 +704,173 @@ fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
             others.len()
         )
     }
+}
+
+#[cfg(feature = "wasm")]
+fn micro(args: &MicroArgs) -> anyhow::Result<()> {
+    use crate::micro::{Options, all_configs};
+    use wsim_backends::{Compiler, Engine, guests};
+
+    let mut out = io::stdout().lock();
+    let compiler = match args.compiler {
+        CompilerArg::Cranelift => Compiler::Cranelift,
+        CompilerArg::Singlepass => Compiler::Singlepass,
+    };
+    let module = Engine::new(compiler)?.compile("multiply.wasm", guests::multiply_bytes())?;
+    let options = Options {
+        calls: args.calls,
+        reps: args.reps,
+        warmup: args.warmup.unwrap_or((args.reps / 10).max(1)),
+    };
+    let host = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    writeln!(
+        out,
+        "micro-benchmark: {} calls x {} repetitions ({} warm-up) per configuration; \
+         host build: {host}; guest multiply.wasm (release) compiled with {}",
+        options.calls,
+        options.reps,
+        options.warmup,
+        compiler.name()
+    )?;
+    let configs = all_configs();
+    let total = configs.len() as u64 * u64::from(options.warmup + options.reps) * options.calls;
+    let progress = Progress::new(Some(total), "micro-benchmark");
+    let rows = crate::micro::run(&module, &configs, options, &mut |label| {
+        progress.set_message(label.to_owned());
+        progress.advance(options.calls);
+    });
+    progress.finish();
+    let rows = rows?;
+    if let Some(path) = &args.json {
+        write_json_file(&rows, path)?;
+    }
+    if let Some(path) = &args.plot {
+        micro_chart(&rows, path, host, compiler.name())?;
+    }
+    write_micro_table(&rows, &mut out)?;
+    let mean = |abi: &str, cached_preload: bool| {
+        rows.iter()
+            .find(|row| {
+                row.abi == abi
+                    && (!cached_preload
+                        || (row.cached == Some(true)
+                            && row.loading == Some(crate::micro::Loading::Preload)
+                            && row.srs == Some(false)))
+            })
+            .map(|row| row.mean_ns)
+    };
+    if let (Some(ours), Some(bare)) = (
+        mean("pair", true),
+        rows.iter()
+            .find(|row| row.config == "bare wasmer")
+            .map(|row| row.mean_ns),
+    ) {
+        writeln!(
+            out,
+            "\ncached Pair through wsim's engine: {:.2} ns per call, {:.3}x the bare wasmer call ({bare:.2} ns)",
+            ours,
+            ours / bare
+        )?;
+    }
+    if let Some(check) = rows.first().map(|row| row.check) {
+        writeln!(
+            out,
+            "check: every configuration's products summed to {check:#018x} in every repetition"
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "wasm"))]
+fn micro(_: &MicroArgs) -> anyhow::Result<()> {
+    bail!(
+        "the micro-benchmark calls WebAssembly guests, which this build of wsim leaves out; rebuild with `--features wasm` (on by default)"
+    )
+}
+
+/// Writes any serializable value as pretty JSON, creating the directory.
+fn write_json_file(value: &impl serde::Serialize, path: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
+    }
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("write {}", path.display()))
+}
+
+#[cfg(feature = "wasm")]
+fn write_micro_table(rows: &[crate::micro::Row], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "\n{:<4}  {:<30}  {:>12}  {:>12}  {:>12}  {:>9}",
+        "test", "configuration", "mean (ns)", "median (ns)", "stddev (ns)", "x native"
+    )?;
+    writeln!(
+        out,
+        "{}",
+        "-".repeat(4 + 2 + 30 + 2 + 12 + 2 + 12 + 2 + 12 + 2 + 9)
+    )?;
+    for row in rows {
+        let test = row
+            .test
+            .map_or_else(|| "-".to_owned(), |test| test.to_string());
+        let name = row
+            .config
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim();
+        writeln!(
+            out,
+            "{test:<4}  {name:<30}  {:>12.2}  {:>12.2}  {:>12.2}  {:>9.2}",
+            row.mean_ns, row.median_ns, row.stddev_ns, row.ratio_to_native
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "wasm")]
+fn micro_chart(
+    rows: &[crate::micro::Row],
+    path: &std::path::Path,
+    host: &str,
+    compiler: &str,
+) -> anyhow::Result<()> {
+    use crate::plot::{Bar, BarChart, bar_chart};
+
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
+    }
+    let title = format!(
+        "One multiply per call, {host} host build (wasmer, {compiler}): mean of {} repetitions of {} calls",
+        rows.first().map_or(0, |row| row.reps),
+        rows.first().map_or(0, |row| row.calls)
+    );
+    let bars = rows
+        .iter()
+        .map(|row| Bar {
+            label: row.config.clone(),
+            value: row.mean_ns,
+            spread: row.stddev_ns,
+            group: row.abi.to_owned(),
+        })
+        .collect();
+    bar_chart(
+        &BarChart {
+            title: &title,
+            x_label: "configuration (test number of the paper's Table 1, ABI, lookup, loading, memory)",
+            y_label: "time per call (ns), error bars: one standard deviation",
+            bars,
+            value_format: |value| format!("{value:.1}"),
+        },
+        path,
+    )?;
+    Ok(())
 }

@@ -12,6 +12,9 @@
 
 pub mod cli;
 mod error;
+#[cfg(feature = "wasm")]
+pub mod micro;
+pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod run;

@@ -448,3 +448,55 @@ fn results_are_written_even_when_a_run_fails() {
     assert!(error.contains("late.tr:10001"), "{error}");
     assert!(Path::new(&json).exists());
 }
+
+#[test]
+fn micro_measures_every_configuration_and_draws_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("micro.json");
+    let plot = dir.path().join("figures/micro.svg");
+    let output = wsim(&[
+        "micro",
+        "--calls",
+        "300",
+        "--reps",
+        "3",
+        "--json",
+        json.to_str().unwrap(),
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("the bare wasmer call"), "{text}");
+    let rows: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 15);
+    for field in [
+        "config",
+        "abi",
+        "cached",
+        "loading",
+        "srs",
+        "memory",
+        "calls",
+        "reps",
+        "mean_ns",
+        "median_ns",
+        "stddev_ns",
+        "ratio_to_native",
+    ] {
+        assert!(rows.iter().all(|row| row.get(field).is_some()), "{field}");
+    }
+    let tests: Vec<u64> = rows.iter().filter_map(|row| row["test"].as_u64()).collect();
+    assert_eq!(tests, (1..=12).collect::<Vec<_>>());
+    assert!(
+        rows.iter()
+            .all(|row| row["check"] == rows[0]["check"] && row["calls"] == 300)
+    );
+    assert_eq!(rows[0]["config"], "native");
+    assert_eq!(rows[0]["ratio_to_native"], 1.0);
+    let svg = fs::read_to_string(&plot).unwrap();
+    assert!(svg.contains("time per call (ns)") && svg.contains("configuration"));
+    assert!(svg.contains("bytemuck") && svg.contains("batch"));
+}
