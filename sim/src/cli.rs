@@ -128,6 +128,17 @@ struct RunArgs {
     /// Also write every result as CSV to PATH
     #[arg(long, value_name = "PATH")]
     csv: Option<PathBuf>,
+
+    /// Draw the figures into DIR: hit and byte hit ratio against cache size
+    /// (the paper's Figure 9) and, for timed runs, time per policy and
+    /// backend at each size (Figure 10)
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
+
+    /// Hit ratios only: run every configuration in parallel on every core and
+    /// report no times (native only, unless --backend says otherwise)
+    #[arg(long)]
+    no_timing: bool,
 }
 
 /// How to read a trace file.
@@ -445,7 +456,12 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         bail!("nothing to run: no policy runs under the backends chosen");
     }
 
-    let (mut records, failures) = run_jobs(&jobs, &trace, working_set.map(|set| set.requests));
+    let (mut records, failures) = run_jobs(
+        &jobs,
+        &trace,
+        working_set.map(|set| set.requests),
+        args.no_timing,
+    );
     compare_with_native(&mut records);
     for record in records.iter_mut().filter(|record| record.backend.is_wasm()) {
         record.compiler = Some(args.compiler.name().to_owned());
@@ -454,6 +470,32 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let saved = save(&records, args);
     write_table(&records, &mut out)?;
     writeln!(out)?;
+    if args.no_timing {
+        writeln!(
+            out,
+            "mode: --no-timing: {} runs in parallel, {} at a time; no times reported",
+            jobs.len(),
+            rayon::current_num_threads()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "mode: timed, one run at a time; seconds and M req/s cover the whole run, \
+             x native is the time inside the cache over native's at the same policy and size"
+        )?;
+    }
+    let drawn = args
+        .plot
+        .as_deref()
+        .map(|dir| crate::figures::draw_run(&records, trace.name(), dir))
+        .transpose();
+    if let Ok(Some(paths)) = &drawn {
+        let listed: Vec<String> = paths
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        writeln!(out, "figures: {}", listed.join(", "))?;
+    }
     if let Some(record) = records
         .first()
         .filter(|record| record.skipped_zero_size > 0)
@@ -468,6 +510,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         writeln!(out, "peak memory: {}", Bytes(peak))?;
     }
     saved?;
+    drawn?;
     report_failures(failures)
 }
 
@@ -477,14 +520,19 @@ struct Failure {
     error: crate::Error,
 }
 
-/// Runs `jobs` in order. A trace error stops everything (every job would hit
-/// it); a cache error fails its job and the rest go on.
+/// Runs `jobs`: one at a time, timed, or (`parallel`) across every core,
+/// untimed. A trace error stops everything (every job would hit it); a
+/// cache error fails its job and the rest go on.
 fn run_jobs(
     jobs: &[Job<'_>],
     trace: &Trace,
     known_requests: Option<u64>,
+    parallel: bool,
 ) -> (Vec<Record>, Vec<Failure>) {
     let per_job = known_requests.or_else(|| trace.len_hint());
+    if parallel {
+        return run_jobs_in_parallel(jobs, trace, per_job);
+    }
     let progress = Progress::new(
         per_job.map(|requests| requests * jobs.len() as u64),
         "simulating",
@@ -494,7 +542,7 @@ fn run_jobs(
     for (index, job) in jobs.iter().enumerate() {
         let what = describe_job(job, trace);
         progress.set_message(format!("[{}/{}] {what}", index + 1, jobs.len()));
-        match run_job(job, trace, &mut |requests| progress.advance(requests)) {
+        match run_job(job, trace, true, &mut |requests| progress.advance(requests)) {
             Ok(record) => {
                 if per_job.is_none() && index == 0 {
                     progress.set_total(record.requests * jobs.len() as u64);
@@ -520,6 +568,65 @@ fn run_jobs(
     (records, failures)
 }
 
+/// Runs `jobs` on rayon's pool, one job per core at a time, in the order
+/// given; times mean nothing then, so none are reported.
+fn run_jobs_in_parallel(
+    jobs: &[Job<'_>],
+    trace: &Trace,
+    per_job: Option<u64>,
+) -> (Vec<Record>, Vec<Failure>) {
+    use rayon::prelude::*;
+
+    let message = format!(
+        "{} runs, {} at a time",
+        jobs.len(),
+        rayon::current_num_threads()
+    );
+    let progress = Progress::new(
+        per_job.map(|requests| requests * jobs.len() as u64),
+        &message,
+    );
+    let results: Vec<(String, Result<Record, JobError>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let result = run_job(job, trace, false, &mut |requests| {
+                progress.advance(requests)
+            });
+            (describe_job(job, trace), result)
+        })
+        .collect();
+    progress.finish();
+    let mut records = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    let mut trace_failed = false;
+    for (what, result) in results {
+        let trace_error = match result {
+            Ok(record) if record.requests == 0 => Some(crate::Error::EmptyTrace {
+                name: trace.name().to_owned(),
+                skipped: record.skipped_zero_size,
+            }),
+            Ok(record) => {
+                records.push(record);
+                None
+            }
+            Err(JobError::Trace(error)) => Some(error),
+            Err(JobError::Cache(error)) => {
+                failures.push(Failure {
+                    job: what.clone(),
+                    error,
+                });
+                None
+            }
+        };
+        // Every job reads the same trace: report its error once.
+        if let Some(error) = trace_error.filter(|_| !trace_failed) {
+            trace_failed = true;
+            failures.push(Failure { job: what, error });
+        }
+    }
+    (records, failures)
+}
+
 /// A job in words: `lru pair uncached 16 MiB`.
 fn describe_job(job: &Job<'_>, trace: &Trace) -> String {
     let size = CacheSize {
@@ -542,7 +649,7 @@ fn describe_job(job: &Job<'_>, trace: &Trace) -> String {
 /// WebAssembly ones when this build leaves them out and none was asked for.
 fn choose_backends(args: &RunArgs) -> Vec<Backend> {
     let mut backends = if args.backends.is_empty() {
-        if cfg!(feature = "wasm") {
+        if cfg!(feature = "wasm") && !args.no_timing {
             Backend::ALL.to_vec()
         } else {
             vec![Backend::Native]
@@ -840,7 +947,7 @@ fn micro_chart(
     host: &str,
     compiler: &str,
 ) -> anyhow::Result<()> {
-    use crate::plot::{Bar, BarChart, bar_chart};
+    use crate::plot::{Bar, BarChart, Cluster, bar_chart};
 
     if let Some(parent) = path
         .parent()
@@ -859,7 +966,8 @@ fn micro_chart(
             label: row.config.clone(),
             value: row.mean_ns,
             spread: row.stddev_ns,
-            group: row.abi.to_owned(),
+            annotation: format!("{:.1}", row.mean_ns),
+            series: row.abi.to_owned(),
         })
         .collect();
     bar_chart(
@@ -867,8 +975,11 @@ fn micro_chart(
             title: &title,
             x_label: "configuration (test number of the paper's Table 1, ABI, lookup, loading, memory)",
             y_label: "time per call (ns), error bars: one standard deviation",
-            bars,
-            value_format: |value| format!("{value:.1}"),
+            clusters: vec![Cluster {
+                label: String::new(),
+                bars,
+            }],
+            color_of: None,
         },
         path,
     )?;

@@ -12,6 +12,7 @@
 
 pub mod cli;
 mod error;
+pub mod figures;
 #[cfg(feature = "wasm")]
 pub mod micro;
 pub mod plot;

@@ -1,28 +1,39 @@
-//! SVG figures, drawn with plotters.
+//! SVG figures, drawn with plotters: bar charts (clustered, with error
+//! bars) and line charts (optionally on a log x axis).
 
 use std::path::Path;
 
-use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::Error;
 
 /// One bar: its label, the value and the spread drawn around it, and the
-/// group it is coloured by.
+/// series it is coloured by.
 #[derive(Debug, Clone)]
 pub struct Bar {
-    /// Under the bar.
+    /// Under the bar, a word a line; may be empty.
     pub label: String,
     /// Its height.
     pub value: f64,
-    /// Half the error bar.
+    /// Half the error bar; 0 for none.
     pub spread: f64,
-    /// Bars of a group share a colour and a legend entry.
-    pub group: String,
+    /// Printed above the bar.
+    pub annotation: String,
+    /// Bars of a series share a colour and a legend entry.
+    pub series: String,
 }
 
-/// What a bar chart says around its bars.
+/// Bars drawn side by side, under one label.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Under the cluster; may be empty.
+    pub label: String,
+    /// Its bars, left to right.
+    pub bars: Vec<Bar>,
+}
+
+/// A bar chart and what it says around its bars.
 #[derive(Debug, Clone)]
 pub struct BarChart<'a> {
     /// The title.
@@ -31,134 +42,197 @@ pub struct BarChart<'a> {
     pub x_label: &'a str,
     /// The y axis' description, with its unit.
     pub y_label: &'a str,
-    /// The bars, left to right.
-    pub bars: Vec<Bar>,
-    /// How to print a bar's value above it.
-    pub value_format: fn(f64) -> String,
+    /// The clusters, left to right.
+    pub clusters: Vec<Cluster>,
+    /// A series' colour; `None` takes [`PALETTE`] in order of appearance.
+    pub color_of: Option<fn(&str) -> RGBColor>,
 }
 
-/// Distinct, colour-blind-safe colours (Okabe and Ito).
-pub const PALETTE: [RGBColor; 8] = [
+/// A colour lightened towards white by `amount` (0 to 1).
+#[must_use]
+pub fn lighter(color: RGBColor, amount: f64) -> RGBColor {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a channel in 0..=255"
+    )]
+    let blend =
+        |channel: u8| (f64::from(channel) + (255.0 - f64::from(channel)) * amount).round() as u8;
+    RGBColor(blend(color.0), blend(color.1), blend(color.2))
+}
+
+/// Distinct, colour-blind-safe colours (Okabe and Ito), then more.
+pub const PALETTE: [RGBColor; 10] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
     RGBColor(204, 121, 167),
     RGBColor(86, 180, 233),
     RGBColor(213, 94, 0),
-    RGBColor(240, 228, 66),
     RGBColor(0, 0, 0),
+    RGBColor(240, 228, 66),
+    RGBColor(128, 128, 128),
+    RGBColor(148, 103, 189),
 ];
 
-fn plot_error(path: &Path, error: impl std::fmt::Display) -> Error {
+fn failed(path: &Path, error: &dyn std::fmt::Display) -> Error {
     Error::Invalid(format!("{}: drawing failed: {error}", path.display()))
 }
 
-/// Draws `chart` as an SVG at `path`: one bar per entry with its error bar
-/// and its value printed above, coloured and listed in a legend by group.
+/// Creates the directory a figure goes in.
+fn create_parent(path: &Path) -> Result<(), Error> {
+    match path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        Some(parent) => std::fs::create_dir_all(parent).map_err(|error| Error::Write {
+            path: parent.to_owned(),
+            error,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The distinct series of `names`, in first-seen order.
+fn series_order<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut order: Vec<&str> = Vec::new();
+    for name in names {
+        if !order.contains(&name) {
+            order.push(name);
+        }
+    }
+    order
+}
+
+/// Draws `chart` as an SVG at `path`: bars in clusters with a gap between
+/// clusters, each with its error bar and its annotation above, coloured and
+/// listed in a legend by series; bar labels under the bars (a word a line),
+/// cluster labels under those.
 pub fn bar_chart(chart: &BarChart<'_>, path: &Path) -> Result<(), Error> {
-    let failed = |error: &dyn std::fmt::Display| plot_error(path, error);
-    let bars = &chart.bars;
-    let width = 160 + 70 * u32::try_from(bars.len()).unwrap_or(u32::MAX / 70);
-    let root = SVGBackend::new(path, (width.max(900), 720)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| failed(&e))?;
-    let top = bars
+    create_parent(path)?;
+    let err = |error: &dyn std::fmt::Display| failed(path, error);
+    // Bar `j` of cluster `c` spans [x, x + 1), clusters one slot apart.
+    let mut placed: Vec<(f64, &Bar)> = Vec::new();
+    let mut centres: Vec<(f64, &str)> = Vec::new();
+    let mut x = 0.5;
+    for cluster in &chart.clusters {
+        let start = x;
+        for bar in &cluster.bars {
+            placed.push((x, bar));
+            x += 1.0;
+        }
+        centres.push(((start + x) / 2.0, &cluster.label));
+        x += 1.0;
+    }
+    let right = x - 0.5;
+    let label_lines = placed
         .iter()
-        .map(|bar| bar.value + bar.spread)
+        .map(|(_, bar)| bar.label.split_whitespace().count())
+        .max()
+        .unwrap_or(0);
+    let has_cluster_labels = centres.iter().any(|(_, label)| !label.is_empty());
+    let label_area =
+        70 + 18 * u32::try_from(label_lines).unwrap_or(8) + if has_cluster_labels { 28 } else { 0 };
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a pixel width"
+    )]
+    let width = (180.0 + 44.0 * right).max(900.0) as u32;
+    let root = SVGBackend::new(path, (width, 560 + label_area)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(&e))?;
+    let top = placed
+        .iter()
+        .map(|(_, bar)| bar.value + bar.spread)
         .fold(0.0, f64::max)
-        * 1.18;
+        .max(1e-9)
+        * 1.2;
     let mut plot = ChartBuilder::on(&root)
-        .caption(chart.title, ("sans-serif", 26))
+        .caption(chart.title, ("sans-serif", 24))
         .margin(24)
-        .x_label_area_size(150)
+        .x_label_area_size(label_area)
         .y_label_area_size(90)
-        // A segmented range includes its end: 0..n-1 gives n slots.
-        .build_cartesian_2d(
-            (0..bars.len().saturating_sub(1)).into_segmented(),
-            0.0..top.max(1e-9),
-        )
-        .map_err(|e| failed(&e))?;
+        .build_cartesian_2d(0.0..right, 0.0..top)
+        .map_err(|e| err(&e))?;
     plot.configure_mesh()
         .disable_x_mesh()
+        .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
         .light_line_style(WHITE)
         .x_desc(chart.x_label)
         .y_desc(chart.y_label)
         .axis_desc_style(("sans-serif", 20))
         .label_style(("sans-serif", 16))
-        // The mesh centres rotated labels on their tick, half of them inside
-        // the plot; the labels are drawn below instead, a word a line.
-        .x_labels(bars.len())
+        // Bar and cluster labels are drawn below by hand, a word a line.
         .x_label_formatter(&|_| String::new())
         .draw()
-        .map_err(|e| failed(&e))?;
+        .map_err(|e| err(&e))?;
 
-    let mut groups: Vec<&str> = Vec::new();
-    for bar in bars {
-        if !groups.contains(&bar.group.as_str()) {
-            groups.push(&bar.group);
-        }
-    }
-    for (index, group) in groups.iter().enumerate() {
-        let color = PALETTE[index % PALETTE.len()];
+    for (index, series) in series_order(placed.iter().map(|(_, bar)| bar.series.as_str()))
+        .into_iter()
+        .enumerate()
+    {
+        let color = chart
+            .color_of
+            .map_or(PALETTE[index % PALETTE.len()], |color_of| color_of(series));
         plot.draw_series(
-            bars.iter()
-                .enumerate()
-                .filter(|(_, bar)| bar.group == *group)
-                .map(|(at, bar)| {
-                    let mut rectangle = Rectangle::new(
-                        [
-                            (SegmentValue::Exact(at), 0.0),
-                            (SegmentValue::Exact(at + 1), bar.value),
-                        ],
-                        color.filled(),
-                    );
-                    rectangle.set_margin(0, 0, 8, 8);
-                    rectangle
+            placed
+                .iter()
+                .filter(|(_, bar)| bar.series == series)
+                .map(|&(x, bar)| {
+                    Rectangle::new([(x + 0.08, 0.0), (x + 0.92, bar.value)], color.filled())
                 }),
         )
-        .map_err(|e| failed(&e))?
-        .label(*group)
+        .map_err(|e| err(&e))?
+        .label(series)
         .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], color.filled()));
     }
-    // Error bars: a line from value - spread to value + spread, capped.
-    for (at, bar) in bars.iter().enumerate().filter(|(_, bar)| bar.spread > 0.0) {
+    for &(x, bar) in placed.iter().filter(|(_, bar)| bar.spread > 0.0) {
         let (low, high) = ((bar.value - bar.spread).max(0.0), bar.value + bar.spread);
-        let x = SegmentValue::CenterOf(at);
-        plot.draw_series(std::iter::once(PathElement::new(
-            vec![(x.clone(), low), (x, high)],
-            BLACK.stroke_width(1),
-        )))
-        .map_err(|e| failed(&e))?;
-        for y in [low, high] {
-            let cap = EmptyElement::at((SegmentValue::CenterOf(at), y))
-                + PathElement::new(vec![(-6, 0), (6, 0)], BLACK.stroke_width(1));
-            plot.plotting_area().draw(&cap).map_err(|e| failed(&e))?;
-        }
-    }
-    plot.draw_series(bars.iter().enumerate().map(|(at, bar)| {
-        Text::new(
-            (chart.value_format)(bar.value),
-            (
-                SegmentValue::CenterOf(at),
-                bar.value + bar.spread + top * 0.015,
-            ),
-            ("sans-serif", 14)
-                .into_font()
-                .into_text_style(&root)
-                .pos(Pos::new(HPos::Center, VPos::Bottom)),
+        let centre = x + 0.5;
+        let whisker = [
+            vec![(centre, low), (centre, high)],
+            vec![(centre - 0.15, low), (centre + 0.15, low)],
+            vec![(centre - 0.15, high), (centre + 0.15, high)],
+        ];
+        plot.draw_series(
+            whisker
+                .into_iter()
+                .map(|line| PathElement::new(line, BLACK.stroke_width(1))),
         )
-    }))
-    .map_err(|e| failed(&e))?;
-    let label_style = ("sans-serif", 15)
+        .map_err(|e| err(&e))?;
+    }
+    let above = ("sans-serif", 12)
         .into_font()
         .into_text_style(&root)
-        .pos(Pos::new(HPos::Center, VPos::Top));
-    for (at, bar) in bars.iter().enumerate() {
-        let (x, y) = plot.backend_coord(&(SegmentValue::CenterOf(at), 0.0));
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    plot.draw_series(placed.iter().map(|&(x, bar)| {
+        Text::new(
+            bar.annotation.clone(),
+            (x + 0.5, bar.value + bar.spread + top * 0.012),
+            above.clone(),
+        )
+    }))
+    .map_err(|e| err(&e))?;
+
+    let below = |size| {
+        ("sans-serif", size)
+            .into_font()
+            .into_text_style(&root)
+            .pos(Pos::new(HPos::Center, VPos::Top))
+    };
+    for &(x, bar) in &placed {
+        let (px, py) = plot.backend_coord(&(x + 0.5, 0.0));
         for (line, word) in bar.label.split_whitespace().enumerate() {
-            let y = y + 10 + 18 * i32::try_from(line).unwrap_or(0);
-            root.draw(&Text::new(word.to_owned(), (x, y), label_style.clone()))
-                .map_err(|e| failed(&e))?;
+            let y = py + 10 + 18 * i32::try_from(line).unwrap_or(0);
+            root.draw(&Text::new(word.to_owned(), (px, y), below(15)))
+                .map_err(|e| err(&e))?;
         }
+    }
+    for &(x, label) in &centres {
+        let (px, py) = plot.backend_coord(&(x, 0.0));
+        let y = py + 14 + 18 * i32::try_from(label_lines).unwrap_or(0);
+        root.draw(&Text::new(label.to_owned(), (px, y), below(18)))
+            .map_err(|e| err(&e))?;
     }
     plot.configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
@@ -166,7 +240,164 @@ pub fn bar_chart(chart: &BarChart<'_>, path: &Path) -> Result<(), Error> {
         .border_style(BLACK)
         .label_font(("sans-serif", 16))
         .draw()
-        .map_err(|e| failed(&e))?;
-    root.present().map_err(|e| failed(&e))?;
+        .map_err(|e| err(&e))?;
+    root.present().map_err(|e| err(&e))?;
+    Ok(())
+}
+
+/// One line of a line chart.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Its legend entry.
+    pub name: String,
+    /// Its points, by x.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// One panel of a line chart.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// Above the panel.
+    pub title: String,
+    /// The y axis' description.
+    pub y_label: String,
+    /// The lines.
+    pub lines: Vec<Line>,
+}
+
+/// Line charts side by side sharing an x axis and a title.
+#[derive(Debug, Clone)]
+pub struct LineChart<'a> {
+    /// Above every panel.
+    pub title: &'a str,
+    /// The x axis' description, with its unit.
+    pub x_label: &'a str,
+    /// How to print an x tick.
+    pub x_format: fn(f64) -> String,
+    /// Whether the x axis is logarithmic.
+    pub log_x: bool,
+    /// The y range, shared by the panels.
+    pub y_range: (f64, f64),
+    /// The panels, left to right.
+    pub panels: Vec<Panel>,
+}
+
+/// Draws `chart` as an SVG at `path`: one panel per entry, one line with
+/// markers per series, the same colour for a series in every panel.
+pub fn line_chart(chart: &LineChart<'_>, path: &Path) -> Result<(), Error> {
+    create_parent(path)?;
+    let err = |error: &dyn std::fmt::Display| failed(path, error);
+    let panels = u32::try_from(chart.panels.len().max(1)).unwrap_or(1);
+    let canvas = SVGBackend::new(path, (640 * panels + 40, 620)).into_drawing_area();
+    canvas.fill(&WHITE).map_err(|e| err(&e))?;
+    let root = canvas
+        .titled(chart.title, ("sans-serif", 24))
+        .map_err(|e| err(&e))?;
+    // On a log axis, x is drawn as log10(x), and ticks stand at the data's
+    // own x values (the cache sizes run), labelled exactly.
+    let to_axis = |x: f64| if chart.log_x { x.log10() } else { x };
+    let mut ticks: Vec<f64> = chart
+        .panels
+        .iter()
+        .flat_map(|panel| {
+            panel
+                .lines
+                .iter()
+                .flat_map(|line| line.points.iter().map(|point| point.0))
+        })
+        .collect();
+    ticks.sort_by(f64::total_cmp);
+    ticks.dedup();
+    let (low, high) = match (ticks.first(), ticks.last()) {
+        (Some(&low), Some(&high)) => (to_axis(low), to_axis(high)),
+        _ => (0.0, 1.0),
+    };
+    let pad = ((high - low) * 0.06).max(0.05);
+    let names = series_order(
+        chart
+            .panels
+            .iter()
+            .flat_map(|panel| panel.lines.iter().map(|line| line.name.as_str())),
+    );
+    for (area, panel) in root
+        .split_evenly((1, chart.panels.len().max(1)))
+        .iter()
+        .zip(&chart.panels)
+    {
+        let mut plot = ChartBuilder::on(area)
+            .caption(&panel.title, ("sans-serif", 20))
+            .margin(24)
+            .x_label_area_size(80)
+            .y_label_area_size(80)
+            .build_cartesian_2d(low - pad..high + pad, chart.y_range.0..chart.y_range.1)
+            .map_err(|e| err(&e))?;
+        plot.configure_mesh()
+            .disable_x_mesh()
+            // Ticks stand at the data's x values, drawn below.
+            .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
+            .x_desc(chart.x_label)
+            .y_desc(&panel.y_label)
+            .axis_desc_style(("sans-serif", 18))
+            .label_style(("sans-serif", 15))
+            .x_label_formatter(&|_| String::new())
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(|e| err(&e))?;
+        let (y_low, y_high) = chart.y_range;
+        // At most eight labels fit under a panel; the grid shows every size.
+        let every = ticks.len().div_ceil(8).max(1);
+        for (index, &tick) in ticks.iter().enumerate() {
+            let x = to_axis(tick);
+            plot.draw_series(std::iter::once(PathElement::new(
+                vec![(x, y_low), (x, y_high)],
+                RGBColor(225, 225, 225).stroke_width(1),
+            )))
+            .map_err(|e| err(&e))?;
+            if index % every != 0 {
+                continue;
+            }
+            let (px, py) = plot.backend_coord(&(x, y_low));
+            let style = ("sans-serif", 14)
+                .into_font()
+                .into_text_style(&canvas)
+                .pos(Pos::new(HPos::Center, VPos::Top));
+            // backend_coord is in the whole canvas's pixels.
+            canvas
+                .draw(&Text::new((chart.x_format)(tick), (px, py + 8), style))
+                .map_err(|e| err(&e))?;
+        }
+        for line in &panel.lines {
+            let index = names
+                .iter()
+                .position(|name| *name == line.name)
+                .unwrap_or(0);
+            let color = PALETTE[index % PALETTE.len()];
+            let points: Vec<(f64, f64)> =
+                line.points.iter().map(|&(x, y)| (to_axis(x), y)).collect();
+            plot.draw_series(LineSeries::new(
+                points.iter().copied(),
+                color.stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?
+            .label(line.name.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+            plot.draw_series(
+                points
+                    .iter()
+                    .map(|&point| Circle::new(point, 4, color.filled())),
+            )
+            .map_err(|e| err(&e))?;
+        }
+        plot.configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 15))
+            .draw()
+            .map_err(|e| err(&e))?;
+    }
+    root.present().map_err(|e| err(&e))?;
     Ok(())
 }

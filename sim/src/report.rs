@@ -61,12 +61,18 @@ const COLUMNS: &[Column] = &[
     Column {
         header: "seconds",
         left: false,
-        cell: |r| format!("{:.3}", r.seconds),
+        cell: |r| {
+            r.seconds
+                .map_or_else(|| "-".to_owned(), |s| format!("{s:.3}"))
+        },
     },
     Column {
         header: "M req/s",
         left: false,
-        cell: |r| format!("{:.2}", r.throughput_mrps),
+        cell: |r| {
+            r.throughput_mrps
+                .map_or_else(|| "-".to_owned(), |m| format!("{m:.2}"))
+        },
     },
     Column {
         header: "x native",

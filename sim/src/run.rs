@@ -114,15 +114,15 @@ impl Policy {
         }
     }
 
-    /// A module the user supplied, named by its file name without `.wasm`.
+    /// A module the user supplied, named by its file name without the
+    /// extension (`.wasm` or `.wat`).
     #[cfg(feature = "wasm")]
     #[must_use]
     pub fn plugin(module: wsim_backends::Module) -> Self {
-        let name = module
-            .name()
-            .strip_suffix(".wasm")
-            .unwrap_or(module.name())
-            .to_owned();
+        let name = std::path::Path::new(module.name()).file_stem().map_or_else(
+            || module.name().to_owned(),
+            |stem| stem.to_string_lossy().into_owned(),
+        );
         Self {
             name,
             kind: None,
@@ -302,10 +302,12 @@ fn tally(seen: &mut Stats, requests: &[wsim_policies::Request], hits: &[bool]) {
 }
 
 /// Runs one job. Creating the cache (instantiating a guest) is not timed:
-/// the figures are per request, as the paper's "Preload".
+/// the figures are per request, as the paper's "Preload". `timed` says
+/// whether the job ran alone, so its times mean something.
 pub fn run_job(
     job: &Job<'_>,
     trace: &Trace,
+    timed: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Record, JobError> {
     let outcome = if job.backend.is_wasm() {
@@ -323,7 +325,7 @@ pub fn run_job(
             progress,
         })?
     };
-    Ok(Record::new(job, trace, &outcome))
+    Ok(Record::new(job, trace, &outcome, timed))
 }
 
 struct RunNative<'a> {
@@ -467,19 +469,22 @@ pub struct Record {
     pub bytes_held: u64,
     /// Requests the reader skipped for size 0.
     pub skipped_zero_size: u64,
+    /// Whether the run was timed alone (a sequential sweep); `--no-timing`
+    /// runs in parallel and reports no times.
+    pub timed: bool,
     /// Wall time of the run in seconds, reading the trace included.
-    pub seconds: f64,
+    pub seconds: Option<f64>,
     /// Seconds spent inside the cache alone.
-    pub cache_seconds: f64,
+    pub cache_seconds: Option<f64>,
     /// Requests per second over the whole run, in millions.
-    pub throughput_mrps: f64,
+    pub throughput_mrps: Option<f64>,
     /// `cache_seconds` over native's at the same policy and size, measured
     /// in the same run; `None` for native or without a native run.
     pub slowdown_vs_native: Option<f64>,
 }
 
 impl Record {
-    fn new(job: &Job<'_>, trace: &Trace, outcome: &Outcome) -> Self {
+    fn new(job: &Job<'_>, trace: &Trace, outcome: &Outcome, timed: bool) -> Self {
         let Stats {
             requests,
             hits,
@@ -517,9 +522,10 @@ impl Record {
             objects,
             bytes_held,
             skipped_zero_size: outcome.skipped,
-            seconds,
-            cache_seconds: outcome.in_cache.as_secs_f64(),
-            throughput_mrps,
+            timed,
+            seconds: timed.then_some(seconds),
+            cache_seconds: timed.then_some(outcome.in_cache.as_secs_f64()),
+            throughput_mrps: timed.then_some(throughput_mrps),
             slowdown_vs_native: None,
         }
     }
@@ -531,19 +537,21 @@ pub fn compare_with_native(records: &mut [Record]) {
     let natives: Vec<(String, u64, f64)> = records
         .iter()
         .filter(|record| record.backend == Backend::Native)
-        .map(|record| {
-            (
+        .filter_map(|record| {
+            Some((
                 record.policy.clone(),
                 record.cache_size,
-                record.cache_seconds,
-            )
+                record.cache_seconds?,
+            ))
         })
         .collect();
     for record in records.iter_mut().filter(|record| record.backend.is_wasm()) {
-        record.slowdown_vs_native = natives
-            .iter()
-            .find(|(policy, size, _)| *policy == record.policy && *size == record.cache_size)
-            .filter(|(_, _, native)| *native > 0.0)
-            .map(|(_, _, native)| record.cache_seconds / native);
+        record.slowdown_vs_native = record.cache_seconds.and_then(|seconds| {
+            natives
+                .iter()
+                .find(|(policy, size, _)| *policy == record.policy && *size == record.cache_size)
+                .filter(|(_, _, native)| *native > 0.0)
+                .map(|(_, _, native)| seconds / native)
+        });
     }
 }

@@ -500,3 +500,126 @@ fn micro_measures_every_configuration_and_draws_them() {
     assert!(svg.contains("time per call (ns)") && svg.contains("configuration"));
     assert!(svg.contains("bytemuck") && svg.contains("batch"));
 }
+
+#[test]
+fn plot_draws_figures_9_and_10_with_labelled_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    let figures = dir.path().join("figures");
+    let output = run_small(&[
+        "--size",
+        "256KiB,1MiB",
+        "--backend",
+        "native,batch",
+        "--plot",
+        figures.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let hit = fs::read_to_string(figures.join("figure9-hit-ratio.svg")).unwrap();
+    for text in [
+        "Hit ratio against cache size",
+        "synthetic trace",
+        "cache size (bytes, log scale)",
+        "byte hit ratio",
+        "256 KiB",
+        "gdsize",
+    ] {
+        assert!(hit.contains(text), "figure 9 lacks {text:?}");
+    }
+    let time = fs::read_to_string(figures.join("figure10-time-1MiB.svg")).unwrap();
+    for text in [
+        "Time per request at a 1 MiB cache",
+        "time per request inside the cache (ns)",
+        "batch cached",
+        "native",
+    ] {
+        assert!(time.contains(text), "figure 10 lacks {text:?}");
+    }
+    assert!(figures.join("figure10-time-256KiB.svg").exists());
+}
+
+#[test]
+fn no_timing_runs_in_parallel_and_reports_no_times() {
+    let args = [
+        "run",
+        "--requests",
+        "20000",
+        "--objects",
+        "2000",
+        "--size",
+        "64KiB,1MiB",
+    ];
+    let parallel = run_json(&[&args[..], &["--no-timing"]].concat());
+    let timed = run_json(&[&args[..], &["--backend", "native"]].concat());
+    assert_eq!(parallel.len(), 8, "native only by default");
+    for (untimed, timed) in parallel.iter().zip(&timed) {
+        assert_eq!(untimed["policy"], timed["policy"]);
+        assert_eq!(untimed["hits"], timed["hits"]);
+        assert!(untimed["seconds"].is_null() && untimed["timed"] == false);
+        assert!(timed["seconds"].as_f64().is_some() && timed["timed"] == true);
+    }
+    let output = wsim(&[&args[..], &["--no-timing", "--backend", "batch"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("in parallel"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn a_failing_run_leaves_the_others_printed_and_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("tripwire.wat");
+    fs::write(&module, TRIPWIRE).unwrap();
+    let json = dir.path().join("out.json");
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "5000",
+        "--objects",
+        "500",
+        "--size",
+        "1MiB",
+        "--policy",
+        "lru",
+        "--wasm",
+        module.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let error = stderr(&output);
+    assert!(!output.status.success());
+    assert!(!error.contains("panicked"), "{error}");
+    assert!(
+        error.contains("tripwire pair cached 1 MiB failed: tripwire.wat: export `access` trapped"),
+        "{error}"
+    );
+    assert!(
+        stdout(&output).contains("lru     batch"),
+        "{}",
+        stdout(&output)
+    );
+    let records: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let backends: Vec<&str> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["backend"].as_str().unwrap())
+        .collect();
+    assert_eq!(backends, ["native", "pair", "bincode", "bytemuck", "batch"]);
+}
+
+/// A Pair-only guest that traps (`unreachable`) on its 1,000th request.
+const TRIPWIRE: &str = r#"
+(module
+  (memory (export "memory") 1)
+  (global $requests (mut i32) (i32.const 0))
+  (func (export "abi_version") (result i32) (i32.const 1))
+  (func (export "init") (param i64) (result i32) (i32.const 0))
+  (func (export "access") (param i64 i64) (result i32)
+    (global.set $requests (i32.add (global.get $requests) (i32.const 1)))
+    (if (i32.eq (global.get $requests) (i32.const 1000)) (then unreachable))
+    (i32.const 0))
+  (func (export "stats") (result i32) (i32.const 0)))
+"#;
