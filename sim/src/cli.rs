@@ -956,7 +956,7 @@ fn micro_chart(
         std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
     }
     let title = format!(
-        "One multiply per call, {host} host build (wasmer, {compiler}): mean of {} repetitions of {} calls",
+        "One multiply per call, {host} host build (wasmer, {compiler}): {} reps of {} calls",
         rows.first().map_or(0, |row| row.reps),
         rows.first().map_or(0, |row| row.calls)
     );

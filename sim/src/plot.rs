@@ -75,6 +75,53 @@ pub const PALETTE: [RGBColor; 10] = [
     RGBColor(148, 103, 189),
 ];
 
+/// A value-axis tick with no more decimals than the axis' span needs:
+/// "250", not "250.0"; "0.25" on an axis that tops out below one.
+fn tick_label(value: f64, top: f64) -> String {
+    let decimals = match top {
+        t if t >= 20.0 => 0,
+        t if t >= 2.0 => 1,
+        _ => 2,
+    };
+    format!("{value:.decimals$}")
+}
+
+/// Rough width of one character of the 16 px sans-serif labels, in pixels;
+/// plotters cannot measure text in an SVG it has not rendered.
+const LABEL_CHAR_WIDTH: f64 = 9.0;
+
+/// Pixels per bar: wide enough that the longest word of any bar label
+/// (labels are drawn a word a line) does not run into its neighbour's.
+fn slot_width(placed: &[(f64, &Bar)]) -> f64 {
+    let longest = placed
+        .iter()
+        .flat_map(|(_, bar)| bar.label.split_whitespace())
+        .map(|word| word.chars().count())
+        .max()
+        .unwrap_or(0);
+    #[expect(clippy::cast_precision_loss, reason = "a word length")]
+    let needed = longest as f64 * LABEL_CHAR_WIDTH + 12.0;
+    needed.max(44.0)
+}
+
+/// A title's font size: 24 px, smaller when the title would not fit.
+fn caption_size(title: &str, width: u32) -> u32 {
+    #[expect(clippy::cast_precision_loss, reason = "a title length")]
+    let at_24 = title.chars().count() as f64 * 24.0 * 0.55;
+    let room = f64::from(width.saturating_sub(60));
+    if at_24 <= room {
+        24
+    } else {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "a font size between 12 and 24"
+        )]
+        let size = (24.0 * room / at_24).floor().max(12.0) as u32;
+        size
+    }
+}
+
 fn failed(path: &Path, error: &dyn std::fmt::Display) -> Error {
     Error::Invalid(format!("{}: drawing failed: {error}", path.display()))
 }
@@ -138,9 +185,10 @@ pub fn bar_chart(chart: &BarChart<'_>, path: &Path) -> Result<(), Error> {
         clippy::cast_sign_loss,
         reason = "a pixel width"
     )]
-    let width = (180.0 + 44.0 * right).max(900.0) as u32;
+    let width = (180.0 + slot_width(&placed) * right).max(900.0) as u32;
     let root = SVGBackend::new(path, (width, 560 + label_area)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
+    let title_size = caption_size(chart.title, width);
     let top = placed
         .iter()
         .map(|(_, bar)| bar.value + bar.spread)
@@ -148,7 +196,7 @@ pub fn bar_chart(chart: &BarChart<'_>, path: &Path) -> Result<(), Error> {
         .max(1e-9)
         * 1.2;
     let mut plot = ChartBuilder::on(&root)
-        .caption(chart.title, ("sans-serif", 24))
+        .caption(chart.title, ("sans-serif", title_size))
         .margin(24)
         .x_label_area_size(label_area)
         .y_label_area_size(90)
@@ -164,6 +212,7 @@ pub fn bar_chart(chart: &BarChart<'_>, path: &Path) -> Result<(), Error> {
         .label_style(("sans-serif", 16))
         // Bar and cluster labels are drawn below by hand, a word a line.
         .x_label_formatter(&|_| String::new())
+        .y_label_formatter(&|value| tick_label(*value, top))
         .draw()
         .map_err(|e| err(&e))?;
 
@@ -288,10 +337,14 @@ pub fn line_chart(chart: &LineChart<'_>, path: &Path) -> Result<(), Error> {
     create_parent(path)?;
     let err = |error: &dyn std::fmt::Display| failed(path, error);
     let panels = u32::try_from(chart.panels.len().max(1)).unwrap_or(1);
-    let canvas = SVGBackend::new(path, (640 * panels + 40, 620)).into_drawing_area();
+    let width = 640 * panels + 40;
+    let canvas = SVGBackend::new(path, (width, 620)).into_drawing_area();
     canvas.fill(&WHITE).map_err(|e| err(&e))?;
     let root = canvas
-        .titled(chart.title, ("sans-serif", 24))
+        .titled(
+            chart.title,
+            ("sans-serif", caption_size(chart.title, width)),
+        )
         .map_err(|e| err(&e))?;
     // On a log axis, x is drawn as log10(x), and ticks stand at the data's
     // own x values (the cache sizes run), labelled exactly.
