@@ -420,7 +420,17 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         " bytes"
     };
     let listed: Vec<String> = sizes.iter().map(u64::to_string).collect();
-    writeln!(out, "cache sizes ({}): {}", unit.trim(), listed.join(", "))?;
+    let chosen = if args.sizes.is_empty() {
+        " (default: 5 log-spaced from 0.1% to 10% of the working set; --size changes them)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "cache sizes ({}){chosen}: {}",
+        unit.trim(),
+        listed.join(", ")
+    )?;
 
     let policies = load_policies(args, &mut out)?;
     let backends = choose_backends(args);
