@@ -16,6 +16,7 @@ const GUESTS: &[(&str, &str)] = &[
     ("wsim_guest_lfu", "lfu.wasm"),
     ("wsim_guest_gdsize", "gdsize.wasm"),
     ("wsim_guest_multiply", "multiply.wasm"),
+    ("wsim_guest_panicky", "panicky.wasm"),
 ];
 
 fn main() -> ExitCode {
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         "cargo::rerun-if-changed={}",
         guests.join("Cargo.lock").display()
     );
-    for guest in ["fifo", "lru", "lfu", "gdsize", "multiply"] {
+    for guest in ["fifo", "lru", "lfu", "gdsize", "multiply", "panicky"] {
         println!("cargo::rerun-if-changed={}", guests.join(guest).display());
     }
     let policies = manifest_dir.join("../policies");

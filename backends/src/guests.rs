@@ -25,3 +25,12 @@ pub fn module_name(policy: PolicyKind) -> String {
 pub fn multiply_bytes() -> &'static [u8] {
     include_bytes!(concat!(env!("OUT_DIR"), "/multiply.wasm"))
 }
+
+/// A hostile fixture for tests: a FIFO guest that panics on its 1,000th
+/// admission (`guests/panicky`), to prove a panic in guest code becomes an
+/// error naming it.
+#[doc(hidden)]
+#[must_use]
+pub fn panicky_bytes() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/panicky.wasm"))
+}

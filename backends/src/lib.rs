@@ -31,7 +31,9 @@ pub use abi::{Abi, AbiKind, Batch, Bincode, Bytemuck, Pair};
 #[cfg(feature = "wasm")]
 pub use wasm::{Error, Wasm};
 #[cfg(feature = "wasm")]
-pub use wsim_engine::{self as engine, Cached, Compiler, Engine, Lookup, Module, Uncached};
+pub use wsim_engine::{
+    self as engine, Cached, Compiler, Engine, Limits, Lookup, Module, ModuleCache, Origin, Uncached,
+};
 
 /// A policy run natively: a direct, inlinable call per request.
 #[derive(Debug, Clone)]

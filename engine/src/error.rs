@@ -78,6 +78,36 @@ pub enum Error {
         /// Size of the guest's memory.
         memory: u64,
     },
+    /// A call spent its whole fuel budget: most likely a loop that does not
+    /// end.
+    #[error(
+        "{module}: export `{export}` ran out of fuel: it spent its budget of {budget} \
+             points (about one per WebAssembly instruction) without returning"
+    )]
+    FuelExhausted {
+        /// The module.
+        module: String,
+        /// The export called.
+        export: String,
+        /// Points each call may spend.
+        budget: u64,
+    },
+    /// A fuel budget for a module compiled without metering.
+    #[error("{module}: compiled without fuel metering, so it cannot be given a fuel budget")]
+    NotMetered {
+        /// The module.
+        module: String,
+    },
+    /// The module file is larger than the limit.
+    #[error("{module}: the module is {size} bytes, above the limit of {limit} bytes")]
+    ModuleTooLarge {
+        /// The module.
+        module: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// A compiler that this build of wsim does not include.
     #[error("the {compiler} compiler is not built in; rebuild with `--features {feature}`")]
     CompilerNotBuilt {

@@ -22,14 +22,19 @@
 //! | --- | --- | --- |
 //! | `singlepass` | no | wasmer's Singlepass compiler beside Cranelift |
 
+mod cache;
 mod error;
 mod export;
+mod limits;
 
 use std::path::Path;
 use std::sync::Arc;
 
+pub use cache::{ModuleCache, Origin};
 pub use error::Error;
 pub use export::{Cached, Export, Lookup, Params, Results, Uncached};
+use limits::Meter;
+pub use limits::{DEFAULT_MAX_MODULE_BYTES, Limits};
 /// wasmer itself, for benchmarks that measure it with nothing in between.
 pub use wasmer;
 use wasmer::{Instance, Memory, Store, imports};
@@ -63,34 +68,75 @@ impl Compiler {
     }
 }
 
-/// A wasmer engine set up with one compiler; compiles [`Module`]s.
+/// A wasmer engine set up with one compiler and one set of [`Limits`];
+/// compiles [`Module`]s, through a [`ModuleCache`] when given one.
 #[derive(Clone)]
 pub struct Engine {
-    inner: wasmer::Engine,
     compiler: Compiler,
+    limits: Limits,
+    cache: Option<ModuleCache>,
+    /// The wasmer engine for unmetered modules, made once. A metered module
+    /// needs an engine of its own (a metering middleware instruments one
+    /// module only), made per compile.
+    shared: Option<wasmer::Engine>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("compiler", &self.compiler)
+            .field("limits", &self.limits)
+            .field("cache", &self.cache)
             .finish_non_exhaustive()
     }
 }
 
 impl Engine {
-    /// An engine compiling with `compiler`.
+    /// An engine compiling with `compiler`, with the default [`Limits`]
+    /// (no fuel, no memory cap beyond wasm32's) and no module cache.
     pub fn new(compiler: Compiler) -> Result<Self, Error> {
-        use wasmer::sys::CompilerConfig as _;
+        Self::with_limits(compiler, Limits::default())
+    }
+
+    /// An engine compiling with `compiler` for guests held to `limits`.
+    pub fn with_limits(compiler: Compiler, limits: Limits) -> Result<Self, Error> {
+        let mut engine = Self {
+            compiler,
+            limits,
+            cache: None,
+            shared: None,
+        };
+        // Checks the compiler is built, even when every module is metered.
+        let wasmer = engine.wasmer_engine()?;
+        if limits.fuel.is_none() {
+            engine.shared = Some(wasmer);
+        }
+        Ok(engine)
+    }
+
+    /// The same engine, storing and finding compiled modules in `cache`.
+    #[must_use]
+    pub fn cached(mut self, cache: ModuleCache) -> Self {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// A wasmer engine for this compiler and these limits.
+    fn wasmer_engine(&self) -> Result<wasmer::Engine, Error> {
+        use wasmer::sys::{CompilerConfig as _, NativeEngineExt as _};
 
         // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
         // name the compiled guest functions.
         let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
-        let inner = match compiler {
+        let metered = self.limits.fuel.is_some();
+        let mut engine = match self.compiler {
             Compiler::Cranelift => {
                 let mut config = wasmer::sys::Cranelift::default();
                 if perfmap {
                     config.enable_perfmap();
+                }
+                if metered {
+                    config.push_middleware(limits::metering());
                 }
                 wasmer::Engine::from(config)
             }
@@ -99,6 +145,9 @@ impl Engine {
                 let mut config = wasmer::sys::Singlepass::default();
                 if perfmap {
                     config.enable_perfmap();
+                }
+                if metered {
+                    config.push_middleware(limits::metering());
                 }
                 wasmer::Engine::from(config)
             }
@@ -110,7 +159,10 @@ impl Engine {
                 });
             }
         };
-        Ok(Self { inner, compiler })
+        if let Some(cap) = self.limits.max_pages() {
+            engine.set_tunables(limits::CappedMemory::new(cap));
+        }
+        Ok(engine)
     }
 
     /// The compiler this engine uses.
@@ -119,31 +171,115 @@ impl Engine {
         self.compiler
     }
 
+    /// The limits its guests are held to.
+    #[must_use]
+    pub const fn limits(&self) -> Limits {
+        self.limits
+    }
+
     /// Compiles a module from its bytes (binary, or WebAssembly text);
-    /// `name` is how errors will call it.
+    /// `name` is how errors will call it. With a cache, finds the compiled
+    /// form there or stores it.
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
-        let inner = wasmer::Module::new(&self.inner, bytes).map_err(|error| Error::Compile {
-            module: name.to_owned(),
-            reason: error.to_string(),
-        })?;
+        let size = bytes.len() as u64;
+        if size > self.limits.max_module_bytes {
+            return Err(Error::ModuleTooLarge {
+                module: name.to_owned(),
+                size,
+                limit: self.limits.max_module_bytes,
+            });
+        }
+        let engine = match &self.shared {
+            Some(engine) => engine.clone(),
+            None => self.wasmer_engine()?,
+        };
+        let compile = || {
+            wasmer::Module::new(&engine, bytes).map_err(|error| Error::Compile {
+                module: name.to_owned(),
+                reason: compile_failure(bytes, &error.to_string()),
+            })
+        };
+        let (inner, origin) = match &self.cache {
+            None => (compile()?, Origin::Compiled),
+            Some(cache) => self.through_cache(cache, &engine, bytes, compile)?,
+        };
         Ok(Module {
             inner,
-            engine: self.inner.clone(),
+            engine,
             compiler: self.compiler,
+            limits: self.limits,
             name: name.into(),
+            origin,
         })
+    }
+
+    /// Finds a module's compiled form in `cache`, or compiles and stores it.
+    /// A store that fails leaves the module compiled and the run going: the
+    /// cache only saves time.
+    fn through_cache(
+        &self,
+        cache: &ModuleCache,
+        engine: &wasmer::Engine,
+        bytes: &[u8],
+        compile: impl FnOnce() -> Result<wasmer::Module, Error>,
+    ) -> Result<(wasmer::Module, Origin), Error> {
+        use wasmer::sys::NativeEngineExt as _;
+
+        let target = format!("{:?}", engine.target());
+        let key = cache::key(
+            bytes,
+            self.compiler.name(),
+            self.limits.fuel.is_some(),
+            &target,
+        );
+        let path = cache.path(&key);
+        let damaged = match ModuleCache::read(&path) {
+            Ok(None) => None,
+            Ok(Some(payload)) => {
+                // SAFETY: the payload is byte for byte what `Module::serialize`
+                // wrote for this key (its checksum matched), and the key pins
+                // the wasmer version, compiler, metering and target, so the
+                // code was made for an engine like this one.
+                match unsafe { wasmer::Module::deserialize(engine, payload) } {
+                    Ok(module) => return Ok((module, Origin::Cached)),
+                    Err(error) => Some(format!("wasmer refused it: {error}")),
+                }
+            }
+            Err(reason) => Some(reason),
+        };
+        let module = compile()?;
+        let stored = module
+            .serialize()
+            .ok()
+            .is_some_and(|payload| cache.write(&path, &payload).is_ok());
+        let origin = match (damaged, stored) {
+            (Some(reason), _) => Origin::Rebuilt(reason),
+            (None, true) => Origin::Stored,
+            (None, false) => Origin::Compiled,
+        };
+        Ok((module, origin))
     }
 
     /// Reads and compiles a module file, named by its file name.
     pub fn load(&self, path: &Path) -> Result<Module, Error> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: path.to_owned(),
-            error: source,
-        })?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |name| name.to_string_lossy().into_owned(),
         );
+        let read_error = |error| Error::Read {
+            path: path.to_owned(),
+            error,
+        };
+        // Refuse an oversized file before reading it whole.
+        let size = std::fs::metadata(path).map_err(read_error)?.len();
+        if size > self.limits.max_module_bytes {
+            return Err(Error::ModuleTooLarge {
+                module: name,
+                size,
+                limit: self.limits.max_module_bytes,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
         self.compile(&name, &bytes)
     }
 }
@@ -154,7 +290,9 @@ pub struct Module {
     inner: wasmer::Module,
     engine: wasmer::Engine,
     compiler: Compiler,
+    limits: Limits,
     name: Arc<str>,
+    origin: Origin,
 }
 
 impl std::fmt::Debug for Module {
@@ -185,6 +323,46 @@ impl Module {
         self.compiler
     }
 
+    /// The limits its instances are held to.
+    #[must_use]
+    pub const fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Whether it was compiled with fuel metering.
+    #[must_use]
+    pub const fn is_metered(&self) -> bool {
+        self.limits.fuel.is_some()
+    }
+
+    /// The same module, its instances given `budget` points of fuel per
+    /// call. Only a metered module has fuel to give.
+    pub fn with_fuel(&self, budget: u64) -> Result<Self, Error> {
+        if !self.is_metered() {
+            return Err(Error::NotMetered {
+                module: self.name.to_string(),
+            });
+        }
+        let mut module = self.clone();
+        module.limits.fuel = Some(budget);
+        Ok(module)
+    }
+
+    /// Where its machine code came from: compiled now, or the cache.
+    #[must_use]
+    pub const fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// The functions it imports, as `module.name`: wsim provides none.
+    #[must_use]
+    pub fn imports(&self) -> Vec<String> {
+        self.inner
+            .imports()
+            .map(|import| format!("{}.{}", import.module(), import.name()))
+            .collect()
+    }
+
     /// The module's exports: name and type, as WebAssembly writes them.
     #[must_use]
     pub fn exports(&self) -> Vec<(String, String)> {
@@ -205,6 +383,16 @@ impl Module {
     /// A fresh instance in a store of its own. The module may import
     /// nothing, and must export its memory as `memory`.
     pub fn instantiate(&self) -> Result<Guest, Error> {
+        let imports = self.imports();
+        if !imports.is_empty() {
+            return Err(Error::Instantiate {
+                module: self.name.to_string(),
+                reason: format!(
+                    "it imports {}; wsim gives guests no imports",
+                    imports.join(", ")
+                ),
+            });
+        }
         let mut store = Store::new(self.engine.clone());
         let instance = Instance::new(&mut store, &self.inner, &imports! {}).map_err(|error| {
             Error::Instantiate {
@@ -212,6 +400,11 @@ impl Module {
                 reason: error.to_string(),
             }
         })?;
+        let meter = self
+            .limits
+            .fuel
+            .map(|budget| Meter::new(&instance, budget, &self.name))
+            .transpose()?;
         let memory = instance
             .exports
             .get_memory("memory")
@@ -224,6 +417,11 @@ impl Module {
             instance,
             memory,
             module: Arc::clone(&self.name),
+            meter,
+            max_memory: self
+                .limits
+                .max_pages()
+                .map(|pages| u64::from(pages.0) * 65536),
         })
     }
 }
@@ -269,6 +467,11 @@ pub struct Guest {
     instance: Instance,
     memory: Memory,
     module: Arc<str>,
+    /// The metering globals, when the module was compiled with fuel.
+    meter: Option<Meter>,
+    /// The memory cap in bytes, if any: named in errors when a trap comes
+    /// with memory at the cap.
+    max_memory: Option<u64>,
 }
 
 impl std::fmt::Debug for Guest {
@@ -324,19 +527,47 @@ impl Guest {
         params: P,
     ) -> Result<R, Error> {
         let function = L::function(self, export)?;
+        if let Some(meter) = &self.meter
+            && let Err(error) = meter.refuel(&mut self.store)
+        {
+            return Err(self.trap(export.name(), &error));
+        }
         params
             .call(&function, &mut self.store)
             .map_err(|error| self.trap(export.name(), &error))
     }
 
-    fn trap(&self, export: &str, error: &wasmer::RuntimeError) -> Error {
-        let reason = error
+    /// The error for a call to `export` that failed: out of fuel, or a
+    /// trap, with a word on the memory cap when memory stands at it.
+    #[cold]
+    fn trap(&mut self, export: &str, error: &wasmer::RuntimeError) -> Error {
+        let module = self.module.to_string();
+        let export = export.to_owned();
+        if let Some(meter) = &self.meter
+            && meter.exhausted(&mut self.store)
+        {
+            return Error::FuelExhausted {
+                module,
+                export,
+                budget: meter.budget(),
+            };
+        }
+        let mut reason = error
             .clone()
             .to_trap()
-            .map_or_else(|| error.message(), |code| code.to_string());
+            .map_or_else(|| error.message(), |code| code.message().to_owned());
+        let size = self.memory.view(&self.store).data_size();
+        if let Some(cap) = self.max_memory
+            && size + 65536 > cap
+        {
+            reason = format!(
+                "{reason} (its memory stands at the cap of {cap} bytes: a guest whose \
+                 allocation fails traps like this)"
+            );
+        }
         Error::Trap {
-            module: self.module.to_string(),
-            export: export.to_owned(),
+            module,
+            export,
             reason,
         }
     }
@@ -379,4 +610,36 @@ impl Guest {
             memory,
         }
     }
+}
+
+/// Why `bytes` did not compile, on one line. wasmer reads WebAssembly text
+/// too, and renders a text error as a multi-line snippet: this keeps its
+/// first line and the place it points at, and says which of the two forms
+/// the bytes were taken for.
+#[cold]
+fn compile_failure(bytes: &[u8], error: &str) -> String {
+    let mut lines = error.lines();
+    let first = lines.next().unwrap_or("no reason given").trim();
+    let first = first
+        .strip_prefix("WebAssembly translation error: ")
+        .unwrap_or(first);
+    if bytes.starts_with(b"\0asm") {
+        return first.to_owned();
+    }
+    let first = first
+        .strip_prefix("Error when converting wat: ")
+        .unwrap_or(first);
+    let place = lines
+        .find_map(|line| line.trim().strip_prefix("--> "))
+        .and_then(|place| {
+            // `<anon>:LINE:COLUMN`
+            let mut parts = place.rsplitn(3, ':');
+            let column = parts.next()?;
+            let line = parts.next()?;
+            Some(format!(" (at line {line}, column {column})"))
+        })
+        .unwrap_or_default();
+    format!(
+        "neither a WebAssembly binary (those begin with \\0asm) nor WebAssembly text: {first}{place}"
+    )
 }

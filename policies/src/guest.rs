@@ -106,9 +106,57 @@ fn serve<C: GuestCache>(state: &GuestCell<Option<C>>, request: Request) -> Resul
     })
 }
 
+/// The message of the panic that stopped the guest, kept for the host.
+static PANIC_MESSAGE: GuestCell<String> = GuestCell::new(String::new());
+
+/// Longest panic message kept, in bytes.
+const PANIC_MESSAGE_LIMIT: usize = 1024;
+
+/// Keeps every panic's message (and where it was raised) in
+/// [`PANIC_MESSAGE`] before the guest aborts, so the host can say more than
+/// "unreachable". Set by `init`.
+fn keep_panic_messages() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info.payload_as_str().unwrap_or("a panic without a message");
+        let mut message = match info.location() {
+            Some(place) => format!("{what} (at {place})"),
+            None => what.to_owned(),
+        };
+        if message.len() > PANIC_MESSAGE_LIMIT {
+            let mut end = PANIC_MESSAGE_LIMIT;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+        }
+        // The panic may have struck inside another cell's `with`, never
+        // inside this one's: only this hook and `panic_message` touch it.
+        PANIC_MESSAGE.with(|kept| *kept = message);
+    }));
+}
+
+/// `panic_message() -> i64`: the last panic's message, UTF-8, as address and
+/// length packed like `buffer()`; 0 if the guest has not panicked.
+pub fn panic_message() -> i64 {
+    PANIC_MESSAGE.with(|message| {
+        if message.is_empty() {
+            return 0;
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "at most PANIC_MESSAGE_LIMIT"
+        )]
+        let len = message.len() as u32;
+        #[expect(clippy::cast_sign_loss, reason = "an address's bits")]
+        let pointer = address(message.as_ptr()) as u32;
+        wire::pack_buffer(pointer, len)
+    })
+}
+
 /// `init(capacity: i64) -> i32`: makes the cache; 0 on success.
 #[expect(clippy::cast_sign_loss, reason = "the i64 carries a u64's bits")]
 pub fn init<C: GuestCache>(state: &GuestCell<Option<C>>, capacity: i64) -> i32 {
+    keep_panic_messages();
     state.with(|cache| {
         if cache.is_some() {
             return Status::AlreadyInitialized as i32;

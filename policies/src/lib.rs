@@ -144,6 +144,11 @@ macro_rules! export_policy {
             pub extern "C" fn stats() -> i32 {
                 guest::stats(&CACHE)
             }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn panic_message() -> i64 {
+                guest::panic_message()
+            }
         };
     };
     ($policy:ty $(,)?) => {

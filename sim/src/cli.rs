@@ -139,6 +139,79 @@ struct RunArgs {
     /// report no times (native only, unless --backend says otherwise)
     #[arg(long)]
     no_timing: bool,
+
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
+
+/// What a WebAssembly guest may use, and where compiled guests are kept.
+#[derive(Debug, Args)]
+struct SandboxArgs {
+    /// Fuel per call into a guest (about one point per WebAssembly
+    /// instruction; a call that spends it all fails), or `off`. A list runs
+    /// each setting, to measure what fuel costs
+    /// [default: off for the built-in policies, 1000000000 for --wasm modules]
+    #[arg(long, value_name = "N|off", value_delimiter = ',', value_parser = parse_fuel)]
+    fuel: Vec<Fuel>,
+
+    /// Memory each guest instance may grow to (e.g. 256MiB, 4GiB)
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_memory_cap)]
+    max_memory: u64,
+
+    /// Largest module file --wasm accepts
+    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = parse_nonzero_bytes)]
+    max_module_size: u64,
+
+    /// Keep compiled guests in DIR [default: $WSIM_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/wsim, else ~/.cache/wsim]
+    #[arg(long, value_name = "DIR", conflicts_with = "no_module_cache")]
+    module_cache: Option<PathBuf>,
+
+    /// Compile every guest afresh and keep nothing on disk
+    #[arg(long)]
+    no_module_cache: bool,
+}
+
+/// Fuel for guests that --fuel does not set: none for the built-in
+/// policies (wsim's own code, measured bare), and for --wasm modules enough
+/// for any honest call (a Batch call of 4,096 requests, or a hash table
+/// rehashing a million entries, spends far less) while a loop that never
+/// ends fails in about a second.
+const DEFAULT_PLUGIN_FUEL: u64 = 1_000_000_000;
+
+/// One `--fuel` setting: a budget per call, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fuel(Option<u64>);
+
+fn parse_fuel(text: &str) -> Result<Fuel, String> {
+    match text.trim() {
+        "off" | "none" => Ok(Fuel(None)),
+        number => match number.replace('_', "").parse::<u64>() {
+            Ok(0) => Err("fuel must be at least 1, or `off`".to_owned()),
+            Ok(budget) => Ok(Fuel(Some(budget))),
+            Err(_) => Err(format!(
+                "`{number}` is not a fuel budget: a whole number of points, or `off`"
+            )),
+        },
+    }
+}
+
+fn parse_nonzero_bytes(text: &str) -> Result<u64, String> {
+    match crate::units::parse_bytes(text)? {
+        0 => Err("must be above 0".to_owned()),
+        bytes => Ok(bytes),
+    }
+}
+
+/// A memory cap: at least one 64 KiB page, at most wasm32's 4 GiB.
+fn parse_memory_cap(text: &str) -> Result<u64, String> {
+    let bytes = crate::units::parse_bytes(text)?;
+    if !(64 << 10..=4 << 30).contains(&bytes) {
+        return Err(format!(
+            "`{text}`: a guest's memory cap lies between 64KiB (one page) and 4GiB (all wasm32 can address)"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// How to read a trace file.
@@ -432,11 +505,12 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         listed.join(", ")
     )?;
 
-    let policies = load_policies(args, &mut out)?;
+    let (policies, load_failures) = load_policies(args, &mut out)?;
     let backends = choose_backends(args);
     let lookups = distinct(args.lookup.iter().map(|set| set.0.clone()));
     let mut jobs = Vec::new();
     for policy in &policies {
+        let fuels = fuel_settings(args, policy);
         for &capacity in &sizes {
             for &backend in &backends {
                 if backend.is_wasm() {
@@ -444,18 +518,22 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
                         continue;
                     }
                     for &lookup in &lookups {
-                        jobs.push(Job {
-                            policy,
-                            backend,
-                            lookup: Some(lookup),
-                            capacity,
-                        });
+                        for &fuel in &fuels {
+                            jobs.push(Job {
+                                policy,
+                                backend,
+                                lookup: Some(lookup),
+                                fuel,
+                                capacity,
+                            });
+                        }
                     }
                 } else if policy.kind.is_some() {
                     jobs.push(Job {
                         policy,
                         backend,
                         lookup: None,
+                        fuel: None,
                         capacity,
                     });
                 }
@@ -463,10 +541,11 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
     }
     if jobs.is_empty() {
+        report_failures(load_failures)?;
         bail!("nothing to run: no policy runs under the backends chosen");
     }
 
-    let (mut records, failures) = run_jobs(
+    let (mut records, run_failures) = run_jobs(
         &jobs,
         &trace,
         working_set.map(|set| set.requests),
@@ -521,13 +600,47 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     saved?;
     drawn?;
+    let mut failures = load_failures;
+    failures.extend(run_failures);
     report_failures(failures)
 }
 
 /// A job that failed, and why.
 struct Failure {
+    /// The job in words.
     job: String,
+    /// Its policy.
+    policy: String,
     error: crate::Error,
+    /// Runs of the same policy not attempted after this failure.
+    skipped: usize,
+}
+
+impl Failure {
+    fn new(policy: &str, job: String, error: crate::Error) -> Self {
+        Self {
+            job,
+            policy: policy.to_owned(),
+            error,
+            skipped: 0,
+        }
+    }
+}
+
+/// The fuel settings a policy's WebAssembly runs take: `--fuel`'s, or by
+/// default none for a built-in policy and [`DEFAULT_PLUGIN_FUEL`] for a
+/// module of the user's.
+fn fuel_settings(args: &RunArgs, policy: &Policy) -> Vec<Option<u64>> {
+    if args.sandbox.fuel.is_empty() {
+        return vec![policy.kind.is_none().then_some(DEFAULT_PLUGIN_FUEL)];
+    }
+    let mut settings: Vec<Option<u64>> = Vec::new();
+    for &Fuel(fuel) in &args.sandbox.fuel {
+        if !settings.contains(&fuel) {
+            settings.push(fuel);
+        }
+    }
+    settings
 }
 
 /// Runs `jobs`: one at a time, timed, or (`parallel`) across every core,
@@ -548,8 +661,19 @@ fn run_jobs(
         "simulating",
     );
     let mut records = Vec::with_capacity(jobs.len());
-    let mut failures = Vec::new();
+    let mut failures: Vec<Failure> = Vec::new();
     for (index, job) in jobs.iter().enumerate() {
+        // A policy whose guest failed once is not run again: its failure
+        // is deterministic, and a guest that loops would spend its fuel
+        // on every run left.
+        if let Some(failure) = failures
+            .iter_mut()
+            .find(|failure| failure.policy == job.policy.name)
+        {
+            failure.skipped += 1;
+            progress.advance(per_job.unwrap_or(0));
+            continue;
+        }
         let what = describe_job(job, trace);
         progress.set_message(format!("[{}/{}] {what}", index + 1, jobs.len()));
         match run_job(job, trace, true, &mut |requests| progress.advance(requests)) {
@@ -562,16 +686,18 @@ fn run_jobs(
                         name: trace.name().to_owned(),
                         skipped: record.skipped_zero_size,
                     };
-                    failures.push(Failure { job: what, error });
+                    failures.push(Failure::new(&job.policy.name, what, error));
                     break;
                 }
                 records.push(record);
             }
             Err(JobError::Trace(error)) => {
-                failures.push(Failure { job: what, error });
+                failures.push(Failure::new(&job.policy.name, what, error));
                 break;
             }
-            Err(JobError::Cache(error)) => failures.push(Failure { job: what, error }),
+            Err(JobError::Cache(error)) => {
+                failures.push(Failure::new(&job.policy.name, what, error));
+            }
         }
     }
     progress.finish();
@@ -596,20 +722,20 @@ fn run_jobs_in_parallel(
         per_job.map(|requests| requests * jobs.len() as u64),
         &message,
     );
-    let results: Vec<(String, Result<Record, JobError>)> = jobs
+    let results: Vec<(&Job<'_>, String, Result<Record, JobError>)> = jobs
         .par_iter()
         .map(|job| {
             let result = run_job(job, trace, false, &mut |requests| {
                 progress.advance(requests)
             });
-            (describe_job(job, trace), result)
+            (job, describe_job(job, trace), result)
         })
         .collect();
     progress.finish();
     let mut records = Vec::with_capacity(results.len());
-    let mut failures = Vec::new();
+    let mut failures: Vec<Failure> = Vec::new();
     let mut trace_failed = false;
-    for (what, result) in results {
+    for (job, what, result) in results {
         let trace_error = match result {
             Ok(record) if record.requests == 0 => Some(crate::Error::EmptyTrace {
                 name: trace.name().to_owned(),
@@ -621,17 +747,21 @@ fn run_jobs_in_parallel(
             }
             Err(JobError::Trace(error)) => Some(error),
             Err(JobError::Cache(error)) => {
-                failures.push(Failure {
-                    job: what.clone(),
-                    error,
-                });
+                // One failure per policy, as in a sequential run.
+                match failures
+                    .iter_mut()
+                    .find(|failure| failure.policy == job.policy.name)
+                {
+                    Some(failure) => failure.skipped += 1,
+                    None => failures.push(Failure::new(&job.policy.name, what.clone(), error)),
+                }
                 None
             }
         };
         // Every job reads the same trace: report its error once.
         if let Some(error) = trace_error.filter(|_| !trace_failed) {
             trace_failed = true;
-            failures.push(Failure { job: what, error });
+            failures.push(Failure::new(&job.policy.name, what, error));
         }
     }
     (records, failures)
@@ -643,9 +773,12 @@ fn describe_job(job: &Job<'_>, trace: &Trace) -> String {
         capacity: job.capacity,
         objects: trace.ignore_size(),
     };
+    let fuel = job
+        .fuel
+        .map_or_else(String::new, |fuel| format!(" fuel {fuel}"));
     match job.lookup {
         Some(lookup) => format!(
-            "{} {} {} {size}",
+            "{} {} {}{fuel} {size}",
             job.policy.name,
             job.backend.name(),
             lookup.name()
@@ -674,8 +807,12 @@ fn choose_backends(args: &RunArgs) -> Vec<Backend> {
 }
 
 /// The policies to run, with their guests compiled when a WebAssembly
-/// backend will need them.
-fn load_policies(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Vec<Policy>> {
+/// backend will need them; and the modules of the user's that failed to
+/// load, which fail alone while the rest run.
+fn load_policies(
+    args: &RunArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Vec<Policy>, Vec<Failure>)> {
     let builtin = if args.policies.is_empty() && !args.modules.is_empty() {
         Vec::new()
     } else if args.policies.is_empty() {
@@ -691,10 +828,10 @@ fn load_policies(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<Vec<Poli
         .collect();
     let mut policies: Vec<Policy> = builtin.iter().map(|&kind| Policy::builtin(kind)).collect();
     if wasm_backends.is_empty() && args.modules.is_empty() {
-        return Ok(policies);
+        return Ok((policies, Vec::new()));
     }
-    compile_guests(args, &mut policies, &wasm_backends, out)?;
-    Ok(policies)
+    let failures = compile_guests(args, &mut policies, &wasm_backends, out)?;
+    Ok((policies, failures))
 }
 
 #[cfg(feature = "wasm")]
@@ -703,59 +840,190 @@ fn compile_guests(
     policies: &mut Vec<Policy>,
     wasm_backends: &[Backend],
     out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    use wsim_backends::{Compiler, Engine, guests};
+) -> anyhow::Result<Vec<Failure>> {
+    use wsim_backends::engine::Error as EngineError;
+    use wsim_backends::{Compiler, Engine, Limits, Module, ModuleCache, Origin, guests};
 
     let compiler = match args.compiler {
         CompilerArg::Cranelift => Compiler::Cranelift,
         CompilerArg::Singlepass => Compiler::Singlepass,
     };
     let started = std::time::Instant::now();
-    let engine = Engine::new(compiler)?;
+    let cache = if args.sandbox.no_module_cache {
+        None
+    } else {
+        args.sandbox
+            .module_cache
+            .clone()
+            .or_else(ModuleCache::default_dir)
+            .map(ModuleCache::new)
+    };
+    let limits = Limits {
+        fuel: None,
+        max_memory: Some(args.sandbox.max_memory),
+        max_module_bytes: args.sandbox.max_module_size,
+    };
+    let engine = |fuel: Option<u64>| -> anyhow::Result<Engine> {
+        let engine = Engine::with_limits(compiler, Limits { fuel, ..limits })?;
+        Ok(match &cache {
+            Some(cache) => engine.cached(cache.clone()),
+            None => engine,
+        })
+    };
+    let plain = engine(None)?;
+    // The budget here is a placeholder: each job sets its own.
+    let metered = engine(Some(DEFAULT_PLUGIN_FUEL))?;
+    // Compiles what `policy`'s runs need: unmetered, metered, or both.
+    let compile = |policy: &mut Policy, load: &dyn Fn(&Engine) -> Result<Module, EngineError>| {
+        let fuels = fuel_settings(args, policy);
+        if fuels.contains(&None) {
+            policy.module = Some(load(&plain)?);
+        }
+        if fuels.iter().any(Option::is_some) {
+            policy.metered = Some(load(&metered)?);
+        }
+        Ok::<(), crate::Error>(())
+    };
     if !wasm_backends.is_empty() {
         for policy in policies.iter_mut() {
             if let Some(kind) = policy.kind {
-                let module =
-                    engine.compile(&guests::module_name(kind), guests::module_bytes(kind))?;
-                policy.module = Some(module);
+                compile(policy, &|engine: &Engine| {
+                    engine.compile(&guests::module_name(kind), guests::module_bytes(kind))
+                })?;
             }
         }
     }
+    let mut failures = Vec::new();
     for path in &args.modules {
-        let module = engine.load(path)?;
-        let plugin = Policy::plugin(module);
-        if !args.backends.is_empty() {
-            for &backend in wasm_backends {
-                plugin.check_exports(backend)?;
+        let file_name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let mut plugin = Policy::plugin(&file_name);
+        let loaded = compile(&mut plugin, &|engine: &Engine| engine.load(path))
+            .and_then(|()| check_plugin(args, &plugin, wasm_backends));
+        match loaded {
+            Ok(()) => {
+                if plugin.module.is_some() {
+                    // Only an explicit `--fuel off` gets here: without fuel
+                    // nothing stops a guest that never returns.
+                    writeln!(
+                        out,
+                        "warning: {file_name} runs without fuel (--fuel off): if it never returns, neither does wsim"
+                    )?;
+                }
+                policies.push(plugin);
+            }
+            Err(error) => {
+                failures.push(Failure::new(
+                    &plugin.name,
+                    format!("loading {file_name}"),
+                    error,
+                ));
             }
         }
-        if !wasm_backends
-            .iter()
-            .any(|&backend| plugin.runs_under(backend))
-        {
-            bail!(
-                "{}: exports none of the ABIs asked for ({})",
-                plugin.name,
-                wasm_backends
-                    .iter()
-                    .map(|backend| backend.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-        policies.push(plugin);
     }
-    let modules = policies
+    let compiled: Vec<&Module> = policies
         .iter()
-        .filter(|policy| policy.module.is_some())
+        .flat_map(|policy| policy.module.iter().chain(policy.metered.iter()))
+        .collect();
+    let from_cache = compiled
+        .iter()
+        .filter(|module| *module.origin() == Origin::Cached)
         .count();
+    let place = cache.as_ref().map_or_else(
+        || " (module cache off)".to_owned(),
+        |cache| {
+            format!(
+                ", {from_cache} from the module cache in {}",
+                cache.dir().display()
+            )
+        },
+    );
     writeln!(
         out,
-        "guests: {modules} modules compiled with {} in {:.0} ms",
+        "guests: {} modules ready with {} in {:.0} ms{place}",
+        compiled.len(),
         compiler.name(),
         started.elapsed().as_secs_f64() * 1e3
     )?;
-    Ok(())
+    for module in &compiled {
+        if let Origin::Rebuilt(reason) = module.origin() {
+            writeln!(
+                out,
+                "note: the module cache's entry for {} was unusable ({reason}); rebuilt",
+                module.name()
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "sandbox: memory up to {} per guest; fuel {}",
+        Bytes(args.sandbox.max_memory),
+        describe_fuel(args)
+    )?;
+    Ok(failures)
+}
+
+/// The fuel settings in words, for the run's header.
+#[cfg(feature = "wasm")]
+fn describe_fuel(args: &RunArgs) -> String {
+    if args.sandbox.fuel.is_empty() {
+        return format!(
+            "off for the built-in policies, {DEFAULT_PLUGIN_FUEL} per call for --wasm modules"
+        );
+    }
+    let settings: Vec<String> = args
+        .sandbox
+        .fuel
+        .iter()
+        .map(|fuel| {
+            fuel.0
+                .map_or_else(|| "off".to_owned(), |n| format!("{n} per call"))
+        })
+        .collect();
+    settings.join(", then ")
+}
+
+/// Checks a module of the user's exports what the backends asked for need.
+#[cfg(feature = "wasm")]
+fn check_plugin(
+    args: &RunArgs,
+    plugin: &Policy,
+    wasm_backends: &[Backend],
+) -> Result<(), crate::Error> {
+    if !args.backends.is_empty() {
+        for &backend in wasm_backends {
+            plugin.check_exports(backend)?;
+        }
+    }
+    if wasm_backends
+        .iter()
+        .any(|&backend| plugin.runs_under(backend))
+    {
+        return Ok(());
+    }
+    let missing: Vec<(&str, &str)> = wasm_backends
+        .iter()
+        .filter_map(|&backend| Some((backend.name(), plugin.missing_export(backend)?)))
+        .collect();
+    let module = plugin
+        .any_guest()
+        .map_or(plugin.name.as_str(), |module| module.name());
+    let first = missing.first().map_or("", |&(_, export)| export);
+    if missing.iter().all(|&(_, export)| export == first) {
+        return Err(crate::Error::Invalid(format!(
+            "{module}: lacks export `{first}`, which every backend asked for needs"
+        )));
+    }
+    let each: Vec<String> = missing
+        .iter()
+        .map(|(backend, export)| format!("{backend} needs `{export}`"))
+        .collect();
+    Err(crate::Error::Invalid(format!(
+        "{module}: exports none of the ABIs asked for ({})",
+        each.join(", ")
+    )))
 }
 
 #[cfg(not(feature = "wasm"))]
@@ -764,7 +1032,7 @@ fn compile_guests(
     _: &mut Vec<Policy>,
     wasm_backends: &[Backend],
     _: &mut dyn Write,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Failure>> {
     let asked = wasm_backends
         .first()
         .map_or("WebAssembly", |backend| backend.name());
@@ -798,26 +1066,28 @@ fn save(records: &[Record], args: &RunArgs) -> anyhow::Result<()> {
 }
 
 fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
+    let describe = |failure: &Failure| {
+        let skipped = match failure.skipped {
+            0 => String::new(),
+            1 => " (its 1 other run was skipped)".to_owned(),
+            n => format!(" (its {n} other runs were skipped)"),
+        };
+        format!("{} failed: {}{skipped}", failure.job, failure.error)
+    };
     let mut failures = failures.into_iter();
     let Some(first) = failures.next() else {
         return Ok(());
     };
     let others: Vec<Failure> = failures.collect();
     for failure in &others {
-        let _ = writeln!(
-            io::stderr(),
-            "wsim: {} failed: {}",
-            failure.job,
-            failure.error
-        );
+        let _ = writeln!(io::stderr(), "wsim: {}", describe(failure));
     }
     if others.is_empty() {
-        Err(anyhow::Error::from(first.error).context(format!("{} failed", first.job)))
+        bail!("{}", describe(&first))
     } else {
         bail!(
-            "{} failed: {} (and {} more failed runs above)",
-            first.job,
-            first.error,
+            "{} (and {} more failures above)",
+            describe(&first),
             others.len()
         )
     }

@@ -150,8 +150,9 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
         };
         #[expect(clippy::cast_precision_loss, reason = "a plot coordinate")]
         let nanoseconds = seconds * 1e9 / record.requests.max(1) as f64;
+        let fuel = if record.fuel.is_some() { " +fuel" } else { "" };
         let series = match record.lookup {
-            Some(lookup) => format!("{} {}", record.backend.name(), lookup.name()),
+            Some(lookup) => format!("{} {}{fuel}", record.backend.name(), lookup.name()),
             None => record.backend.name().to_owned(),
         };
         let annotation = match (record.backend, record.slowdown_vs_native) {
@@ -188,7 +189,7 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
     bar_chart(
         &BarChart {
             title: &title,
-            x_label: "policy; bars: backend and export lookup, labelled with the slowdown against native",
+            x_label: "policy; bars: backend and export lookup (+fuel: metered), labelled with the slowdown against native",
             y_label: "time per request inside the cache (ns)",
             clusters,
             color_of: Some(backend_color),
@@ -197,18 +198,33 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
     )
 }
 
-/// One colour per backend, lighter for uncached lookups, so a figure reads
-/// the same whichever backends ran.
+/// One colour per backend, lighter for uncached lookups and darker with
+/// fuel metering, so a figure reads the same whichever backends ran.
 fn backend_color(series: &str) -> RGBColor {
-    let backend = series.split_whitespace().next().unwrap_or("");
+    let mut words = series.split_whitespace();
+    let backend = words.next().unwrap_or("");
     let index = Backend::ALL
         .iter()
         .position(|candidate| candidate.name() == backend)
         .unwrap_or(PALETTE.len() - 1);
-    let color = PALETTE[index % PALETTE.len()];
-    if series.ends_with("uncached") {
-        lighter(color, 0.55)
-    } else {
-        color
+    let mut color = PALETTE[index % PALETTE.len()];
+    let words: Vec<&str> = words.collect();
+    if words.contains(&"uncached") {
+        color = lighter(color, 0.55);
     }
+    if words.contains(&"+fuel") {
+        color = darker(color, 0.4);
+    }
+    color
+}
+
+/// `color` moved `amount` (0 to 1) of the way to black.
+fn darker(color: RGBColor, amount: f64) -> RGBColor {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a channel between 0 and 255"
+    )]
+    let shade = |channel: u8| (f64::from(channel) * (1.0 - amount)).round() as u8;
+    RGBColor(shade(color.0), shade(color.1), shade(color.2))
 }

@@ -14,6 +14,8 @@ struct Column {
     header: &'static str,
     left: bool,
     cell: fn(&Record) -> String,
+    /// Shown only when some record has something to say here.
+    optional: Option<fn(&Record) -> bool>,
 }
 
 const COLUMNS: &[Column] = &[
@@ -21,16 +23,28 @@ const COLUMNS: &[Column] = &[
         header: "policy",
         left: true,
         cell: |r| r.policy.clone(),
+        optional: None,
     },
     Column {
         header: "backend",
         left: true,
         cell: |r| r.backend.name().to_owned(),
+        optional: None,
     },
     Column {
         header: "lookup",
         left: true,
         cell: |r| r.lookup.map_or("-", |l| l.name()).to_owned(),
+        optional: None,
+    },
+    Column {
+        header: "fuel",
+        left: false,
+        cell: |r| {
+            r.fuel
+                .map_or_else(|| "-".to_owned(), |fuel| fuel.to_string())
+        },
+        optional: Some(|r| r.fuel.is_some()),
     },
     Column {
         header: "cache size",
@@ -42,21 +56,25 @@ const COLUMNS: &[Column] = &[
             }
             .to_string()
         },
+        optional: None,
     },
     Column {
         header: "requests",
         left: false,
         cell: |r| r.requests.to_string(),
+        optional: None,
     },
     Column {
         header: "hit ratio",
         left: false,
         cell: |r| format!("{:.4}", r.hit_ratio),
+        optional: None,
     },
     Column {
         header: "byte hit ratio",
         left: false,
         cell: |r| format!("{:.4}", r.byte_hit_ratio),
+        optional: None,
     },
     Column {
         header: "seconds",
@@ -65,6 +83,7 @@ const COLUMNS: &[Column] = &[
             r.seconds
                 .map_or_else(|| "-".to_owned(), |s| format!("{s:.3}"))
         },
+        optional: None,
     },
     Column {
         header: "M req/s",
@@ -73,6 +92,7 @@ const COLUMNS: &[Column] = &[
             r.throughput_mrps
                 .map_or_else(|| "-".to_owned(), |m| format!("{m:.2}"))
         },
+        optional: None,
     },
     Column {
         header: "x native",
@@ -81,6 +101,7 @@ const COLUMNS: &[Column] = &[
             r.slowdown_vs_native
                 .map_or_else(|| "-".to_owned(), |x| format!("{x:.2}"))
         },
+        optional: None,
     },
 ];
 
@@ -89,11 +110,19 @@ const COLUMNS: &[Column] = &[
 /// trace included; `x native` divides the time spent inside the cache by
 /// native's at the same policy and size.
 pub fn write_table(records: &[Record], out: &mut dyn Write) -> io::Result<()> {
+    let columns: Vec<&Column> = COLUMNS
+        .iter()
+        .filter(|column| {
+            column
+                .optional
+                .is_none_or(|shown| records.iter().any(shown))
+        })
+        .collect();
     let rows: Vec<Vec<String>> = records
         .iter()
-        .map(|record| COLUMNS.iter().map(|column| (column.cell)(record)).collect())
+        .map(|record| columns.iter().map(|column| (column.cell)(record)).collect())
         .collect();
-    let mut widths: Vec<usize> = COLUMNS.iter().map(|column| column.header.len()).collect();
+    let mut widths: Vec<usize> = columns.iter().map(|column| column.header.len()).collect();
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.len());
@@ -101,7 +130,7 @@ pub fn write_table(records: &[Record], out: &mut dyn Write) -> io::Result<()> {
     }
     let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
         let mut line = String::new();
-        for ((cell, column), &width) in cells.zip(COLUMNS).zip(&widths) {
+        for ((cell, column), &width) in cells.zip(&columns).zip(&widths) {
             if !line.is_empty() {
                 line.push_str("  ");
             }
@@ -116,7 +145,7 @@ pub fn write_table(records: &[Record], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "{}",
-        line(&mut COLUMNS.iter().map(|column| column.header))
+        line(&mut columns.iter().map(|column| column.header))
     )?;
     let rules: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
     writeln!(out, "{}", line(&mut rules.iter().map(String::as_str)))?;

@@ -100,6 +100,10 @@ pub struct Policy {
     /// The compiled guest, which the WebAssembly backends need.
     #[cfg(feature = "wasm")]
     pub module: Option<wsim_backends::Module>,
+    /// The same guest compiled with fuel metering, for jobs with a fuel
+    /// budget.
+    #[cfg(feature = "wasm")]
+    pub metered: Option<wsim_backends::Module>,
 }
 
 impl Policy {
@@ -111,23 +115,46 @@ impl Policy {
             kind: Some(kind),
             #[cfg(feature = "wasm")]
             module: None,
+            #[cfg(feature = "wasm")]
+            metered: None,
         }
     }
 
     /// A module the user supplied, named by its file name without the
-    /// extension (`.wasm` or `.wat`).
+    /// extension (`.wasm` or `.wat`); its guests are compiled later.
     #[cfg(feature = "wasm")]
     #[must_use]
-    pub fn plugin(module: wsim_backends::Module) -> Self {
-        let name = std::path::Path::new(module.name()).file_stem().map_or_else(
-            || module.name().to_owned(),
+    pub fn plugin(file_name: &str) -> Self {
+        let name = std::path::Path::new(file_name).file_stem().map_or_else(
+            || file_name.to_owned(),
             |stem| stem.to_string_lossy().into_owned(),
         );
         Self {
             name,
             kind: None,
-            module: Some(module),
+            module: None,
+            metered: None,
         }
+    }
+
+    /// The guest to run with `fuel` per call (`None`: unmetered).
+    #[cfg(feature = "wasm")]
+    fn guest_for(&self, fuel: Option<u64>) -> Result<wsim_backends::Module, Error> {
+        let missing = || Error::Invalid(format!("{}: no WebAssembly module loaded", self.name));
+        match fuel {
+            None => self.module.clone().ok_or_else(missing),
+            Some(budget) => Ok(self
+                .metered
+                .as_ref()
+                .ok_or_else(missing)?
+                .with_fuel(budget)?),
+        }
+    }
+
+    /// Any compiled guest of the policy, for checking its exports.
+    #[cfg(feature = "wasm")]
+    pub(crate) fn any_guest(&self) -> Option<&wsim_backends::Module> {
+        self.module.as_ref().or(self.metered.as_ref())
     }
 
     /// Whether the policy can run under `backend`: native needs a built-in
@@ -137,18 +164,27 @@ impl Policy {
         self.check_exports(backend).is_ok()
     }
 
+    /// The first export `backend` needs that the policy's module lacks;
+    /// `None` when it has them all, or is not a module.
+    #[cfg(feature = "wasm")]
+    pub fn missing_export(&self, backend: Backend) -> Option<&'static str> {
+        let abi = backend.abi()?;
+        let module = self.any_guest()?;
+        ["abi_version", "init", "stats"]
+            .iter()
+            .chain(abi.exports())
+            .copied()
+            .find(|export| !module.exports_function(export))
+    }
+
     /// Checks the policy can run under `backend`, naming what is missing.
     pub fn check_exports(&self, backend: Backend) -> Result<(), Error> {
         #[cfg(feature = "wasm")]
-        if let Some(abi) = backend.abi() {
-            let module = self.module.as_ref().ok_or_else(|| {
+        if backend.abi().is_some() {
+            let module = self.any_guest().ok_or_else(|| {
                 Error::Invalid(format!("{}: no WebAssembly module loaded", self.name))
             })?;
-            let needed = ["abi_version", "init", "stats"].iter().chain(abi.exports());
-            return match needed
-                .copied()
-                .find(|export| !module.exports_function(export))
-            {
+            return match self.missing_export(backend) {
                 Some(missing) => Err(Error::Invalid(format!(
                     "{}: the {} backend needs export `{missing}`, which the module lacks",
                     module.name(),
@@ -182,6 +218,8 @@ pub struct Job<'p> {
     pub backend: Backend,
     /// How a WebAssembly backend finds its exports; `None` for native.
     pub lookup: Option<Lookup>,
+    /// Fuel per call into a WebAssembly guest; `None`: unmetered.
+    pub fuel: Option<u64>,
     /// The capacity: bytes, or objects when sizes are ignored.
     pub capacity: u64,
 }
@@ -363,12 +401,7 @@ mod wasm {
         trace: &Trace,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, JobError> {
-        let module = job.policy.module.as_ref().ok_or_else(|| {
-            JobError::Cache(Error::Invalid(format!(
-                "{}: no WebAssembly module loaded",
-                job.policy.name
-            )))
-        })?;
+        let module = &job.policy.guest_for(job.fuel).map_err(JobError::Cache)?;
         let capacity = job.capacity;
         match (job.backend, job.lookup.unwrap_or(Lookup::Cached)) {
             (Backend::Pair, Lookup::Cached) => {
@@ -445,6 +478,8 @@ pub struct Record {
     pub lookup: Option<Lookup>,
     /// The compiler of a WebAssembly backend; `None` for native.
     pub compiler: Option<String>,
+    /// Fuel per call a WebAssembly guest ran with; `None`: unmetered.
+    pub fuel: Option<u64>,
     /// Capacity: bytes, or objects with `ignore_size`.
     pub cache_size: u64,
     /// Whether every request counted as size 1.
@@ -510,6 +545,7 @@ impl Record {
                 .is_wasm()
                 .then(|| job.lookup.unwrap_or(Lookup::Cached)),
             compiler: None,
+            fuel: job.fuel,
             cache_size: job.capacity,
             ignore_size: trace.ignore_size(),
             requests,

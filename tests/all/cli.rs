@@ -2,16 +2,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::traces_dir;
-
-fn wsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wsim"))
-        .args(args)
-        .output()
-        .expect("run wsim")
-}
+use crate::support::{traces_dir, wsim, wsim_fails};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -19,24 +12,6 @@ fn stdout(output: &Output) -> String {
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Runs wsim expecting failure; returns its stderr after checking it is a
-/// clean error, not a panic.
-fn fails(args: &[&str]) -> String {
-    let output = wsim(args);
-    let text = stderr(&output);
-    assert!(
-        !output.status.success(),
-        "{args:?} should fail; stdout:\n{}",
-        stdout(&output)
-    );
-    assert!(!text.contains("panicked"), "{args:?} panicked:\n{text}");
-    assert!(
-        !text.contains("RUST_BACKTRACE"),
-        "{args:?} panicked:\n{text}"
-    );
-    text
 }
 
 /// Runs wsim with `--json` added, expecting success; returns the records.
@@ -229,7 +204,7 @@ fn a_module_of_your_own_runs_under_the_abis_it_exports() {
         (&records[0]["backend"], &records[0]["hits"]),
         (&"pair".into(), &0.into())
     );
-    let text = fails(&[
+    let text = wsim_fails(&[
         "run",
         "--requests",
         "2000",
@@ -304,7 +279,7 @@ fn csv_trace_with_named_columns() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("16 MiB"));
-    let text = fails(&[
+    let text = wsim_fails(&[
         "run",
         "--trace",
         trace.to_str().unwrap(),
@@ -349,6 +324,10 @@ fn bad_values_are_refused_clearly() {
         (&["--size", "0"], "at least 1"),
         (&["--size", "-4MiB"], "negative"),
         (&["--size", "4XB"], "unknown unit `XB`"),
+        (&["--fuel", "0"], "at least 1"),
+        (&["--fuel", "lots"], "not a fuel budget"),
+        (&["--max-memory", "8GiB"], "4GiB"),
+        (&["--max-memory", "1KiB"], "64KiB"),
         (&["--size", "1MiB..1GiB"], "point count"),
         (&["--policy", "arc"], "unknown policy `arc`"),
         (&["--alpha", "-1"], "alpha"),
@@ -361,20 +340,20 @@ fn bad_values_are_refused_clearly() {
             .chain(*args)
             .copied()
             .collect();
-        let text = fails(&args);
+        let text = wsim_fails(&args);
         assert!(
             text.contains(expected),
             "{args:?}: {text:?} should contain {expected:?}"
         );
     }
-    let text = fails(&["run", "--trace", "/nonexistent/trace.bin"]);
+    let text = wsim_fails(&["run", "--trace", "/nonexistent/trace.bin"]);
     assert!(
         text.contains("/nonexistent/trace.bin") && text.contains("No such file"),
         "{text}"
     );
-    let text = fails(&["run", "--trace", "x.bin", "--alpha", "1"]);
+    let text = wsim_fails(&["run", "--trace", "x.bin", "--alpha", "1"]);
     assert!(text.contains("cannot be used with"), "{text}");
-    let text = fails(&["run", "--backend", "wasm3"]);
+    let text = wsim_fails(&["run", "--backend", "wasm3"]);
     assert!(text.contains("unknown backend `wasm3`"), "{text}");
     let singlepass = [
         "run",
@@ -388,12 +367,12 @@ fn bad_values_are_refused_clearly() {
     if cfg!(feature = "singlepass") {
         let output = wsim(&singlepass);
         assert!(output.status.success(), "{}", stderr(&output));
-        assert!(stdout(&output).contains("compiled with singlepass"));
+        assert!(stdout(&output).contains("ready with singlepass"));
     } else {
-        let text = fails(&singlepass);
+        let text = wsim_fails(&singlepass);
         assert!(text.contains("--features singlepass"), "{text}");
     }
-    let text = fails(&["frobnicate"]);
+    let text = wsim_fails(&["frobnicate"]);
     assert!(text.contains("unrecognized subcommand"), "{text}");
 }
 
@@ -406,25 +385,40 @@ fn bad_traces_name_the_place() {
         path.to_str().unwrap().to_owned()
     };
     let malformed = write("bad.tr", b"1 2 3\n4 5 6\n7 oops 9\n");
-    let text = fails(&["run", "--trace", &malformed, "--size", "10"]);
-    assert!(text.contains("bad.tr:3: id `oops`"), "{text}");
-    assert_eq!(text.lines().count(), 1, "one line: {text}");
-    let truncated = write("t.bin", &[0; 30]);
-    let text = fails(&["run", "--trace", &truncated, "--size", "10"]);
-    assert!(text.contains("byte 24"), "{text}");
-    let empty = write("e.txt", b"");
-    let text = fails(&["run", "--trace", &empty, "--size", "10"]);
-    assert!(text.contains("no requests"), "{text}");
-    let unknown = write("t.dat", b"1\n");
-    let text = fails(&["run", "--trace", &unknown]);
-    assert!(text.contains("--format"), "{text}");
+    let columns = write("short.tr", b"1 10 100\n2 11\n");
+    let csv = write("bad.csv", b"id,size\n1,100\n2,-5\n");
+    let truncated = write("cut.oracleGeneral", &[0; 24 + 10]);
+    let corrupt_zstd = write("bad.oracleGeneral.zst", b"\x28\xb5\x2f\xfd garbage garbage");
+    let unknown = write("trace.parquet", b"1 2 3\n");
+    let empty = write("empty.tr", b"");
     let zeros = write("z.tr", b"1 1 0\n2 2 0\n");
-    let text = fails(&["run", "--trace", &zeros, "--size", "10"]);
-    assert!(text.contains("all 2 had size 0"), "{text}");
+    let missing = dir.path().join("nowhere.tr");
+    let missing = missing.to_str().unwrap();
+    let cases: &[(&str, &[&str])] = &[
+        (&malformed, &["bad.tr:3: id `oops`"]),
+        (&columns, &["short.tr:2:"]),
+        (&csv, &["bad.csv:3:"]),
+        (&truncated, &["cut.oracleGeneral", "byte 24", "truncated"]),
+        (&corrupt_zstd, &["bad.oracleGeneral.zst"]),
+        (&unknown, &["trace.parquet", "--format"]),
+        (&empty, &["empty.tr", "no requests"]),
+        (&zeros, &["z.tr", "all 2 had size 0"]),
+        (missing, &["nowhere.tr", "No such file"]),
+    ];
+    for (trace, parts) in cases {
+        let text = wsim_fails(&["run", "--trace", trace, "--size", "10"]);
+        assert_eq!(text.lines().count(), 1, "one line: {text}");
+        for part in *parts {
+            assert!(
+                text.contains(part),
+                "{trace}: {text:?} should contain {part:?}"
+            );
+        }
+    }
 }
 
 #[test]
-fn results_are_written_even_when_a_run_fails() {
+fn results_are_written_even_when_a_run_wsim_fails() {
     // The trace breaks on its last line: no run completes, but the JSON file
     // is still written (empty) and the error names the line.
     let dir = tempfile::tempdir().unwrap();
@@ -436,7 +430,7 @@ fn results_are_written_even_when_a_run_fails() {
     text.push_str("x\n");
     fs::write(&path, text).unwrap();
     let json = dir.path().join("out.json");
-    let error = fails(&[
+    let error = wsim_fails(&[
         "run",
         "--trace",
         path.to_str().unwrap(),
@@ -591,7 +585,7 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
     assert!(!output.status.success());
     assert!(!error.contains("panicked"), "{error}");
     assert!(
-        error.contains("tripwire pair cached 1 MiB failed: tripwire.wat: export `access` trapped"),
+        error.contains("tripwire pair cached fuel 1000000000 1 MiB failed: tripwire.wat: export `access` trapped"),
         "{error}"
     );
     assert!(

@@ -8,7 +8,8 @@
 //!   own simulator reports;
 //! - `reference`: random traces against a naive model of DESIGN.md's contract;
 //! - `readers`: every trace format, and the ways a trace can be broken;
-//! - `cli`: the `wsim` binary end to end.
+//! - `cli`: the `wsim` binary end to end, and bad traces and CLI values;
+//! - `hostile`: hostile plugins, each a clean one-line error.
 
 #![allow(
     clippy::unwrap_used,
@@ -21,6 +22,7 @@
 mod cli;
 mod equivalence;
 mod golden;
+mod hostile;
 mod libcachesim;
 mod readers;
 mod reference;

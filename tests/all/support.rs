@@ -2,6 +2,7 @@
 //! traces whole, and the paths of the checked-in sample traces.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use std::sync::OnceLock;
 
@@ -197,4 +198,38 @@ pub(crate) fn pattern(text: &str) -> Vec<bool> {
             other => panic!("pattern letters are H and M, not {other}"),
         })
         .collect()
+}
+
+/// Runs the `wsim` binary with `args`. Compiled guests go to a module
+/// cache inside the target directory, shared by every test, so the tests
+/// neither write to the user's cache nor depend on it.
+pub(crate) fn wsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsim"))
+        .args(args)
+        .env("WSIM_CACHE_DIR", test_module_cache())
+        .output()
+        .expect("run wsim")
+}
+
+/// The module cache the tests' `wsim` runs share.
+pub(crate) fn test_module_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache")
+}
+
+/// Runs wsim expecting a clean failure: a non-zero exit and an error on
+/// stderr with no sign of a Rust panic in the host. Returns stderr.
+pub(crate) fn wsim_fails(args: &[&str]) -> String {
+    let output = wsim(args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !output.status.success(),
+        "{args:?} should fail; stdout:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(
+        !stderr.contains("panicked at") && !stderr.contains("RUST_BACKTRACE"),
+        "{args:?}: the host panicked:\n{stderr}"
+    );
+    assert!(stderr.contains("error"), "{args:?}: {stderr}");
+    stderr
 }

@@ -1,0 +1,125 @@
+//! Compiled modules kept on disk, so a run does not recompile a guest an
+//! earlier run compiled.
+//!
+//! An entry's file name is a BLAKE3 hash of everything the machine code
+//! depends on: the module's bytes, the compiler, whether fuel metering is
+//! compiled in, the wasmer version, and the target (triple and CPU
+//! features, so a cache shared between machines never hands one another's
+//! code). The file holds a magic string, a BLAKE3 checksum of the payload,
+//! and wasmer's serialized module. Loading checks the checksum before wasmer
+//! sees a byte: a truncated, damaged or tampered entry is reported and
+//! rebuilt, never run. Entries are written to a temporary file and renamed,
+//! so a reader never sees half of one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What a compiled-module file starts with (the format's version is in it).
+const MAGIC: &[u8; 8] = b"WSIMMOD1";
+/// Bytes of the checksum after the magic.
+const CHECKSUM_LEN: usize = 32;
+
+/// Where a [`crate::Module`]'s machine code came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Compiled now; no cache in use.
+    Compiled,
+    /// Compiled now and stored in the cache.
+    Stored,
+    /// Loaded from the cache.
+    Cached,
+    /// The cache entry was unusable (the reason says why); compiled again
+    /// and the entry replaced.
+    Rebuilt(String),
+}
+
+/// A directory of compiled modules.
+#[derive(Debug, Clone)]
+pub struct ModuleCache {
+    dir: PathBuf,
+}
+
+impl ModuleCache {
+    /// A cache in `dir`, created when first written.
+    #[must_use]
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The default place: `$WSIM_CACHE_DIR`, else `$XDG_CACHE_HOME/wsim`,
+    /// else `$HOME/.cache/wsim`; `None` when none of them is set.
+    #[must_use]
+    pub fn default_dir() -> Option<PathBuf> {
+        let var = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+        var("WSIM_CACHE_DIR").map(PathBuf::from).or_else(|| {
+            var("XDG_CACHE_HOME")
+                .map(|dir| PathBuf::from(dir).join("wsim"))
+                .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".cache/wsim")))
+        })
+    }
+
+    /// The directory.
+    #[must_use]
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The entry for a key.
+    pub(crate) fn path(&self, key: &blake3::Hash) -> PathBuf {
+        self.dir.join(format!("{}.wasmer", key.to_hex()))
+    }
+
+    /// The payload of the entry at `path`, checked; `Ok(None)` when there is
+    /// no entry, `Err(reason)` when there is one that must not be trusted.
+    pub(crate) fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
+        let file = match std::fs::read(path) {
+            Ok(file) => file,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(format!("unreadable: {error}")),
+        };
+        let Some((magic, rest)) = file.split_first_chunk::<8>() else {
+            return Err("truncated header".to_owned());
+        };
+        if magic != MAGIC {
+            return Err("not a wsim module-cache entry".to_owned());
+        }
+        let Some((checksum, payload)) = rest.split_first_chunk::<CHECKSUM_LEN>() else {
+            return Err("truncated header".to_owned());
+        };
+        if blake3::hash(payload) != blake3::Hash::from_bytes(*checksum) {
+            return Err("checksum mismatch (damaged or truncated)".to_owned());
+        }
+        Ok(Some(payload.to_vec()))
+    }
+
+    /// Stores `payload` at `path`, atomically.
+    pub(crate) fn write(&self, path: &Path, payload: &[u8]) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        let mut temporary = tempfile::NamedTempFile::new_in(&self.dir)?;
+        temporary.write_all(MAGIC)?;
+        temporary.write_all(blake3::hash(payload).as_bytes())?;
+        temporary.write_all(payload)?;
+        temporary.as_file().sync_data()?;
+        temporary.persist(path).map_err(|error| error.error)?;
+        Ok(())
+    }
+}
+
+/// The key of a module's compiled form: everything its machine code depends
+/// on.
+pub(crate) fn key(bytes: &[u8], compiler: &str, metered: bool, target: &str) -> blake3::Hash {
+    let mut hasher = blake3::Hasher::new();
+    for part in [
+        MAGIC.as_slice(),
+        env!("WSIM_WASMER_VERSION").as_bytes(),
+        compiler.as_bytes(),
+        if metered { b"metered" } else { b"unmetered" },
+        target.as_bytes(),
+    ] {
+        // Length-prefixed, so no two different part lists hash alike.
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.update(bytes);
+    hasher.finalize()
+}

@@ -1,0 +1,161 @@
+//! The compiled-module cache and the sandbox limits, through the engine's
+//! public API: a module compiles once, loads from disk afterwards, and an
+//! entry that has been damaged is detected and rebuilt, never run.
+
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use wsim_engine::{Cached, Compiler, Engine, Error, Limits, Module, ModuleCache, Origin};
+
+/// Doubles its argument; `spin` never returns.
+const GUEST: &str = r#"(module
+  (memory (export "memory") 1)
+  (func (export "double") (param i64) (result i64)
+    (i64.mul (local.get 0) (i64.const 2)))
+  (func (export "spin") (param i64) (result i64)
+    (loop br 0) (i64.const 0)))"#;
+
+fn engine(cache: &Path, fuel: Option<u64>) -> Engine {
+    let limits = Limits {
+        fuel,
+        ..Limits::default()
+    };
+    Engine::with_limits(Compiler::Cranelift, limits)
+        .unwrap()
+        .cached(ModuleCache::new(cache))
+}
+
+fn double(module: &Module, x: i64) -> i64 {
+    let mut guest = module.instantiate().unwrap();
+    let export = guest.export::<i64, i64, Cached>("double").unwrap();
+    guest.call(&export, x).unwrap()
+}
+
+/// The cache's entries.
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn a_module_is_compiled_once_then_loaded_from_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = engine(dir.path(), None)
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    assert_eq!(*first.origin(), Origin::Stored);
+    assert_eq!(entries(dir.path()).len(), 1);
+
+    // A new engine, as a new run would make.
+    let second = engine(dir.path(), None)
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    assert_eq!(*second.origin(), Origin::Cached);
+    assert_eq!(double(&second, 21), 42);
+
+    // Different bytes are a different entry.
+    let other = GUEST.replace("i64.const 2", "i64.const 3");
+    let third = engine(dir.path(), None)
+        .compile("g", other.as_bytes())
+        .unwrap();
+    assert_eq!(*third.origin(), Origin::Stored);
+    assert_eq!(double(&third, 21), 63);
+    assert_eq!(entries(dir.path()).len(), 2);
+}
+
+#[test]
+fn a_damaged_entry_is_rebuilt_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    engine(dir.path(), None)
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    let [entry] = entries(dir.path()).try_into().unwrap();
+    let pristine = fs::read(&entry).unwrap();
+
+    // One flipped bit deep in the machine code.
+    let mut damaged = pristine.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x10;
+    fs::write(&entry, &damaged).unwrap();
+    let module = engine(dir.path(), None)
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    match module.origin() {
+        Origin::Rebuilt(reason) => assert!(reason.contains("checksum"), "{reason}"),
+        origin => panic!("a damaged entry was {origin:?}"),
+    }
+    assert_eq!(double(&module, 5), 10);
+    // The rebuilt entry replaced the damaged one.
+    assert_eq!(fs::read(&entry).unwrap(), pristine);
+    let again = engine(dir.path(), None)
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    assert_eq!(*again.origin(), Origin::Cached);
+
+    for (broken, expected) in [
+        (&pristine[..pristine.len() - 1], "checksum"),
+        (&pristine[..20], "truncated"),
+        (
+            b"not an entry at all".as_slice(),
+            "not a wsim module-cache entry",
+        ),
+    ] {
+        fs::write(&entry, broken).unwrap();
+        let module = engine(dir.path(), None)
+            .compile("g", GUEST.as_bytes())
+            .unwrap();
+        match module.origin() {
+            Origin::Rebuilt(reason) => assert!(reason.contains(expected), "{reason}"),
+            origin => panic!("a broken entry was {origin:?}"),
+        }
+        assert_eq!(double(&module, 4), 8);
+    }
+}
+
+#[test]
+fn metered_and_unmetered_code_are_cached_apart_and_fuel_survives_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = engine(dir.path(), None)
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    let metered = engine(dir.path(), Some(1000))
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    assert_eq!(*plain.origin(), Origin::Stored);
+    assert_eq!(*metered.origin(), Origin::Stored);
+    assert_eq!(entries(dir.path()).len(), 2);
+
+    let cached = engine(dir.path(), Some(1000))
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    assert_eq!(*cached.origin(), Origin::Cached);
+    assert!(cached.is_metered());
+    assert_eq!(double(&cached, 8), 16);
+    let mut guest = cached.instantiate().unwrap();
+    let spin = guest.export::<i64, i64, Cached>("spin").unwrap();
+    match guest.call(&spin, 0) {
+        Err(Error::FuelExhausted { budget, export, .. }) => {
+            assert_eq!(budget, 1000);
+            assert_eq!(export, "spin");
+        }
+        other => panic!("spin under fuel gave {other:?}"),
+    }
+    // Fuel is per call: the same instance goes on working.
+    let double_export = guest.export::<i64, i64, Cached>("double").unwrap();
+    assert_eq!(guest.call(&double_export, 3).unwrap(), 6);
+}
+
+#[test]
+fn without_a_cache_nothing_is_written() {
+    let module = Engine::new(Compiler::Cranelift)
+        .unwrap()
+        .compile("g", GUEST.as_bytes())
+        .unwrap();
+    assert_eq!(*module.origin(), Origin::Compiled);
+}

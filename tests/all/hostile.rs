@@ -1,0 +1,384 @@
+//! Hostile plugins: for each, `wsim` exits non-zero with one
+//! line naming the module, the export and the cause; no Rust panic, no hang.
+//! The other policies of the run still print and write their results.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::support::{wsim, wsim_fails};
+
+/// Runs wsim expecting a clean failure with exactly one line on stderr,
+/// `wsim: error: ...`. Returns that line.
+fn one_line_error(args: &[&str]) -> String {
+    let stderr = wsim_fails(args);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?}: not one line:\n{stderr}");
+    assert!(lines[0].starts_with("wsim: error: "), "{stderr}");
+    lines[0].to_owned()
+}
+
+/// A Pair-ABI policy module that misses every request, with `body` as its
+/// `access` export's body and `extra` added to the module. Each hostile
+/// fixture below breaks one thing and keeps the rest valid.
+fn pair_module(access_body: &str, extra: &str) -> String {
+    format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (global $requests (mut i64) (i64.const 0))
+  (global $bytes (mut i64) (i64.const 0))
+  (func (export "abi_version") (result i32) (i32.const 1))
+  (func (export "init") (param i64) (result i32) (i32.const 0))
+  (func (export "access") (param $id i64) (param $size i64) (result i32)
+    (global.set $requests (i64.add (global.get $requests) (i64.const 1)))
+    (global.set $bytes (i64.add (global.get $bytes) (local.get $size)))
+    {access_body})
+  (func (export "stats") (result i32)
+    (i64.store (i32.const 0) (global.get $requests))
+    (i64.store (i32.const 16) (global.get $bytes))
+    (i32.const 0))
+  {extra})"#
+    )
+}
+
+/// Writes `text` to `name` in a fresh directory.
+fn fixture(name: &str, text: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Runs the module at `path` alone on a small trace; returns the error line.
+fn run_plugin(path: &Path, more: &[&str]) -> String {
+    let mut args = vec![
+        "run",
+        "--requests",
+        "3000",
+        "--objects",
+        "300",
+        "--size",
+        "1MiB",
+        "--wasm",
+        path.to_str().unwrap(),
+    ];
+    args.extend(more);
+    one_line_error(&args)
+}
+
+fn assert_mentions(line: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(line.contains(part), "`{part}` missing from: {line}");
+    }
+}
+
+#[test]
+fn an_endless_loop_runs_out_of_the_default_fuel() {
+    let (_dir, path) = fixture(
+        "spin.wat",
+        pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
+    );
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &[
+            "spin.wat: export `access` ran out of fuel",
+            "1000000000 points",
+        ],
+    );
+}
+
+#[test]
+fn fuel_given_on_the_command_line_is_the_budget() {
+    let (_dir, path) = fixture(
+        "spin.wat",
+        pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
+    );
+    let line = run_plugin(&path, &["--fuel", "5000"]);
+    assert_mentions(
+        &line,
+        &["spin.wat: export `access` ran out of fuel", "5000 points"],
+    );
+    // A built-in policy given too little fuel fails alike, naming it.
+    let line = one_line_error(&[
+        "run",
+        "--requests",
+        "3000",
+        "--size",
+        "1MiB",
+        "--policy",
+        "lru",
+        "--backend",
+        "batch",
+        "--fuel",
+        "100",
+    ]);
+    assert_mentions(
+        &line,
+        &["lru.wasm: export `", "ran out of fuel", "100 points"],
+    );
+}
+
+#[test]
+fn unbounded_memory_growth_stops_at_the_cap() {
+    // Grows a page at a time until memory.grow fails, then gives up.
+    let grow = "(block $full (loop $more \
+                  (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1))) \
+                  (br $more))) \
+                unreachable";
+    let (_dir, path) = fixture("hog.wat", pair_module(grow, "").as_bytes());
+    let line = run_plugin(&path, &["--max-memory", "16MiB"]);
+    assert_mentions(
+        &line,
+        &[
+            "hog.wat: export `access` trapped",
+            "unreachable",
+            "its memory stands at the cap of 16777216 bytes",
+        ],
+    );
+    // Growing forever, ignoring failure, ends on fuel instead.
+    let (_dir, path) = fixture(
+        "greedy.wat",
+        pair_module(
+            "(loop (drop (memory.grow (i32.const 1))) (br 0)) (i32.const 0)",
+            "",
+        )
+        .as_bytes(),
+    );
+    let line = run_plugin(&path, &["--max-memory", "16MiB", "--fuel", "1000000"]);
+    assert_mentions(&line, &["greedy.wat: export `access` ran out of fuel"]);
+}
+
+#[test]
+fn a_memory_larger_than_the_cap_at_start_does_not_instantiate() {
+    let module = pair_module("(i32.const 0)", "").replace(
+        r#"(memory (export "memory") 1)"#,
+        r#"(memory (export "memory") 300)"#,
+    );
+    let (_dir, path) = fixture("big.wat", module.as_bytes());
+    let line = run_plugin(&path, &["--max-memory", "16MiB"]);
+    assert_mentions(
+        &line,
+        &["big.wat: cannot instantiate", "300 pages", "256 pages"],
+    );
+}
+
+#[test]
+fn pointers_outside_guest_memory_are_refused() {
+    // `stats` hands back an address 2 GiB into a 64 KiB memory (a negative
+    // one would be a status, per the ABI).
+    let module = pair_module("(i32.const 0)", "").replace(
+        "(i64.store (i32.const 16) (global.get $bytes))\n    (i32.const 0))",
+        "(i64.store (i32.const 16) (global.get $bytes))\n    (i32.const 0x7ffffff0))",
+    );
+    let (_dir, path) = fixture("liar.wat", module.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &[
+            "liar.wat: the stats record `stats` points to",
+            "outside the guest's 65536 bytes",
+        ],
+    );
+
+    // Bytemuck's `buffer` points past memory's end.
+    let bytemuck = r#"
+  (func (export "buffer") (result i64) (i64.const 0x0000100000FFFFF0))
+  (func (export "access_bytemuck") (result i32) (i32.const 0))"#;
+    let (_dir, path) = fixture(
+        "farbuffer.wat",
+        pair_module("(i32.const 0)", bytemuck).as_bytes(),
+    );
+    let line = run_plugin(&path, &["--backend", "bytemuck"]);
+    assert_mentions(
+        &line,
+        &["farbuffer.wat:", "`buffer`", "outside the guest's"],
+    );
+}
+
+#[test]
+fn traps_name_the_export_and_the_trap() {
+    for (name, body, cause) in [
+        ("abort.wat", "unreachable", "unreachable"),
+        (
+            "divide.wat",
+            "(i32.div_s (i32.const 1) (i32.wrap_i64 (i64.sub (local.get $id) (local.get $id))))",
+            "integer divide by zero",
+        ),
+        (
+            "recurse.wat",
+            "(call $deeper (i32.const 0))",
+            "call stack exhausted",
+        ),
+    ] {
+        let extra = "(func $deeper (param i32) (result i32) \
+                       (call $deeper (i32.add (local.get 0) (i32.const 1))))";
+        let (_dir, path) = fixture(name, pair_module(body, extra).as_bytes());
+        let line = run_plugin(&path, &[]);
+        assert_mentions(&line, &[&format!("{name}: export `access` trapped"), cause]);
+    }
+}
+
+#[test]
+fn a_panic_in_rust_guest_code_is_reported_with_its_message() {
+    let (_dir, path) = fixture("panicky.wasm", wsim_backends::guests::panicky_bytes());
+    let line = run_plugin(&path, &["--backend", "pair"]);
+    assert_mentions(
+        &line,
+        &[
+            "panicky.wasm: export `access` panicked",
+            "panicky: deliberate panic on admission 1000",
+        ],
+    );
+    // Batch reaches the same panic through its own export.
+    let line = run_plugin(&path, &["--backend", "batch"]);
+    assert_mentions(
+        &line,
+        &[
+            "panicky.wasm: export `access_batch` panicked",
+            "admission 1000",
+        ],
+    );
+}
+
+#[test]
+fn missing_and_mistyped_exports_are_named() {
+    let no_stats = pair_module("(i32.const 0)", "")
+        .replace("(func (export \"stats\")", "(func (export \"statistics\")");
+    let (_dir, path) = fixture("nostats.wat", no_stats.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(&line, &["nostats.wat:", "`stats`"]);
+
+    let mistyped = pair_module("(i32.const 0)", "").replace(
+        "(func (export \"access\") (param $id i64) (param $size i64) (result i32)",
+        "(func (export \"access\") (param $id i64) (param $size i64) (result i64)",
+    );
+    let mistyped = mistyped.replace(
+        "(local.get $size)))\n    (i32.const 0))",
+        "(local.get $size)))\n    (i64.const 0))",
+    );
+    let (_dir, path) = fixture("mistyped.wat", mistyped.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &["mistyped.wat: export `access` has type", "expected"],
+    );
+
+    let no_memory =
+        pair_module("(i32.const 0)", "").replace(r#"(memory (export "memory") 1)"#, "(memory 1)");
+    let (_dir, path) = fixture("nomemory.wat", no_memory.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(&line, &["nomemory.wat: missing export `memory`"]);
+}
+
+#[test]
+fn a_failing_init_and_a_wrong_abi_version_are_named() {
+    let failing = pair_module("(i32.const 0)", "").replace(
+        "(func (export \"init\") (param i64) (result i32) (i32.const 0))",
+        "(func (export \"init\") (param i64) (result i32) (i32.const 7))",
+    );
+    let (_dir, path) = fixture("badinit.wat", failing.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(&line, &["badinit.wat: export `init` returned 7"]);
+
+    let future = pair_module("(i32.const 0)", "").replace(
+        "(func (export \"abi_version\") (result i32) (i32.const 1))",
+        "(func (export \"abi_version\") (result i32) (i32.const 2))",
+    );
+    let (_dir, path) = fixture("future.wat", future.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &["future.wat: export `abi_version` says ABI version 2"],
+    );
+}
+
+#[test]
+fn modules_that_are_not_wasm_import_things_or_are_too_large_are_refused() {
+    let (_dir, path) = fixture("notes.wasm", b"these are not the bytes you are looking for");
+    let line = run_plugin(&path, &[]);
+    assert_mentions(&line, &["notes.wasm: not a valid WebAssembly module"]);
+
+    let importer = pair_module("(i32.const 0)", "").replace(
+        "(module\n",
+        "(module\n  (import \"env\" \"host_secret\" (func (result i32)))\n",
+    );
+    let (_dir, path) = fixture("importer.wat", importer.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &["importer.wat: cannot instantiate: it imports env.host_secret"],
+    );
+
+    // A 40 MiB file (sparse: nothing is written) is refused before it is read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.wasm");
+    fs::File::create(&path).unwrap().set_len(40 << 20).unwrap();
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &["huge.wasm: the module is 41943040 bytes, above the limit of 33554432"],
+    );
+    // The limit is the user's to set.
+    let (_dir, path) = fixture("small.wat", pair_module("(i32.const 0)", "").as_bytes());
+    let line = run_plugin(&path, &["--max-module-size", "100"]);
+    assert_mentions(
+        &line,
+        &["small.wat: the module is", "above the limit of 100 bytes"],
+    );
+}
+
+#[test]
+fn a_hostile_plugin_leaves_the_other_policies_results_printed_and_written() {
+    let (dir, path) = fixture(
+        "spin.wat",
+        pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
+    );
+    let (_junk_dir, junk) = fixture("junk.wasm", b"\0asm\x01\0\0\0garbage");
+    let json = dir.path().join("out.json");
+    let csv = dir.path().join("out.csv");
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "3000",
+        "--size",
+        "1MiB,2MiB",
+        "--policy",
+        "fifo",
+        "--backend",
+        "pair",
+        "--fuel",
+        "100000",
+        "--wasm",
+        path.to_str().unwrap(),
+        "--wasm",
+        junk.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("junk.wasm: not a valid WebAssembly module"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("spin.wat: export `access` ran out of fuel"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 other run was skipped"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("fifo"), "{stdout}");
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    // fifo: native (the baseline) and metered pair at two sizes.
+    assert_eq!(records.len(), 4, "{records:?}");
+    assert!(records.iter().all(|record| record["policy"] == "fifo"));
+    let metered = records
+        .iter()
+        .filter(|record| record["fuel"] == 100_000)
+        .count();
+    assert_eq!(metered, 2);
+    assert_eq!(fs::read_to_string(&csv).unwrap().lines().count(), 5);
+}
