@@ -3,7 +3,7 @@
 
 use wsim_engine::{Cached, Export, Guest, Lookup};
 use wsim_policies::Request;
-use wsim_policies::wire::{self, BINCODE_MAX_LEN, REQUEST_WIRE_LEN, RequestWire};
+use wsim_policies::wire::{self, BINCODE_MAX_LEN, FlagError, REQUEST_WIRE_LEN, RequestWire};
 
 use crate::wasm::{Error, hit_or_miss, status_error};
 
@@ -284,30 +284,20 @@ impl Abi for Batch {
         hits.clear();
         for batch in requests.chunks(bound.capacity) {
             let scratch = &mut bound.scratch;
-            if cfg!(target_endian = "little") {
-                // `Request` is `repr(C)` with the wire's field order: on a
-                // little-endian host its bytes are the wire bytes.
-                guest.write(
-                    bound.buffer.address,
-                    bytemuck::cast_slice(batch),
-                    "the static buffer",
-                )?;
-            } else {
-                scratch.clear();
-                for &request in batch {
-                    scratch.extend_from_slice(bytemuck::bytes_of(&RequestWire::new(request)));
-                }
-                guest.write(bound.buffer.address, scratch, "the static buffer")?;
-            }
+            guest.write(
+                bound.buffer.address,
+                wire::encode_batch(batch, scratch),
+                "the static buffer",
+            )?;
             #[expect(
                 clippy::cast_possible_truncation,
                 clippy::cast_possible_wrap,
                 reason = "at most the buffer's capacity"
             )]
             let count = guest.call(&bound.access, batch.len() as i32)?;
-            let Ok(count) = usize::try_from(count) else {
+            if count < 0 {
                 return Err(status_error(guest, "access_batch", count));
-            };
+            }
             #[expect(
                 clippy::cast_possible_truncation,
                 reason = "inside the buffer, whose length is a u32"
@@ -315,22 +305,16 @@ impl Abi for Batch {
             let flags_at = bound.buffer.address + (batch.len() * REQUEST_WIRE_LEN) as u32;
             scratch.resize(batch.len(), 0);
             guest.read(flags_at, scratch, "the hit flags")?;
-            if let Some(&bad) = scratch.iter().find(|&&flag| flag > 1) {
-                return Err(Error::Protocol {
-                    module: guest.module().to_owned(),
-                    export: "access_batch",
-                    what: format!("hit flag {bad} is neither 0 nor 1"),
-                });
-            }
-            let counted: usize = scratch.iter().map(|&flag| usize::from(flag)).sum();
-            hits.extend(scratch.iter().map(|&flag| flag == 1));
-            if counted != count {
-                return Err(Error::Protocol {
-                    module: guest.module().to_owned(),
-                    export: "access_batch",
-                    what: format!("returned {count} hits but flagged {counted}"),
-                });
-            }
+            wire::decode_hit_flags(scratch, count, hits).map_err(|error| Error::Protocol {
+                module: guest.module().to_owned(),
+                export: "access_batch",
+                what: match error {
+                    FlagError::NotAFlag(bad) => format!("hit flag {bad} is neither 0 nor 1"),
+                    FlagError::Miscounted { returned, flagged } => {
+                        format!("returned {returned} hits but flagged {flagged}")
+                    }
+                },
+            })?;
         }
         Ok(())
     }

@@ -246,13 +246,8 @@ pub fn access_batch<C: GuestCache>(state: &GuestCell<Option<C>>, n: i32) -> i32 
         BUFFER.with(|buffer| {
             let (requests, rest) = buffer.split_at_mut(n * REQUEST_WIRE_LEN);
             let mut hits = 0;
-            for (wire, flag) in requests
-                .as_chunks::<REQUEST_WIRE_LEN>()
-                .0
-                .iter()
-                .zip(rest.iter_mut())
-            {
-                let hit = cache.serve(bytemuck::pod_read_unaligned::<RequestWire>(wire).request());
+            for (request, flag) in wire::decode_batch(requests).zip(rest.iter_mut()) {
+                let hit = cache.serve(request);
                 *flag = u8::from(hit);
                 hits += i32::from(hit);
             }

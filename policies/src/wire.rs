@@ -91,6 +91,65 @@ pub const BATCH_CAPACITY: usize = 4096;
 /// Bytes of the static buffer of the Bytemuck and Batch ABIs.
 pub const BUFFER_LEN: usize = BATCH_CAPACITY * (REQUEST_WIRE_LEN + 1);
 
+/// The bytes of `requests` as the Batch ABI lays them out: one
+/// [`RequestWire`] after another. On a little-endian host a `Request`'s
+/// bytes are already wire bytes and are borrowed as they are; elsewhere they
+/// are encoded into `scratch`.
+pub fn encode_batch<'a>(requests: &'a [Request], scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    if cfg!(target_endian = "little") {
+        // `Request` is `repr(C)`, `id` then `size`: the wire's field order.
+        return bytemuck::cast_slice(requests);
+    }
+    scratch.clear();
+    for &request in requests {
+        scratch.extend_from_slice(bytemuck::bytes_of(&RequestWire::new(request)));
+    }
+    scratch
+}
+
+/// The requests in `bytes`, as [`encode_batch`] laid them out; trailing
+/// bytes short of a whole request are ignored.
+pub fn decode_batch(bytes: &[u8]) -> impl Iterator<Item = Request> + '_ {
+    bytes
+        .as_chunks::<REQUEST_WIRE_LEN>()
+        .0
+        .iter()
+        .map(|wire| bytemuck::pod_read_unaligned::<RequestWire>(wire).request())
+}
+
+/// Why a guest's hit flags were refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagError {
+    /// A flag byte other than 0 (miss) or 1 (hit).
+    NotAFlag(u8),
+    /// `access_batch` returned one count of hits and flagged another.
+    Miscounted {
+        /// What `access_batch` returned.
+        returned: i32,
+        /// How many flags were 1.
+        flagged: usize,
+    },
+}
+
+/// Reads the hit flags `access_batch` wrote, checking each is 0 or 1 and
+/// that they add up to `returned`, the hits it reported; appends them to
+/// `hits` only when all of that holds.
+pub fn decode_hit_flags(
+    flags: &[u8],
+    returned: i32,
+    hits: &mut Vec<bool>,
+) -> Result<(), FlagError> {
+    if let Some(&bad) = flags.iter().find(|&&flag| flag > 1) {
+        return Err(FlagError::NotAFlag(bad));
+    }
+    let flagged: usize = flags.iter().map(|&flag| usize::from(flag)).sum();
+    if usize::try_from(returned) != Ok(flagged) {
+        return Err(FlagError::Miscounted { returned, flagged });
+    }
+    hits.extend(flags.iter().map(|&flag| flag == 1));
+    Ok(())
+}
+
 /// Packs the static buffer's address into the one `i64` that `buffer()`
 /// returns: the pointer in the low 32 bits, the length in the high 32.
 #[must_use]
@@ -247,5 +306,39 @@ mod tests {
         let mut out = [0; BINCODE_MAX_LEN];
         let len = encode_bincode(Request::new(7, 300), &mut out);
         assert_eq!(&out[..len], [7, 251, 44, 1]);
+    }
+
+    #[test]
+    fn the_batch_codec_round_trips_and_refuses_bad_flags() {
+        let requests = [Request::new(1, 2), Request::new(u64::MAX, 1 << 33)];
+        let mut scratch = Vec::new();
+        let bytes = encode_batch(&requests, &mut scratch).to_vec();
+        assert_eq!(bytes.len(), 2 * REQUEST_WIRE_LEN);
+        assert!(decode_batch(&bytes).eq(requests));
+        assert_eq!(decode_batch(&bytes[..REQUEST_WIRE_LEN + 3]).count(), 1);
+
+        let mut hits = Vec::new();
+        assert_eq!(decode_hit_flags(&[1, 0, 1], 2, &mut hits), Ok(()));
+        assert_eq!(hits, [true, false, true]);
+        let mut hits = Vec::new();
+        assert_eq!(
+            decode_hit_flags(&[1, 2], 1, &mut hits),
+            Err(FlagError::NotAFlag(2))
+        );
+        assert_eq!(
+            decode_hit_flags(&[1, 1], 1, &mut hits),
+            Err(FlagError::Miscounted {
+                returned: 1,
+                flagged: 2
+            })
+        );
+        assert_eq!(
+            decode_hit_flags(&[0], -2, &mut hits),
+            Err(FlagError::Miscounted {
+                returned: -2,
+                flagged: 0
+            })
+        );
+        assert!(hits.is_empty(), "nothing kept from refused flags");
     }
 }

@@ -992,6 +992,17 @@ fn check_plugin(
     plugin: &Policy,
     wasm_backends: &[Backend],
 ) -> Result<(), crate::Error> {
+    // Refused now rather than when its first run instantiates it.
+    if let Some(module) = plugin.any_guest()
+        && let imports = module.imports()
+        && !imports.is_empty()
+    {
+        return Err(crate::Error::Invalid(format!(
+            "{}: imports {}; wsim gives guests no imports",
+            module.name(),
+            imports.join(", ")
+        )));
+    }
     if !args.backends.is_empty() {
         for &backend in wasm_backends {
             plugin.check_exports(backend)?;
