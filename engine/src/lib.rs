@@ -363,11 +363,13 @@ impl Module {
             .collect()
     }
 
-    /// The module's exports: name and type, as WebAssembly writes them.
+    /// The module's exports: name and type. The globals fuel metering adds
+    /// are the engine's, not the module's, and are left out.
     #[must_use]
     pub fn exports(&self) -> Vec<(String, String)> {
         self.inner
             .exports()
+            .filter(|export| !(self.is_metered() && limits::is_metering_global(export.name())))
             .map(|export| (export.name().to_owned(), describe(export.ty())))
             .collect()
     }
@@ -429,8 +431,25 @@ impl Module {
 fn describe(ty: &wasmer::ExternType) -> String {
     match ty {
         wasmer::ExternType::Function(function) => function.to_string(),
-        wasmer::ExternType::Memory(memory) => format!("memory {memory:?}"),
-        wasmer::ExternType::Global(global) => format!("global {global:?}"),
+        wasmer::ExternType::Memory(memory) => {
+            let maximum = memory.maximum.map_or_else(
+                || "no maximum".to_owned(),
+                |pages| format!("at most {} pages", pages.0),
+            );
+            format!(
+                "memory: {} pages (64 KiB each) at start, {maximum}",
+                memory.minimum.0
+            )
+        }
+        wasmer::ExternType::Global(global) => format!(
+            "global {:?}{}",
+            global.ty,
+            if global.mutability.is_mutable() {
+                ", mutable"
+            } else {
+                ""
+            }
+        ),
         wasmer::ExternType::Table(table) => format!("table {table:?}"),
         wasmer::ExternType::Tag(tag) => format!("tag {tag:?}"),
     }

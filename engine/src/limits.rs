@@ -154,6 +154,11 @@ pub(crate) fn metering() -> Arc<wasmer_middlewares::Metering<OperatorCost>> {
     Arc::new(wasmer_middlewares::Metering::new(0, one_point))
 }
 
+/// Whether `name` is one of the globals the metering middleware exports.
+pub(crate) fn is_metering_global(name: &str) -> bool {
+    name == Meter::REMAINING || name == Meter::EXHAUSTED
+}
+
 /// The globals the metering middleware adds to an instance, resolved once.
 pub(crate) struct Meter {
     remaining: Global,

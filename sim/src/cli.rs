@@ -36,6 +36,24 @@ enum Command {
     /// The paper's micro-benchmark (Table 1): what one call into a guest
     /// costs under each ABI, lookup, loading and memory choice.
     Micro(MicroArgs),
+    /// What a WebAssembly module exports, which of wsim's ABIs it runs
+    /// under, and its ABI version.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// The module (.wasm, or WebAssembly text)
+    #[arg(value_name = "FILE.wasm")]
+    module: std::path::PathBuf,
+
+    /// Also write the report as JSON to PATH
+    #[arg(long, value_name = "PATH")]
+    json: Option<std::path::PathBuf>,
+
+    /// The compiler to load it with
+    #[arg(long, value_enum, default_value_t = CompilerArg::Cranelift)]
+    compiler: CompilerArg,
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +338,14 @@ enum CompilerArg {
 }
 
 impl CompilerArg {
+    #[cfg(feature = "wasm")]
+    const fn compiler(self) -> wsim_backends::Compiler {
+        match self {
+            Self::Cranelift => wsim_backends::Compiler::Cranelift,
+            Self::Singlepass => wsim_backends::Compiler::Singlepass,
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::Cranelift => "cranelift",
@@ -380,6 +406,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(args) => run(&args),
         Command::Gen(args) => generate(&args),
         Command::Micro(args) => micro(&args),
+        Command::Inspect(args) => inspect(&args),
     }
 }
 
@@ -842,12 +869,9 @@ fn compile_guests(
     out: &mut dyn Write,
 ) -> anyhow::Result<Vec<Failure>> {
     use wsim_backends::engine::Error as EngineError;
-    use wsim_backends::{Compiler, Engine, Limits, Module, ModuleCache, Origin, guests};
+    use wsim_backends::{Engine, Limits, Module, ModuleCache, Origin, guests};
 
-    let compiler = match args.compiler {
-        CompilerArg::Cranelift => Compiler::Cranelift,
-        CompilerArg::Singlepass => Compiler::Singlepass,
-    };
+    let compiler = args.compiler.compiler();
     let started = std::time::Instant::now();
     let cache = if args.sandbox.no_module_cache {
         None
@@ -1107,13 +1131,10 @@ fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
 #[cfg(feature = "wasm")]
 fn micro(args: &MicroArgs) -> anyhow::Result<()> {
     use crate::micro::{Options, all_configs};
-    use wsim_backends::{Compiler, Engine, guests};
+    use wsim_backends::{Engine, guests};
 
     let mut out = io::stdout().lock();
-    let compiler = match args.compiler {
-        CompilerArg::Cranelift => Compiler::Cranelift,
-        CompilerArg::Singlepass => Compiler::Singlepass,
-    };
+    let compiler = args.compiler.compiler();
     let module = Engine::new(compiler)?.compile("multiply.wasm", guests::multiply_bytes())?;
     let options = Options {
         calls: args.calls,
@@ -1190,7 +1211,31 @@ fn micro(_: &MicroArgs) -> anyhow::Result<()> {
     )
 }
 
+/// `wsim inspect`: prints the report; fails when the module runs under
+/// none of the ABIs.
+#[cfg(feature = "wasm")]
+fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
+    let compiler = args.compiler.compiler();
+    let report = crate::inspect::inspect(&args.module, compiler)?;
+    io::stdout().lock().write_all(report.to_text().as_bytes())?;
+    if let Some(path) = &args.json {
+        write_json_file(&report, path)?;
+    }
+    if report.supported().next().is_none() {
+        bail!("{}: runs under none of wsim's ABIs", report.module);
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "wasm"))]
+fn inspect(_: &InspectArgs) -> anyhow::Result<()> {
+    bail!(
+        "inspecting a module needs WebAssembly, which this build of wsim leaves out; rebuild with `--features wasm` (on by default)"
+    )
+}
+
 /// Writes any serializable value as pretty JSON, creating the directory.
+#[cfg(feature = "wasm")]
 fn write_json_file(value: &impl serde::Serialize, path: &std::path::Path) -> anyhow::Result<()> {
     if let Some(parent) = path
         .parent()

@@ -14,6 +14,8 @@ pub mod cli;
 mod error;
 pub mod figures;
 #[cfg(feature = "wasm")]
+pub mod inspect;
+#[cfg(feature = "wasm")]
 pub mod micro;
 pub mod plot;
 pub mod progress;

@@ -8,7 +8,7 @@ use wsim_policies::{PolicyKind, Request};
 
 use crate::support::replay_agreed;
 
-fn trace() -> impl Strategy<Value = (u64, Vec<Request>)> {
+pub(crate) fn trace() -> impl Strategy<Value = (u64, Vec<Request>)> {
     (1u64..=1 << 20).prop_flat_map(|capacity| {
         let id = prop_oneof![
             4 => 0u64..512,

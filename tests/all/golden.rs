@@ -206,6 +206,22 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// The hand-checked traces that cover `policy`: capacity and requests.
+pub(crate) fn traces_of(policy: PolicyKind) -> Vec<(u64, Vec<Request>)> {
+    CASES
+        .iter()
+        .filter(|case| case.policies.contains(&policy))
+        .map(|case| {
+            let requests = case
+                .requests
+                .iter()
+                .map(|&(id, size)| Request::new(id, size))
+                .collect();
+            (case.capacity, requests)
+        })
+        .collect()
+}
+
 #[test]
 fn hand_checked_traces() {
     for case in CASES {

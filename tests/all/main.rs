@@ -9,7 +9,9 @@
 //! - `reference`: random traces against a naive model of DESIGN.md's contract;
 //! - `readers`: every trace format, and the ways a trace can be broken;
 //! - `cli`: the `wsim` binary end to end, and bad traces and CLI values;
-//! - `hostile`: hostile plugins, each a clean one-line error.
+//! - `hostile`: hostile plugins, each a clean one-line error;
+//! - `plugins`: the C policies and the Rust example crate in `examples/`, and
+//!   `wsim inspect`.
 
 #![allow(
     clippy::unwrap_used,
@@ -24,6 +26,7 @@ mod equivalence;
 mod golden;
 mod hostile;
 mod libcachesim;
+mod plugins;
 mod readers;
 mod reference;
 mod support;

@@ -1,0 +1,335 @@
+//! Plugins beyond wsim's own guests: the C policies in `examples/c/`
+//! (built with clang for wasm32) and the Rust example crate in
+//! `examples/rust-sieve/`, written as a third party would. The C FIFO must
+//! agree with wsim's Rust FIFO hit for hit; the C SIEVE, the example's Rust
+//! SIEVE and a naive model of SIEVE must all agree.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use wsim_backends::{Abi, Batch, Bytemuck, Cached, Compiler, Engine, Module, Native, Wasm};
+use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Fifo, Held, PolicyKind, Request, Stats};
+
+use crate::equivalence::trace;
+use crate::golden::traces_of;
+use crate::support::{wsim, wsim_fails};
+
+// The example crate's policy, compiled into the tests natively.
+#[path = "../../examples/rust-sieve/src/sieve.rs"]
+#[allow(
+    unreachable_pub,
+    clippy::all,
+    clippy::pedantic,
+    reason = "a third party's code, included as it is"
+)]
+mod example_sieve;
+
+use example_sieve::Sieve;
+
+/// The repository's root.
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// The C policies, built once per test run into the target directory;
+/// `None` (said on stderr) where clang or wasm-ld is missing.
+fn c_plugins() -> Option<&'static Path> {
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("c-plugins");
+            let status = Command::new("sh")
+                .arg(root().join("examples/c/build.sh"))
+                .arg(&out)
+                .status()
+                .expect("run sh");
+            match status.code() {
+                Some(0) => Some(out),
+                // build.sh's "the compiler or linker is missing".
+                Some(3) if std::env::var_os("WSIM_REQUIRE_CLANG").is_none() => {
+                    eprintln!(
+                        "SKIPPED: the C plugin tests need clang and lld (`cargo make setup` \
+                         installs them on Debian); set WSIM_REQUIRE_CLANG=1 to fail instead"
+                    );
+                    None
+                }
+                _ => panic!("examples/c/build.sh failed ({status})"),
+            }
+        })
+        .as_deref()
+}
+
+/// A C policy, compiled once.
+fn c_module(name: &str) -> Option<&'static Module> {
+    static MODULES: OnceLock<Vec<(String, Module)>> = OnceLock::new();
+    let dir = c_plugins()?;
+    let modules = MODULES.get_or_init(|| {
+        let engine = Engine::new(Compiler::Cranelift).unwrap();
+        ["c-fifo", "c-sieve"]
+            .iter()
+            .map(|name| {
+                let module = engine.load(&dir.join(format!("{name}.wasm"))).unwrap();
+                assert!(
+                    module.imports().is_empty(),
+                    "{name} imports {:?}",
+                    module.imports()
+                );
+                ((*name).to_owned(), module)
+            })
+            .collect()
+    });
+    modules
+        .iter()
+        .find(|(known, _)| known == name)
+        .map(|(_, module)| module)
+}
+
+/// Every hit and the stats of `requests` through `module` under ABI `A`.
+fn replay_c<A: Abi>(module: &Module, capacity: u64, requests: &[Request]) -> (Vec<bool>, Stats) {
+    let mut wasm = Wasm::<A, Cached>::new(module, capacity).unwrap();
+    let mut hits = Vec::new();
+    wasm.access_batch(requests, &mut hits).unwrap();
+    (hits, wasm.stats().unwrap())
+}
+
+fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> (Vec<bool>, Stats) {
+    let mut native = Native::<P>::new(capacity);
+    let hits = requests
+        .iter()
+        .map(|&request| {
+            let Ok(hit) = native.access(request);
+            hit
+        })
+        .collect();
+    native.cache().check_invariants().unwrap();
+    let Ok(stats) = native.stats();
+    (hits, stats)
+}
+
+/// SIEVE as plainly as it can be written: a vector from oldest to newest
+/// and the hand as an index into it. Slow, obviously right.
+#[derive(Debug, Default)]
+struct NaiveSieve {
+    queue: Vec<(u64, u64, bool)>,
+    hand: Option<usize>,
+}
+
+impl EvictionPolicy for NaiveSieve {
+    const NAME: &'static str = "naive-sieve";
+
+    fn hit(&mut self, id: u64) -> bool {
+        match self.queue.iter_mut().find(|(cached, _, _)| *cached == id) {
+            Some(entry) => {
+                entry.2 = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn admit(&mut self, id: u64, size: u64) {
+        self.queue.push((id, size, false));
+    }
+
+    fn evict(&mut self) -> Option<wsim_policies::Victim> {
+        if self.queue.is_empty() {
+            return None;
+        }
+        let mut at = self.hand.unwrap_or(0);
+        while self.queue[at].2 {
+            self.queue[at].2 = false;
+            at = (at + 1) % self.queue.len();
+        }
+        let (id, size, _) = self.queue.remove(at);
+        // The next-newer object now sits where the victim was.
+        self.hand = (at < self.queue.len()).then_some(at);
+        Some(wsim_policies::Victim { id, size })
+    }
+
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    fn audit(&self) -> Result<Held, String> {
+        Ok(Held {
+            objects: self.queue.len() as u64,
+            bytes: self.queue.iter().map(|entry| u128::from(entry.1)).sum(),
+        })
+    }
+}
+
+#[test]
+fn naive_sieve_follows_the_paper_example() {
+    // Capacity 3: 1 2 3 fill it and 1 is hit. 4: the hand passes 1
+    // (clearing its bit) and evicts 2, then rests on 3. 5 evicts 3; 1 is hit
+    // again; 6 evicts 4 (the hand rests on it, beyond 1); 2 evicts 5.
+    let requests: Vec<Request> = [1, 2, 3, 1, 4, 5, 1, 6, 2]
+        .into_iter()
+        .map(|id| Request::new(id, 1))
+        .collect();
+    let mut cache = Cache::<NaiveSieve>::new(3);
+    let hits: String = requests
+        .iter()
+        .map(|&request| if cache.access(request) { 'H' } else { 'M' })
+        .collect();
+    assert_eq!(hits, "MMMHMMHMM");
+    assert_eq!(cache.stats().evictions, 4);
+}
+
+#[test]
+fn c_fifo_agrees_with_rust_fifo_on_the_hand_checked_traces() {
+    let Some(module) = c_module("c-fifo") else {
+        return;
+    };
+    for (capacity, requests) in traces_of(PolicyKind::Fifo) {
+        let rust = replay_native::<Fifo>(capacity, &requests);
+        assert_eq!(replay_c::<Bytemuck>(module, capacity, &requests), rust);
+        assert_eq!(replay_c::<Batch>(module, capacity, &requests), rust);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn c_fifo_agrees_with_rust_fifo((capacity, requests) in trace()) {
+        let Some(module) = c_module("c-fifo") else {
+            return Ok(());
+        };
+        let rust = replay_native::<Fifo>(capacity, &requests);
+        prop_assert_eq!(&replay_c::<Bytemuck>(module, capacity, &requests), &rust);
+        prop_assert_eq!(&replay_c::<Batch>(module, capacity, &requests), &rust);
+    }
+
+    #[test]
+    fn c_sieve_rust_sieve_and_the_naive_model_agree((capacity, requests) in trace()) {
+        let naive = replay_native::<NaiveSieve>(capacity, &requests);
+        let rust = replay_native::<Sieve>(capacity, &requests);
+        prop_assert_eq!(&rust, &naive);
+        let Some(module) = c_module("c-sieve") else {
+            return Ok(());
+        };
+        prop_assert_eq!(&replay_c::<Bytemuck>(module, capacity, &requests), &naive);
+        prop_assert_eq!(&replay_c::<Batch>(module, capacity, &requests), &naive);
+    }
+}
+
+/// Builds the example crate for wasm32 the way the README tells a new user
+/// to, runs it with `wsim run --wasm` beside the C SIEVE, and checks the two
+/// report the same counts; then `wsim inspect` on both.
+#[test]
+fn the_rust_example_builds_runs_and_agrees_with_the_c_sieve() {
+    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rust-sieve");
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .arg("--manifest-path")
+        .arg(root().join("examples/rust-sieve/Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target_dir)
+        // The host build's flags are not the guest's.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .status()
+        .unwrap();
+    assert!(status.success(), "building examples/rust-sieve: {status}");
+    let rust = target_dir.join("wasm32-unknown-unknown/release/my_sieve.wasm");
+    let rust = rust.to_str().unwrap();
+
+    let output = wsim(&["inspect", rust]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("ABI version: 1 (this wsim speaks it)"),
+        "{text}"
+    );
+    for abi in ["pair", "bincode", "bytemuck", "batch"] {
+        assert!(text.contains(&format!("  {abi:8}  yes")), "{abi}: {text}");
+    }
+
+    let Some(dir) = c_plugins() else {
+        return;
+    };
+    let c = dir.join("c-sieve.wasm");
+    let c = c.to_str().unwrap();
+    let output = wsim(&["inspect", c]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("  pair      no: "), "{text}");
+    assert!(text.contains("`access`"), "{text}");
+    assert!(text.contains("  bytemuck  yes"), "{text}");
+    assert!(text.contains("  batch     yes"), "{text}");
+
+    let json = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sieves.json");
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "50000",
+        "--objects",
+        "5000",
+        "--size",
+        "64KiB,1MiB",
+        "--backend",
+        "bytemuck,batch",
+        "--wasm",
+        rust,
+        "--wasm",
+        c,
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let of = |policy: &str| -> Vec<(u64, u64, u64)> {
+        records
+            .iter()
+            .filter(|record| record["policy"] == policy)
+            .map(|record| {
+                let count = |field: &str| record[field].as_u64().unwrap();
+                (count("cache_size"), count("hits"), count("evictions"))
+            })
+            .collect()
+    };
+    assert_eq!(of("my_sieve").len(), 4);
+    assert_eq!(of("my_sieve"), of("c-sieve"));
+}
+
+#[test]
+fn inspect_refuses_what_is_not_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.wat");
+    fs::write(&path, "(module (memory (export \"memory\") 1))").unwrap();
+    let text = wsim_fails(&["inspect", path.to_str().unwrap()]);
+    assert!(
+        text.contains("empty.wat: runs under none of wsim's ABIs"),
+        "{text}"
+    );
+
+    // A module whose `abi_version` never returns: inspect ends, and says why.
+    let path = dir.path().join("spin.wat");
+    fs::write(
+        &path,
+        r#"(module (memory (export "memory") 1)
+             (func (export "abi_version") (result i32) (loop br 0) (i32.const 1)))"#,
+    )
+    .unwrap();
+    let output = wsim(&["inspect", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success());
+    assert!(text.contains("ABI version: unknown"), "{text}");
+    assert!(text.contains("ran out of fuel"), "{text}");
+}
