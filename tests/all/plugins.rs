@@ -5,6 +5,7 @@
 //! SIEVE and a naive model of SIEVE must all agree.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -50,7 +51,10 @@ fn c_plugins() -> Option<&'static Path> {
                 Some(0) => Some(out),
                 // build.sh's "the compiler or linker is missing".
                 Some(3) if std::env::var_os("WSIM_REQUIRE_CLANG").is_none() => {
-                    eprintln!(
+                    // Straight to stderr, past the test harness's capture,
+                    // so the skip shows in every run's output.
+                    let _ = writeln!(
+                        std::io::stderr(),
                         "SKIPPED: the C plugin tests need clang and lld (`cargo make setup` \
                          installs them on Debian); set WSIM_REQUIRE_CLANG=1 to fail instead"
                     );
