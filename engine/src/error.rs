@@ -23,14 +23,21 @@ pub enum Error {
         /// What the compiler said.
         reason: String,
     },
-    /// Instantiation failed: an import wsim does not provide, a trapping
-    /// start function, a memory too large.
+    /// Instantiation failed: a trapping start function, a memory too large.
     #[error("{module}: cannot instantiate: {reason}")]
     Instantiate {
         /// The module.
         module: String,
         /// Why.
         reason: String,
+    },
+    /// The module imports something; wsim gives guests no imports.
+    #[error("{module}: imports {imports}; wsim gives guests no imports")]
+    Imports {
+        /// The module.
+        module: String,
+        /// What it imports, as `module.name`, comma-separated.
+        imports: String,
     },
     /// An export the ABI needs is missing.
     #[error("{module}: missing export `{export}`")]

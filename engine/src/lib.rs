@@ -181,14 +181,7 @@ impl Engine {
     /// `name` is how errors will call it. With a cache, finds the compiled
     /// form there or stores it.
     pub fn compile(&self, name: &str, bytes: &[u8]) -> Result<Module, Error> {
-        let size = bytes.len() as u64;
-        if size > self.limits.max_module_bytes {
-            return Err(Error::ModuleTooLarge {
-                module: name.to_owned(),
-                size,
-                limit: self.limits.max_module_bytes,
-            });
-        }
+        self.check_module_size(name, bytes.len() as u64)?;
         let engine = match &self.shared {
             Some(engine) => engine.clone(),
             None => self.wasmer_engine()?,
@@ -271,16 +264,22 @@ impl Engine {
             error,
         };
         // Refuse an oversized file before reading it whole.
-        let size = std::fs::metadata(path).map_err(read_error)?.len();
-        if size > self.limits.max_module_bytes {
-            return Err(Error::ModuleTooLarge {
-                module: name,
-                size,
-                limit: self.limits.max_module_bytes,
-            });
-        }
+        self.check_module_size(&name, std::fs::metadata(path).map_err(read_error)?.len())?;
         let bytes = std::fs::read(path).map_err(read_error)?;
         self.compile(&name, &bytes)
+    }
+
+    /// Refuses a module of `size` bytes above the limit.
+    fn check_module_size(&self, name: &str, size: u64) -> Result<(), Error> {
+        let limit = self.limits.max_module_bytes;
+        if size > limit {
+            return Err(Error::ModuleTooLarge {
+                module: name.to_owned(),
+                size,
+                limit,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -363,6 +362,19 @@ impl Module {
             .collect()
     }
 
+    /// Refuses a module that imports anything: it could never be
+    /// instantiated, so callers may say so before trying.
+    pub fn check_imports(&self) -> Result<(), Error> {
+        let imports = self.imports();
+        if imports.is_empty() {
+            return Ok(());
+        }
+        Err(Error::Imports {
+            module: self.name.to_string(),
+            imports: imports.join(", "),
+        })
+    }
+
     /// The module's exports: name and type. The globals fuel metering adds
     /// are the engine's, not the module's, and are left out.
     #[must_use]
@@ -385,16 +397,7 @@ impl Module {
     /// A fresh instance in a store of its own. The module may import
     /// nothing, and must export its memory as `memory`.
     pub fn instantiate(&self) -> Result<Guest, Error> {
-        let imports = self.imports();
-        if !imports.is_empty() {
-            return Err(Error::Instantiate {
-                module: self.name.to_string(),
-                reason: format!(
-                    "it imports {}; wsim gives guests no imports",
-                    imports.join(", ")
-                ),
-            });
-        }
+        self.check_imports()?;
         let mut store = Store::new(self.engine.clone());
         let instance = Instance::new(&mut store, &self.inner, &imports! {}).map_err(|error| {
             Error::Instantiate {

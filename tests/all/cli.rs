@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{traces_dir, wsim, wsim_fails};
+use crate::support::{pair_module, traces_dir, wsim, wsim_fails};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -189,7 +189,7 @@ fn a_module_of_your_own_runs_under_the_abis_it_exports() {
     // A module that exports the Pair ABI alone runs under Pair alone, and
     // asking for another ABI names the export it lacks.
     let pair_only = dir.path().join("forgetful.wat");
-    fs::write(&pair_only, FORGETFUL).unwrap();
+    fs::write(&pair_only, pair_module("(i32.const 0)", "")).unwrap();
     let records = run_json(&[
         "run",
         "--requests",
@@ -220,25 +220,6 @@ fn a_module_of_your_own_runs_under_the_abis_it_exports() {
         "{text}"
     );
 }
-
-/// A Pair-only guest in WebAssembly text that caches nothing: every request
-/// misses, and its stats count the requests and bytes it saw.
-const FORGETFUL: &str = r#"
-(module
-  (memory (export "memory") 1)
-  (global $requests (mut i64) (i64.const 0))
-  (global $bytes (mut i64) (i64.const 0))
-  (func (export "abi_version") (result i32) (i32.const 1))
-  (func (export "init") (param i64) (result i32) (i32.const 0))
-  (func (export "access") (param $id i64) (param $size i64) (result i32)
-    (global.set $requests (i64.add (global.get $requests) (i64.const 1)))
-    (global.set $bytes (i64.add (global.get $bytes) (local.get $size)))
-    (i32.const 0))
-  (func (export "stats") (result i32)
-    (i64.store (i32.const 0) (global.get $requests))
-    (i64.store (i32.const 16) (global.get $bytes))
-    (i32.const 0)))
-"#;
 
 #[test]
 fn runs_a_trace_file_with_units_and_ignore_size() {
@@ -564,7 +545,12 @@ fn no_timing_runs_in_parallel_and_reports_no_times() {
 fn a_failing_run_leaves_the_others_printed_and_written() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("tripwire.wat");
-    fs::write(&module, TRIPWIRE).unwrap();
+    // Traps on its 1,000th request.
+    let tripwire = pair_module(
+        "(if (i64.eq (global.get $requests) (i64.const 1000)) (then unreachable)) (i32.const 0)",
+        "",
+    );
+    fs::write(&module, tripwire).unwrap();
     let json = dir.path().join("out.json");
     let output = wsim(&[
         "run",
@@ -603,17 +589,3 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
         .collect();
     assert_eq!(backends, ["native", "pair", "bincode", "bytemuck", "batch"]);
 }
-
-/// A Pair-only guest that traps (`unreachable`) on its 1,000th request.
-const TRIPWIRE: &str = r#"
-(module
-  (memory (export "memory") 1)
-  (global $requests (mut i32) (i32.const 0))
-  (func (export "abi_version") (result i32) (i32.const 1))
-  (func (export "init") (param i64) (result i32) (i32.const 0))
-  (func (export "access") (param i64 i64) (result i32)
-    (global.set $requests (i32.add (global.get $requests) (i32.const 1)))
-    (if (i32.eq (global.get $requests) (i32.const 1000)) (then unreachable))
-    (i32.const 0))
-  (func (export "stats") (result i32) (i32.const 0)))
-"#;

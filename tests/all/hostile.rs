@@ -3,9 +3,9 @@
 //! The other policies of the run still print and write their results.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::support::{wsim, wsim_fails};
+use crate::support::{fixture, pair_module, wsim, wsim_fails};
 
 /// Runs wsim expecting a clean failure with exactly one line on stderr,
 /// `wsim: error: ...`. Returns that line.
@@ -17,37 +17,6 @@ fn one_line_error(args: &[&str]) -> String {
     // Shown with `--nocapture`: what a user would read.
     println!("{}", lines[0]);
     lines[0].to_owned()
-}
-
-/// A Pair-ABI policy module that misses every request, with `body` as its
-/// `access` export's body and `extra` added to the module. Each hostile
-/// fixture below breaks one thing and keeps the rest valid.
-fn pair_module(access_body: &str, extra: &str) -> String {
-    format!(
-        r#"(module
-  (memory (export "memory") 1)
-  (global $requests (mut i64) (i64.const 0))
-  (global $bytes (mut i64) (i64.const 0))
-  (func (export "abi_version") (result i32) (i32.const 1))
-  (func (export "init") (param i64) (result i32) (i32.const 0))
-  (func (export "access") (param $id i64) (param $size i64) (result i32)
-    (global.set $requests (i64.add (global.get $requests) (i64.const 1)))
-    (global.set $bytes (i64.add (global.get $bytes) (local.get $size)))
-    {access_body})
-  (func (export "stats") (result i32)
-    (i64.store (i32.const 0) (global.get $requests))
-    (i64.store (i32.const 16) (global.get $bytes))
-    (i32.const 0))
-  {extra})"#
-    )
-}
-
-/// Writes `text` to `name` in a fresh directory.
-fn fixture(name: &str, text: &[u8]) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    fs::write(&path, text).unwrap();
-    (dir, path)
 }
 
 /// Runs the module at `path` alone on a small trace; returns the error line.

@@ -11,12 +11,12 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use wsim_backends::{Abi, Batch, Bytemuck, Cached, Compiler, Engine, Module, Native, Wasm};
-use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Fifo, Held, PolicyKind, Request, Stats};
+use wsim_backends::{Abi, Batch, Bytemuck, Cached, Compiler, Engine, Module};
+use wsim_policies::{Cache, EvictionPolicy, Fifo, Held, PolicyKind, Request};
 
 use crate::equivalence::trace;
 use crate::golden::traces_of;
-use crate::support::{wsim, wsim_fails};
+use crate::support::{Replay, replay_native, replay_wasm, wsim, wsim_fails};
 
 // The example crate's policy, compiled into the tests natively.
 #[path = "../../examples/rust-sieve/src/sieve.rs"]
@@ -91,26 +91,9 @@ fn c_module(name: &str) -> Option<&'static Module> {
         .map(|(_, module)| module)
 }
 
-/// Every hit and the stats of `requests` through `module` under ABI `A`.
-fn replay_c<A: Abi>(module: &Module, capacity: u64, requests: &[Request]) -> (Vec<bool>, Stats) {
-    let mut wasm = Wasm::<A, Cached>::new(module, capacity).unwrap();
-    let mut hits = Vec::new();
-    wasm.access_batch(requests, &mut hits).unwrap();
-    (hits, wasm.stats().unwrap())
-}
-
-fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> (Vec<bool>, Stats) {
-    let mut native = Native::<P>::new(capacity);
-    let hits = requests
-        .iter()
-        .map(|&request| {
-            let Ok(hit) = native.access(request);
-            hit
-        })
-        .collect();
-    native.cache().check_invariants().unwrap();
-    let Ok(stats) = native.stats();
-    (hits, stats)
+/// What `requests` make of the C policy in `module` under ABI `A`.
+fn replay_c<A: Abi>(module: &Module, capacity: u64, requests: &[Request]) -> Replay {
+    replay_wasm::<A, Cached>(module, capacity, requests).1
 }
 
 /// SIEVE as plainly as it can be written: a vector from oldest to newest

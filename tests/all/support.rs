@@ -1,6 +1,7 @@
 //! What the tests share: replaying traces under every backend, reading
 //! traces whole, and the paths of the checked-in sample traces.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -98,7 +99,7 @@ pub(crate) fn guest_modules(policy: PolicyKind) -> &'static [Module] {
 
 /// Replays `requests` through the guest in `module` via ABI `A`, in one
 /// `access_batch` call (which every ABI but Batch serves request by request).
-fn replay_wasm<A: Abi, L: Lookup>(
+pub(crate) fn replay_wasm<A: Abi, L: Lookup>(
     module: &Module,
     capacity: u64,
     requests: &[Request],
@@ -115,7 +116,7 @@ fn replay_wasm<A: Abi, L: Lookup>(
     (name, Replay { hits, stats })
 }
 
-fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Replay {
+pub(crate) fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Replay {
     let mut native = Native::<P>::new(capacity);
     let mut hits = Vec::with_capacity(requests.len());
     for (index, &request) in requests.iter().enumerate() {
@@ -232,4 +233,35 @@ pub(crate) fn wsim_fails(args: &[&str]) -> String {
     );
     assert!(stderr.contains("error"), "{args:?}: {stderr}");
     stderr
+}
+
+/// A Pair-ABI policy module that misses every request, with `body` as its
+/// `access` export's body and `extra` added to the module. Each hostile
+/// fixture breaks one thing and keeps the rest valid.
+pub(crate) fn pair_module(access_body: &str, extra: &str) -> String {
+    format!(
+        r#"(module
+  (memory (export "memory") 1)
+  (global $requests (mut i64) (i64.const 0))
+  (global $bytes (mut i64) (i64.const 0))
+  (func (export "abi_version") (result i32) (i32.const 1))
+  (func (export "init") (param i64) (result i32) (i32.const 0))
+  (func (export "access") (param $id i64) (param $size i64) (result i32)
+    (global.set $requests (i64.add (global.get $requests) (i64.const 1)))
+    (global.set $bytes (i64.add (global.get $bytes) (local.get $size)))
+    {access_body})
+  (func (export "stats") (result i32)
+    (i64.store (i32.const 0) (global.get $requests))
+    (i64.store (i32.const 16) (global.get $bytes))
+    (i32.const 0))
+  {extra})"#
+    )
+}
+
+/// Writes `text` to `name` in a fresh directory.
+pub(crate) fn fixture(name: &str, text: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    fs::write(&path, text).unwrap();
+    (dir, path)
 }
