@@ -2,6 +2,11 @@
 //! `wasm32-unknown-unknown` and leaves them in `OUT_DIR`, where `src/guests.rs`
 //! embeds them. `cargo build`, `cargo test` and `cargo run` all go through
 //! here, so the guests are always built from the current policy source.
+//!
+//! With the `wasmtime` feature it also makes the Component Model guests:
+//! each `*-component` module (built by wit-bindgen against `wit/`) is turned
+//! into a component by the wit-component crate, here, so no tool outside
+//! the registries and no hand step is involved.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -19,6 +24,15 @@ const GUESTS: &[(&str, &str)] = &[
     ("wsim_guest_panicky", "panicky.wasm"),
 ];
 
+/// `(package, component file)` of every Component Model guest.
+const COMPONENTS: &[(&str, &str)] = &[
+    ("wsim_guest_fifo_component", "fifo.component.wasm"),
+    ("wsim_guest_lru_component", "lru.component.wasm"),
+    ("wsim_guest_lfu_component", "lfu.component.wasm"),
+    ("wsim_guest_gdsize_component", "gdsize.component.wasm"),
+    ("wsim_guest_multiply_component", "multiply.component.wasm"),
+];
+
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let guests = manifest_dir.join("guests");
@@ -30,9 +44,26 @@ fn main() -> ExitCode {
         "cargo::rerun-if-changed={}",
         guests.join("Cargo.lock").display()
     );
-    for guest in ["fifo", "lru", "lfu", "gdsize", "multiply", "panicky"] {
+    for guest in [
+        "fifo",
+        "lru",
+        "lfu",
+        "gdsize",
+        "multiply",
+        "panicky",
+        "component",
+        "fifo-component",
+        "lru-component",
+        "lfu-component",
+        "gdsize-component",
+        "multiply-component",
+    ] {
         println!("cargo::rerun-if-changed={}", guests.join(guest).display());
     }
+    println!(
+        "cargo::rerun-if-changed={}",
+        manifest_dir.join("wit").display()
+    );
     let policies = manifest_dir.join("../policies");
     println!(
         "cargo::rerun-if-changed={}",
@@ -97,7 +128,34 @@ fn build(guests: &Path) -> Result<(), String> {
         std::fs::copy(&from, out_dir.join(module))
             .map_err(|error| format!("copy {}: {error}", from.display()))?;
     }
+    if env::var_os("CARGO_FEATURE_WASMTIME").is_some() {
+        for (package, component) in COMPONENTS {
+            let from = built.join(format!("{package}.wasm"));
+            let module = std::fs::read(&from)
+                .map_err(|error| format!("read {}: {error}", from.display()))?;
+            let bytes = componentize(&module)
+                .map_err(|error| format!("making a component of {}: {error}", from.display()))?;
+            std::fs::write(out_dir.join(component), bytes)
+                .map_err(|error| format!("write {component}: {error}"))?;
+        }
+    }
     Ok(())
+}
+
+/// A core module built by wit-bindgen, as a component: wit-component reads
+/// the world wit-bindgen embedded in a custom section, wraps the module in
+/// the canonical ABI's lifts and lowers, and validates the result.
+#[cfg(feature = "wasmtime")]
+fn componentize(module: &[u8]) -> Result<Vec<u8>, String> {
+    wit_component::ComponentEncoder::default()
+        .module(module)
+        .and_then(|encoder| encoder.validate(true).encode())
+        .map_err(|error| format!("{error:#}"))
+}
+
+#[cfg(not(feature = "wasmtime"))]
+fn componentize(_: &[u8]) -> Result<Vec<u8>, String> {
+    Err("the wasmtime feature is off".to_owned())
 }
 
 /// Adds the wasm32 target through rustup when it is missing: the one install

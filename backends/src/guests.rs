@@ -34,3 +34,31 @@ pub fn multiply_bytes() -> &'static [u8] {
 pub fn panicky_bytes() -> &'static [u8] {
     include_bytes!(concat!(env!("OUT_DIR"), "/panicky.wasm"))
 }
+
+/// The Component Model guest of a built-in policy: the same policy source,
+/// exported through the WIT world `wsim:policy/policy` by wit-bindgen and
+/// made a component by `build.rs`.
+#[cfg(feature = "wasmtime")]
+#[must_use]
+pub fn component_bytes(policy: PolicyKind) -> &'static [u8] {
+    match policy {
+        PolicyKind::Fifo => include_bytes!(concat!(env!("OUT_DIR"), "/fifo.component.wasm")),
+        PolicyKind::Lru => include_bytes!(concat!(env!("OUT_DIR"), "/lru.component.wasm")),
+        PolicyKind::Lfu => include_bytes!(concat!(env!("OUT_DIR"), "/lfu.component.wasm")),
+        PolicyKind::Gdsize => include_bytes!(concat!(env!("OUT_DIR"), "/gdsize.component.wasm")),
+    }
+}
+
+/// The component name errors use for a built-in policy's component.
+#[cfg(feature = "wasmtime")]
+#[must_use]
+pub fn component_name(policy: PolicyKind) -> String {
+    format!("{policy}.component.wasm")
+}
+
+/// The micro-benchmark's multiply as a component (`guests/multiply-component`).
+#[cfg(feature = "wasmtime")]
+#[must_use]
+pub fn multiply_component_bytes() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/multiply.component.wasm"))
+}

@@ -5,15 +5,21 @@
 //! [`Wasm<A, L>`](Wasm) runs the same policy source compiled into a
 //! WebAssembly guest, reached through the ABI `A` ([`Pair`], [`Bincode`],
 //! [`Bytemuck`] or [`Batch`]) with exports looked up as `L` says
-//! ([`Cached`] or [`Uncached`]). Backends are chosen by generics and
-//! monomorphized, so nothing on the hot path is dynamically dispatched.
+//! ([`Cached`] or [`Uncached`]), on wasmer or wasmtime (the module's
+//! [`Runtime`]). [`WitComponent<S>`](WitComponent) runs it as a component
+//! through the Component Model on wasmtime, one call per request
+//! ([`PerRequest`]) or a list per chunk ([`Listed`]). Backends are chosen by
+//! generics and monomorphized, so nothing on the hot path is dynamically
+//! dispatched.
 //!
 //! # Cargo features
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
-//! | `wasm` | yes | the WebAssembly backends, wasmer, and the guest modules |
+//! | `wasm` | yes | the WebAssembly backends and the guest modules |
+//! | `wasmer` | yes | wasmer (Cranelift) |
 //! | `singlepass` | no | wasmer's Singlepass compiler beside Cranelift |
+//! | `wasmtime` | no | wasmtime (Cranelift), and the Component Model backend |
 
 use core::convert::Infallible;
 
@@ -21,6 +27,8 @@ use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Request, Stats};
 
 #[cfg(feature = "wasm")]
 mod abi;
+#[cfg(feature = "wasmtime")]
+mod component;
 #[cfg(feature = "wasm")]
 pub mod guests;
 #[cfg(feature = "wasm")]
@@ -28,11 +36,16 @@ mod wasm;
 
 #[cfg(feature = "wasm")]
 pub use abi::{Abi, AbiKind, Batch, Bincode, Bytemuck, Pair};
+#[cfg(feature = "wasmtime")]
+pub use component::{Listed, PerRequest, Shape, WitComponent, multiply};
 #[cfg(feature = "wasm")]
 pub use wasm::{Error, Wasm};
+#[cfg(feature = "wasmtime")]
+pub use wsim_engine::Component;
 #[cfg(feature = "wasm")]
 pub use wsim_engine::{
-    self as engine, Cached, Compiler, Engine, Limits, Lookup, Module, ModuleCache, Origin, Uncached,
+    self as engine, Cached, Compiler, Engine, Limits, Lookup, Module, ModuleCache, Origin, Runtime,
+    Uncached,
 };
 
 /// A policy run natively: a direct, inlinable call per request.

@@ -2,11 +2,12 @@
 //! earlier run compiled.
 //!
 //! An entry's file name is a BLAKE3 hash of everything the machine code
-//! depends on: the module's bytes, the compiler, whether fuel metering is
-//! compiled in, the wasmer version, and the target (triple and CPU
-//! features, so a cache shared between machines never hands one another's
-//! code). The file holds a magic string, a BLAKE3 checksum of the payload,
-//! and wasmer's serialized module. Loading checks the checksum before wasmer
+//! depends on: the module's bytes, the runtime and its version (wasmer or
+//! wasmtime, core module or component), the compiler, whether fuel metering
+//! is compiled in, and the target (triple and CPU features, so a cache
+//! shared between machines never hands one another's code). The file holds
+//! a magic string, a BLAKE3 checksum of the payload, and the runtime's
+//! serialized module. Loading checks the checksum before wasmer
 //! sees a byte: a truncated, damaged or tampered entry is reported and
 //! rebuilt, never run. Entries are written to a temporary file and renamed,
 //! so a reader never sees half of one.
@@ -64,9 +65,9 @@ impl ModuleCache {
         &self.dir
     }
 
-    /// The entry for a key.
-    pub(crate) fn path(&self, key: &blake3::Hash) -> PathBuf {
-        self.dir.join(format!("{}.wasmer", key.to_hex()))
+    /// The entry for a key; `extension` names the runtime that wrote it.
+    pub(crate) fn path(&self, key: &blake3::Hash, extension: &str) -> PathBuf {
+        self.dir.join(format!("{}.{extension}", key.to_hex()))
     }
 
     /// The payload of the entry at `path`, checked; `Ok(None)` when there is
@@ -105,16 +106,37 @@ impl ModuleCache {
     }
 }
 
+/// What a module's machine code depends on besides its bytes: the cache
+/// key is made of these.
+pub(crate) struct KeyParts<'a> {
+    /// The runtime, its version, and what it compiles (module or
+    /// component), e.g. `wasmtime 48.0.0 component`.
+    pub(crate) runtime: &'a str,
+    /// The compiler.
+    pub(crate) compiler: &'a str,
+    /// Whether fuel metering is compiled in.
+    pub(crate) metered: bool,
+    /// The target and CPU features, or a hash of the runtime's settings
+    /// that covers them.
+    pub(crate) target: &'a str,
+    /// The entry file's extension.
+    pub(crate) extension: &'a str,
+}
+
 /// The key of a module's compiled form: everything its machine code depends
 /// on.
-pub(crate) fn key(bytes: &[u8], compiler: &str, metered: bool, target: &str) -> blake3::Hash {
+pub(crate) fn key(bytes: &[u8], parts: &KeyParts<'_>) -> blake3::Hash {
     let mut hasher = blake3::Hasher::new();
     for part in [
         MAGIC.as_slice(),
-        env!("WSIM_WASMER_VERSION").as_bytes(),
-        compiler.as_bytes(),
-        if metered { b"metered" } else { b"unmetered" },
-        target.as_bytes(),
+        parts.runtime.as_bytes(),
+        parts.compiler.as_bytes(),
+        if parts.metered {
+            b"metered"
+        } else {
+            b"unmetered"
+        },
+        parts.target.as_bytes(),
     ] {
         // Length-prefixed, so no two different part lists hash alike.
         hasher.update(&(part.len() as u64).to_le_bytes());
@@ -122,4 +144,35 @@ pub(crate) fn key(bytes: &[u8], compiler: &str, metered: bool, target: &str) -> 
     }
     hasher.update(bytes);
     hasher.finalize()
+}
+
+/// Finds a compiled module in `cache`, or compiles and stores it. The entry
+/// is only handed to `deserialize` once its checksum matched. A store that
+/// fails leaves the module compiled and the run going: the cache only saves
+/// time.
+pub(crate) fn through<M>(
+    cache: &ModuleCache,
+    bytes: &[u8],
+    parts: &KeyParts<'_>,
+    deserialize: impl FnOnce(&[u8]) -> Result<M, String>,
+    compile: impl FnOnce() -> Result<M, crate::Error>,
+    serialize: impl FnOnce(&M) -> Option<Vec<u8>>,
+) -> Result<(M, Origin), crate::Error> {
+    let path = cache.path(&key(bytes, parts), parts.extension);
+    let damaged = match ModuleCache::read(&path) {
+        Ok(None) => None,
+        Ok(Some(payload)) => match deserialize(&payload) {
+            Ok(module) => return Ok((module, Origin::Cached)),
+            Err(reason) => Some(reason),
+        },
+        Err(reason) => Some(reason),
+    };
+    let module = compile()?;
+    let stored = serialize(&module).is_some_and(|payload| cache.write(&path, &payload).is_ok());
+    let origin = match (damaged, stored) {
+        (Some(reason), _) => Origin::Rebuilt(reason),
+        (None, true) => Origin::Stored,
+        (None, false) => Origin::Compiled,
+    };
+    Ok((module, origin))
 }

@@ -115,6 +115,20 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// A runtime that this build of wsim does not include.
+    #[error("the {runtime} runtime is not built in; rebuild with `--features {runtime}`")]
+    RuntimeNotBuilt {
+        /// The runtime asked for.
+        runtime: &'static str,
+    },
+    /// The runtime refused a setting.
+    #[error("{runtime}: {reason}")]
+    Runtime {
+        /// The runtime.
+        runtime: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A compiler that this build of wsim does not include.
     #[error("the {compiler} compiler is not built in; rebuild with `--features {feature}`")]
     CompilerNotBuilt {

@@ -1,8 +1,9 @@
 //! # wsim-engine
 //!
-//! The WebAssembly host layer of wsim, on wasmer: choosing a compiler,
-//! compiling and instantiating modules, resolving typed exports, and copying
-//! bytes into and out of guest memory. It knows nothing of caches.
+//! The WebAssembly host layer of wsim, on wasmer or wasmtime: choosing a
+//! runtime and a compiler, compiling and instantiating modules, resolving
+//! typed exports, and copying bytes into and out of guest memory. It knows
+//! nothing of caches.
 //!
 //! Its key choice is that a guest is never trusted. Every export is
 //! resolved and type-checked when the guest is loaded, so a missing export
@@ -12,39 +13,116 @@
 //! check every address and length the guest hands back against its memory.
 //!
 //! Exports are found by name either once ([`Cached`]: a typed handle kept
-//! beside the instance, the paper's "self-referential struct", which wasmer's
-//! owned handles now allow without Ouroboros) or on every call
+//! beside the instance, the paper's "self-referential struct", which both
+//! runtimes' owned handles now allow without Ouroboros) or on every call
 //! ([`Uncached`]). Both are types, so the choice is monomorphized away.
+//!
+//! The runtime is a run-time choice ([`Runtime`]), so one binary measures
+//! both side by side: a [`Guest`] holds one runtime's instance, and each
+//! call matches on which, a branch that is always predicted. The same guest
+//! module bytes run on either. wasmtime also hosts components
+//! ([`Component`]), for the Component Model backend.
 //!
 //! # Cargo features
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
+//! | `wasmer` | yes | wasmer (Cranelift), the paper's runtime |
 //! | `singlepass` | no | wasmer's Singlepass compiler beside Cranelift |
+//! | `wasmtime` | no | wasmtime (Cranelift) and its Component Model |
+
+#[cfg(not(any(feature = "wasmer", feature = "wasmtime")))]
+compile_error!("wsim-engine needs a runtime: enable the `wasmer` or the `wasmtime` feature");
 
 mod cache;
 mod error;
 mod export;
 mod limits;
+#[cfg(feature = "wasmer")]
+mod wasmer_runtime;
+#[cfg(feature = "wasmtime")]
+mod wasmtime_runtime;
 
 use std::path::Path;
 use std::sync::Arc;
 
 pub use cache::{ModuleCache, Origin};
 pub use error::Error;
-pub use export::{Cached, Export, Lookup, Params, Results, Uncached};
-use limits::Meter;
+pub use export::{Cached, Export, Function, Lookup, Params, Results, Uncached, WasmTypes};
 pub use limits::{DEFAULT_MAX_MODULE_BYTES, Limits};
 /// wasmer itself, for benchmarks that measure it with nothing in between.
+#[cfg(feature = "wasmer")]
 pub use wasmer;
-use wasmer::{Instance, Memory, Store, imports};
+/// wasmtime itself, for benchmarks and for the Component Model bindings.
+#[cfg(feature = "wasmtime")]
+pub use wasmtime;
+#[cfg(feature = "wasmtime")]
+pub use wasmtime_runtime::{ComponentStore, StoreState};
+
+use export::FunctionInner;
+
+/// The WebAssembly runtimes wsim can host guests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Runtime {
+    /// wasmer: the paper's runtime.
+    Wasmer,
+    /// wasmtime: the Bytecode Alliance's, which the paper left out.
+    Wasmtime,
+}
+
+impl Runtime {
+    /// Every runtime, built or not, in report order.
+    pub const ALL: [Self; 2] = [Self::Wasmer, Self::Wasmtime];
+
+    /// The runtime used when none is named: wasmer when built.
+    pub const DEFAULT: Self = if cfg!(feature = "wasmer") {
+        Self::Wasmer
+    } else {
+        Self::Wasmtime
+    };
+
+    /// The runtime's name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Wasmer => "wasmer",
+            Self::Wasmtime => "wasmtime",
+        }
+    }
+
+    /// Whether this build includes the runtime.
+    #[must_use]
+    pub const fn is_built(self) -> bool {
+        match self {
+            Self::Wasmer => cfg!(feature = "wasmer"),
+            Self::Wasmtime => cfg!(feature = "wasmtime"),
+        }
+    }
+
+    /// The runtimes this build includes.
+    #[must_use]
+    pub fn built() -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|runtime| runtime.is_built())
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// The compilers a guest can be compiled with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Compiler {
-    /// Cranelift: optimizing, the default (and the paper's).
+    /// Cranelift: optimizing, the default (and the paper's); both runtimes
+    /// have it.
     Cranelift,
-    /// Singlepass: compiles in one pass, faster to compile, slower to run.
+    /// Singlepass: compiles in one pass, faster to compile, slower to run;
+    /// wasmer only.
     Singlepass,
 }
 
@@ -68,22 +146,34 @@ impl Compiler {
     }
 }
 
-/// A wasmer engine set up with one compiler and one set of [`Limits`];
-/// compiles [`Module`]s, through a [`ModuleCache`] when given one.
+/// A runtime's engine, for one compiler.
+#[derive(Clone)]
+enum RuntimeEngine {
+    #[cfg(feature = "wasmer")]
+    Wasmer(wasmer::Engine),
+    #[cfg(feature = "wasmtime")]
+    Wasmtime(wasmtime::Engine),
+}
+
+/// An engine of one runtime, set up with one compiler and one set of
+/// [`Limits`]; compiles [`Module`]s (and, on wasmtime, [`Component`]s),
+/// through a [`ModuleCache`] when given one.
 #[derive(Clone)]
 pub struct Engine {
+    runtime: Runtime,
     compiler: Compiler,
     limits: Limits,
     cache: Option<ModuleCache>,
-    /// The wasmer engine for unmetered modules, made once. A metered module
-    /// needs an engine of its own (a metering middleware instruments one
-    /// module only), made per compile.
-    shared: Option<wasmer::Engine>,
+    /// The runtime's engine, made once. A metered wasmer module needs an
+    /// engine of its own (a metering middleware instruments one module
+    /// only), made per compile, so then there is none here.
+    shared: Option<RuntimeEngine>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
+            .field("runtime", &self.runtime)
             .field("compiler", &self.compiler)
             .field("limits", &self.limits)
             .field("cache", &self.cache)
@@ -92,24 +182,38 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    /// An engine compiling with `compiler`, with the default [`Limits`]
-    /// (no fuel, no memory cap beyond wasm32's) and no module cache.
+    /// An engine of the default runtime compiling with `compiler`, with the
+    /// default [`Limits`] (no fuel, no memory cap beyond wasm32's) and no
+    /// module cache.
     pub fn new(compiler: Compiler) -> Result<Self, Error> {
         Self::with_limits(compiler, Limits::default())
     }
 
-    /// An engine compiling with `compiler` for guests held to `limits`.
+    /// An engine of the default runtime compiling with `compiler` for guests
+    /// held to `limits`.
     pub fn with_limits(compiler: Compiler, limits: Limits) -> Result<Self, Error> {
+        Self::with_runtime(Runtime::DEFAULT, compiler, limits)
+    }
+
+    /// An engine of `runtime` compiling with `compiler` for guests held to
+    /// `limits`.
+    pub fn with_runtime(
+        runtime: Runtime,
+        compiler: Compiler,
+        limits: Limits,
+    ) -> Result<Self, Error> {
         let mut engine = Self {
+            runtime,
             compiler,
             limits,
             cache: None,
             shared: None,
         };
-        // Checks the compiler is built, even when every module is metered.
-        let wasmer = engine.wasmer_engine()?;
-        if limits.fuel.is_none() {
-            engine.shared = Some(wasmer);
+        // Checks the runtime and compiler are built, even when every module
+        // is metered.
+        let made = engine.runtime_engine()?;
+        if limits.fuel.is_none() || runtime == Runtime::Wasmtime {
+            engine.shared = Some(made);
         }
         Ok(engine)
     }
@@ -121,48 +225,43 @@ impl Engine {
         self
     }
 
-    /// A wasmer engine for this compiler and these limits.
-    fn wasmer_engine(&self) -> Result<wasmer::Engine, Error> {
-        use wasmer::sys::{CompilerConfig as _, NativeEngineExt as _};
-
-        // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
-        // name the compiled guest functions.
-        let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
-        let metered = self.limits.fuel.is_some();
-        let mut engine = match self.compiler {
-            Compiler::Cranelift => {
-                let mut config = wasmer::sys::Cranelift::default();
-                if perfmap {
-                    config.enable_perfmap();
+    /// A new engine of this runtime for this compiler and these limits.
+    fn runtime_engine(&self) -> Result<RuntimeEngine, Error> {
+        match self.runtime {
+            #[cfg(feature = "wasmer")]
+            Runtime::Wasmer => Ok(RuntimeEngine::Wasmer(wasmer_runtime::engine(
+                self.compiler,
+                &self.limits,
+            )?)),
+            #[cfg(feature = "wasmtime")]
+            Runtime::Wasmtime => {
+                if self.compiler != Compiler::Cranelift {
+                    return Err(Error::Runtime {
+                        runtime: "wasmtime",
+                        reason: format!(
+                            "wsim builds wasmtime with Cranelift only, not {}",
+                            self.compiler.name()
+                        ),
+                    });
                 }
-                if metered {
-                    config.push_middleware(limits::metering());
-                }
-                wasmer::Engine::from(config)
+                Ok(RuntimeEngine::Wasmtime(wasmtime_runtime::engine(
+                    &self.limits,
+                )?))
             }
-            #[cfg(feature = "singlepass")]
-            Compiler::Singlepass => {
-                let mut config = wasmer::sys::Singlepass::default();
-                if perfmap {
-                    config.enable_perfmap();
-                }
-                if metered {
-                    config.push_middleware(limits::metering());
-                }
-                wasmer::Engine::from(config)
-            }
-            #[cfg(not(feature = "singlepass"))]
-            Compiler::Singlepass => {
-                return Err(Error::CompilerNotBuilt {
-                    compiler: "singlepass",
-                    feature: "singlepass",
-                });
-            }
-        };
-        if let Some(cap) = self.limits.max_pages() {
-            engine.set_tunables(limits::CappedMemory::new(cap));
+            #[allow(
+                unreachable_patterns,
+                reason = "reached only when a runtime is left out"
+            )]
+            runtime => Err(Error::RuntimeNotBuilt {
+                runtime: runtime.name(),
+            }),
         }
-        Ok(engine)
+    }
+
+    /// The runtime this engine compiles for.
+    #[must_use]
+    pub const fn runtime(&self) -> Runtime {
+        self.runtime
     }
 
     /// The compiler this engine uses.
@@ -184,21 +283,32 @@ impl Engine {
         self.check_module_size(name, bytes.len() as u64)?;
         let engine = match &self.shared {
             Some(engine) => engine.clone(),
-            None => self.wasmer_engine()?,
+            None => self.runtime_engine()?,
         };
-        let compile = || {
-            wasmer::Module::new(&engine, bytes).map_err(|error| Error::Compile {
-                module: name.to_owned(),
-                reason: compile_failure(bytes, &error.to_string()),
-            })
-        };
-        let (inner, origin) = match &self.cache {
-            None => (compile()?, Origin::Compiled),
-            Some(cache) => self.through_cache(cache, &engine, bytes, compile)?,
+        let cache = self.cache.as_ref();
+        let (inner, origin) = match engine {
+            #[cfg(feature = "wasmer")]
+            RuntimeEngine::Wasmer(engine) => {
+                let (module, origin) = wasmer_runtime::compile(
+                    &engine,
+                    self.compiler,
+                    &self.limits,
+                    cache,
+                    name,
+                    bytes,
+                )?;
+                (ModuleInner::Wasmer { engine, module }, origin)
+            }
+            #[cfg(feature = "wasmtime")]
+            RuntimeEngine::Wasmtime(engine) => {
+                let (module, origin) =
+                    wasmtime_runtime::compile(&engine, &self.limits, cache, name, bytes)?;
+                (ModuleInner::Wasmtime { engine, module }, origin)
+            }
         };
         Ok(Module {
             inner,
-            engine,
+            runtime: self.runtime,
             compiler: self.compiler,
             limits: self.limits,
             name: name.into(),
@@ -206,51 +316,31 @@ impl Engine {
         })
     }
 
-    /// Finds a module's compiled form in `cache`, or compiles and stores it.
-    /// A store that fails leaves the module compiled and the run going: the
-    /// cache only saves time.
-    fn through_cache(
-        &self,
-        cache: &ModuleCache,
-        engine: &wasmer::Engine,
-        bytes: &[u8],
-        compile: impl FnOnce() -> Result<wasmer::Module, Error>,
-    ) -> Result<(wasmer::Module, Origin), Error> {
-        use wasmer::sys::NativeEngineExt as _;
-
-        let target = format!("{:?}", engine.target());
-        let key = cache::key(
+    /// Compiles a component (wasmtime only); `name` is how errors will call
+    /// it. With a cache, finds the compiled form there or stores it.
+    #[cfg(feature = "wasmtime")]
+    pub fn compile_component(&self, name: &str, bytes: &[u8]) -> Result<Component, Error> {
+        self.check_module_size(name, bytes.len() as u64)?;
+        let Some(RuntimeEngine::Wasmtime(engine)) = &self.shared else {
+            return Err(Error::Runtime {
+                runtime: self.runtime.name(),
+                reason: "components run on wasmtime only".to_owned(),
+            });
+        };
+        let (component, origin) = wasmtime_runtime::compile_component(
+            engine,
+            &self.limits,
+            self.cache.as_ref(),
+            name,
             bytes,
-            self.compiler.name(),
-            self.limits.fuel.is_some(),
-            &target,
-        );
-        let path = cache.path(&key);
-        let damaged = match ModuleCache::read(&path) {
-            Ok(None) => None,
-            Ok(Some(payload)) => {
-                // SAFETY: the payload is byte for byte what `Module::serialize`
-                // wrote for this key (its checksum matched), and the key pins
-                // the wasmer version, compiler, metering and target, so the
-                // code was made for an engine like this one.
-                match unsafe { wasmer::Module::deserialize(engine, payload) } {
-                    Ok(module) => return Ok((module, Origin::Cached)),
-                    Err(error) => Some(format!("wasmer refused it: {error}")),
-                }
-            }
-            Err(reason) => Some(reason),
-        };
-        let module = compile()?;
-        let stored = module
-            .serialize()
-            .ok()
-            .is_some_and(|payload| cache.write(&path, &payload).is_ok());
-        let origin = match (damaged, stored) {
-            (Some(reason), _) => Origin::Rebuilt(reason),
-            (None, true) => Origin::Stored,
-            (None, false) => Origin::Compiled,
-        };
-        Ok((module, origin))
+        )?;
+        Ok(Component {
+            engine: engine.clone(),
+            component,
+            limits: self.limits,
+            name: name.into(),
+            origin,
+        })
     }
 
     /// Reads and compiles a module file, named by its file name.
@@ -283,11 +373,26 @@ impl Engine {
     }
 }
 
+/// A runtime's compiled module, with the engine it was compiled for.
+#[derive(Clone)]
+enum ModuleInner {
+    #[cfg(feature = "wasmer")]
+    Wasmer {
+        engine: wasmer::Engine,
+        module: wasmer::Module,
+    },
+    #[cfg(feature = "wasmtime")]
+    Wasmtime {
+        engine: wasmtime::Engine,
+        module: wasmtime::Module,
+    },
+}
+
 /// A compiled module, ready to instantiate any number of times.
 #[derive(Clone)]
 pub struct Module {
-    inner: wasmer::Module,
-    engine: wasmer::Engine,
+    inner: ModuleInner,
+    runtime: Runtime,
     compiler: Compiler,
     limits: Limits,
     name: Arc<str>,
@@ -298,6 +403,7 @@ impl std::fmt::Debug for Module {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Module")
             .field("name", &self.name)
+            .field("runtime", &self.runtime)
             .finish_non_exhaustive()
     }
 }
@@ -310,10 +416,33 @@ impl Module {
     }
 
     /// wasmer's engine and module underneath, for measuring bare wasmer
-    /// calls beside wsim's.
+    /// calls beside wsim's; `None` on another runtime.
+    #[cfg(feature = "wasmer")]
     #[must_use]
-    pub const fn wasmer_parts(&self) -> (&wasmer::Engine, &wasmer::Module) {
-        (&self.engine, &self.inner)
+    pub const fn wasmer_parts(&self) -> Option<(&wasmer::Engine, &wasmer::Module)> {
+        match &self.inner {
+            ModuleInner::Wasmer { engine, module } => Some((engine, module)),
+            #[cfg(feature = "wasmtime")]
+            ModuleInner::Wasmtime { .. } => None,
+        }
+    }
+
+    /// wasmtime's engine and module underneath, for measuring bare wasmtime
+    /// calls beside wsim's; `None` on another runtime.
+    #[cfg(feature = "wasmtime")]
+    #[must_use]
+    pub const fn wasmtime_parts(&self) -> Option<(&wasmtime::Engine, &wasmtime::Module)> {
+        match &self.inner {
+            ModuleInner::Wasmtime { engine, module } => Some((engine, module)),
+            #[cfg(feature = "wasmer")]
+            ModuleInner::Wasmer { .. } => None,
+        }
+    }
+
+    /// The runtime it was compiled for.
+    #[must_use]
+    pub const fn runtime(&self) -> Runtime {
+        self.runtime
     }
 
     /// The compiler that compiled it.
@@ -337,14 +466,10 @@ impl Module {
     /// The same module, its instances given `budget` points of fuel per
     /// call. Only a metered module has fuel to give.
     pub fn with_fuel(&self, budget: u64) -> Result<Self, Error> {
-        if !self.is_metered() {
-            return Err(Error::NotMetered {
-                module: self.name.to_string(),
-            });
-        }
-        let mut module = self.clone();
-        module.limits.fuel = Some(budget);
-        Ok(module)
+        Ok(Self {
+            limits: refuelled(self.limits, &self.name, budget)?,
+            ..self.clone()
+        })
     }
 
     /// Where its machine code came from: compiled now, or the cache.
@@ -356,10 +481,12 @@ impl Module {
     /// The functions it imports, as `module.name`: wsim provides none.
     #[must_use]
     pub fn imports(&self) -> Vec<String> {
-        self.inner
-            .imports()
-            .map(|import| format!("{}.{}", import.module(), import.name()))
-            .collect()
+        match &self.inner {
+            #[cfg(feature = "wasmer")]
+            ModuleInner::Wasmer { module, .. } => wasmer_runtime::imports(module),
+            #[cfg(feature = "wasmtime")]
+            ModuleInner::Wasmtime { module, .. } => wasmtime_runtime::imports(module),
+        }
     }
 
     /// Refuses a module that imports anything: it could never be
@@ -375,122 +502,243 @@ impl Module {
         })
     }
 
-    /// The module's exports: name and type. The globals fuel metering adds
-    /// are the engine's, not the module's, and are left out.
+    /// The module's exports: name and type. The globals wasmer's fuel
+    /// metering adds are the engine's, not the module's, and are left out.
     #[must_use]
     pub fn exports(&self) -> Vec<(String, String)> {
-        self.inner
-            .exports()
-            .filter(|export| !(self.is_metered() && limits::is_metering_global(export.name())))
-            .map(|export| (export.name().to_owned(), describe(export.ty())))
-            .collect()
+        match &self.inner {
+            #[cfg(feature = "wasmer")]
+            ModuleInner::Wasmer { module, .. } => {
+                wasmer_runtime::exports(module, self.is_metered())
+            }
+            #[cfg(feature = "wasmtime")]
+            ModuleInner::Wasmtime { module, .. } => wasmtime_runtime::exports(module),
+        }
     }
 
     /// Whether the module exports a function called `name`.
     #[must_use]
     pub fn exports_function(&self, name: &str) -> bool {
-        self.inner.exports().any(|export| {
-            export.name() == name && matches!(export.ty(), wasmer::ExternType::Function(_))
-        })
+        match &self.inner {
+            #[cfg(feature = "wasmer")]
+            ModuleInner::Wasmer { module, .. } => wasmer_runtime::exports_function(module, name),
+            #[cfg(feature = "wasmtime")]
+            ModuleInner::Wasmtime { module, .. } => {
+                wasmtime_runtime::exports_function(module, name)
+            }
+        }
     }
 
     /// A fresh instance in a store of its own. The module may import
     /// nothing, and must export its memory as `memory`.
     pub fn instantiate(&self) -> Result<Guest, Error> {
         self.check_imports()?;
-        let mut store = Store::new(self.engine.clone());
-        let instance = Instance::new(&mut store, &self.inner, &imports! {}).map_err(|error| {
-            Error::Instantiate {
-                module: self.name.to_string(),
-                reason: error.to_string(),
-            }
-        })?;
-        let meter = self
-            .limits
-            .fuel
-            .map(|budget| Meter::new(&instance, budget, &self.name))
-            .transpose()?;
-        let memory = instance
-            .exports
-            .get_memory("memory")
-            .map_err(|error| {
-                export_error(&self.name, "memory", "a memory", &error, &instance, &store)
-            })?
-            .clone();
+        let inner = match &self.inner {
+            #[cfg(feature = "wasmer")]
+            ModuleInner::Wasmer { engine, module } => GuestInner::Wasmer(
+                wasmer_runtime::Guest::new(engine, module, self.limits.fuel, &self.name)?,
+            ),
+            #[cfg(feature = "wasmtime")]
+            ModuleInner::Wasmtime { engine, module } => GuestInner::Wasmtime(
+                wasmtime_runtime::Guest::new(engine, module, &self.limits, &self.name)?,
+            ),
+        };
         Ok(Guest {
-            store,
-            instance,
-            memory,
+            inner,
             module: Arc::clone(&self.name),
-            meter,
-            max_memory: self
-                .limits
-                .max_pages()
-                .map(|pages| u64::from(pages.0) * 65536),
+            fuel: self.limits.fuel,
+            max_memory: self.limits.max_memory_bytes(),
         })
     }
 }
 
-fn describe(ty: &wasmer::ExternType) -> String {
-    match ty {
-        wasmer::ExternType::Function(function) => function.to_string(),
-        wasmer::ExternType::Memory(memory) => {
-            let maximum = memory.maximum.map_or_else(
-                || "no maximum".to_owned(),
-                |pages| format!("at most {} pages", pages.0),
-            );
-            format!(
-                "memory: {} pages (64 KiB each) at start, {maximum}",
-                memory.minimum.0
-            )
-        }
-        wasmer::ExternType::Global(global) => format!(
-            "global {:?}{}",
-            global.ty,
-            if global.mutability.is_mutable() {
-                ", mutable"
-            } else {
-                ""
-            }
-        ),
-        wasmer::ExternType::Table(table) => format!("table {table:?}"),
-        wasmer::ExternType::Tag(tag) => format!("tag {tag:?}"),
+/// A compiled component (wasmtime's Component Model), ready to instantiate
+/// any number of times.
+#[cfg(feature = "wasmtime")]
+#[derive(Clone)]
+pub struct Component {
+    engine: wasmtime::Engine,
+    component: wasmtime::component::Component,
+    limits: Limits,
+    name: Arc<str>,
+    origin: Origin,
+}
+
+#[cfg(feature = "wasmtime")]
+impl std::fmt::Debug for Component {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Component")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
-fn export_error(
+#[cfg(feature = "wasmtime")]
+impl Component {
+    /// The component's name in errors.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where its machine code came from: compiled now, or the cache.
+    #[must_use]
+    pub const fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    /// Whether it was compiled with fuel metering.
+    #[must_use]
+    pub const fn is_metered(&self) -> bool {
+        self.limits.fuel.is_some()
+    }
+
+    /// The same component, its instances given `budget` units of fuel per
+    /// call. Only a metered component has fuel to give.
+    pub fn with_fuel(&self, budget: u64) -> Result<Self, Error> {
+        Ok(Self {
+            limits: refuelled(self.limits, &self.name, budget)?,
+            ..self.clone()
+        })
+    }
+
+    /// wasmtime's component, to instantiate with bindings.
+    #[must_use]
+    pub const fn inner(&self) -> &wasmtime::component::Component {
+        &self.component
+    }
+
+    /// A fresh store, held to the component's limits, for one instance.
+    #[must_use]
+    pub fn store(&self) -> ComponentStore {
+        ComponentStore::new(&self.engine, &self.limits, Arc::clone(&self.name))
+    }
+
+    /// A linker with nothing in it: wsim gives components no imports.
+    #[must_use]
+    pub fn linker(&self) -> wasmtime::component::Linker<StoreState> {
+        wasmtime::component::Linker::new(&self.engine)
+    }
+}
+
+/// `limits` with a fuel budget of `budget` per call; only code compiled
+/// with metering (a budget already in `limits`) has fuel to give.
+fn refuelled(limits: Limits, name: &str, budget: u64) -> Result<Limits, Error> {
+    if limits.fuel.is_none() {
+        return Err(Error::NotMetered {
+            module: name.to_owned(),
+        });
+    }
+    Ok(Limits {
+        fuel: Some(budget),
+        ..limits
+    })
+}
+
+/// Why an export could not be had.
+pub(crate) enum ExportProblem {
+    /// There is no export of that name.
+    Missing,
+    /// There is one, of another kind or signature.
+    WrongType {
+        /// What it is.
+        found: String,
+    },
+}
+
+/// Why a call into a guest failed.
+pub(crate) enum CallFailure {
+    /// It spent its fuel.
+    OutOfFuel,
+    /// It trapped; the runtime's words for it.
+    Trap(String),
+}
+
+/// The error for an export of `module` that could not be had.
+pub(crate) fn export_error(
     module: &str,
     export: &str,
     expected: &str,
-    error: &wasmer::ExportError,
-    instance: &Instance,
-    store: &Store,
+    problem: ExportProblem,
 ) -> Error {
-    match error {
-        wasmer::ExportError::Missing(_) => Error::MissingExport {
+    match problem {
+        ExportProblem::Missing => Error::MissingExport {
             module: module.to_owned(),
             export: export.to_owned(),
         },
-        _ => Error::WrongType {
+        ExportProblem::WrongType { found } => Error::WrongType {
             module: module.to_owned(),
             export: export.to_owned(),
             expected: expected.to_owned(),
-            found: instance
-                .exports
-                .get_extern(export)
-                .map_or_else(|| "unknown".to_owned(), |found| describe(&found.ty(store))),
+            found,
         },
     }
+}
+
+/// The error for a call to `export` that failed: out of fuel, or a trap,
+/// with a word on the memory cap when `memory` (size, cap) stands at it.
+#[cold]
+pub(crate) fn call_error(
+    module: &str,
+    export: &str,
+    fuel: Option<u64>,
+    failure: CallFailure,
+    memory: Option<(u64, u64)>,
+) -> Error {
+    let module = module.to_owned();
+    let export = export.to_owned();
+    match (failure, fuel) {
+        (CallFailure::OutOfFuel, Some(budget)) => Error::FuelExhausted {
+            module,
+            export,
+            budget,
+        },
+        (CallFailure::OutOfFuel, None) => Error::Trap {
+            module,
+            export,
+            reason: "ran out of fuel".to_owned(),
+        },
+        (CallFailure::Trap(mut reason), _) => {
+            if let Some((size, cap)) = memory
+                && size + 65536 > cap
+            {
+                reason = format!(
+                    "{reason} (its memory stands at the cap of {cap} bytes: a guest whose \
+                     allocation fails traps like this)"
+                );
+            }
+            Error::Trap {
+                module,
+                export,
+                reason,
+            }
+        }
+    }
+}
+
+/// A memory type in words.
+pub(crate) fn describe_memory(minimum: u32, maximum: Option<u32>) -> String {
+    let maximum = maximum.map_or_else(
+        || "no maximum".to_owned(),
+        |pages| format!("at most {pages} pages"),
+    );
+    format!("memory: {minimum} pages (64 KiB each) at start, {maximum}")
+}
+
+/// One runtime's instance.
+enum GuestInner {
+    #[cfg(feature = "wasmer")]
+    Wasmer(wasmer_runtime::Guest),
+    #[cfg(feature = "wasmtime")]
+    Wasmtime(wasmtime_runtime::Guest),
 }
 
 /// One instance of a module, with its store and memory.
 pub struct Guest {
-    store: Store,
-    instance: Instance,
-    memory: Memory,
+    inner: GuestInner,
     module: Arc<str>,
-    /// The metering globals, when the module was compiled with fuel.
-    meter: Option<Meter>,
+    /// Fuel per call, when metered.
+    fuel: Option<u64>,
     /// The memory cap in bytes, if any: named in errors when a trap comes
     /// with memory at the cap.
     max_memory: Option<u64>,
@@ -514,34 +762,31 @@ impl Guest {
     /// Resolves and type-checks the function export `name`, to be looked up
     /// again on every call or not as `L` says.
     pub fn export<P: Params, R: Results, L: Lookup>(
-        &self,
+        &mut self,
         name: &'static str,
     ) -> Result<Export<P, R, L>, Error> {
         let function = self.typed_function::<P, R>(name)?;
         Ok(Export::new(name, L::keep(function)))
     }
 
-    fn typed_function<P: Params, R: Results>(
-        &self,
+    pub(crate) fn typed_function<P: Params, R: Results>(
+        &mut self,
         name: &'static str,
-    ) -> Result<wasmer::TypedFunction<P, R>, Error> {
-        self.instance
-            .exports
-            .get_typed_function::<P, R>(&self.store, name)
-            .map_err(|error| {
-                let expected = format!("{:?} -> {:?}", P::wasm_types(), R::wasm_types());
-                export_error(
-                    &self.module,
-                    name,
-                    &expected,
-                    &error,
-                    &self.instance,
-                    &self.store,
-                )
-            })
+    ) -> Result<Function<P, R>, Error> {
+        let found = match &mut self.inner {
+            #[cfg(feature = "wasmer")]
+            GuestInner::Wasmer(guest) => guest.typed_function::<P, R>(name),
+            #[cfg(feature = "wasmtime")]
+            GuestInner::Wasmtime(guest) => guest.typed_function::<P, R>(name),
+        };
+        found.map_err(|problem| {
+            let expected = format!("{} -> {}", P::describe(), R::describe());
+            export_error(&self.module, name, &expected, problem)
+        })
     }
 
-    /// Calls an export; a trap becomes [`Error::Trap`] naming it.
+    /// Calls an export; a trap becomes [`Error::Trap`] naming it, running
+    /// out of fuel [`Error::FuelExhausted`].
     #[inline]
     pub fn call<P: Params, R: Results, L: Lookup>(
         &mut self,
@@ -549,48 +794,36 @@ impl Guest {
         params: P,
     ) -> Result<R, Error> {
         let function = L::function(self, export)?;
-        if let Some(meter) = &self.meter
-            && let Err(error) = meter.refuel(&mut self.store)
-        {
-            return Err(self.trap(export.name(), &error));
-        }
-        params
-            .call(&function, &mut self.store)
-            .map_err(|error| self.trap(export.name(), &error))
+        let result = match (&mut self.inner, &function.0) {
+            #[cfg(feature = "wasmer")]
+            (GuestInner::Wasmer(guest), FunctionInner::Wasmer(function)) => {
+                guest.call(function, params)
+            }
+            #[cfg(feature = "wasmtime")]
+            (GuestInner::Wasmtime(guest), FunctionInner::Wasmtime(function)) => {
+                guest.call(function, params)
+            }
+            #[allow(unreachable_patterns, reason = "reached only with both runtimes built")]
+            _ => Err(CallFailure::Trap(
+                "called with an export of another runtime's guest".to_owned(),
+            )),
+        };
+        result.map_err(|failure| self.call_failed(export.name(), failure))
     }
 
-    /// The error for a call to `export` that failed: out of fuel, or a
-    /// trap, with a word on the memory cap when memory stands at it.
     #[cold]
-    fn trap(&mut self, export: &str, error: &wasmer::RuntimeError) -> Error {
-        let module = self.module.to_string();
-        let export = export.to_owned();
-        if let Some(meter) = &self.meter
-            && meter.exhausted(&mut self.store)
-        {
-            return Error::FuelExhausted {
-                module,
-                export,
-                budget: meter.budget(),
-            };
-        }
-        let mut reason = error
-            .clone()
-            .to_trap()
-            .map_or_else(|| error.message(), |code| code.message().to_owned());
-        let size = self.memory.view(&self.store).data_size();
-        if let Some(cap) = self.max_memory
-            && size + 65536 > cap
-        {
-            reason = format!(
-                "{reason} (its memory stands at the cap of {cap} bytes: a guest whose \
-                 allocation fails traps like this)"
-            );
-        }
-        Error::Trap {
-            module,
-            export,
-            reason,
+    fn call_failed(&self, export: &str, failure: CallFailure) -> Error {
+        let memory = self.max_memory.map(|cap| (self.memory_size(), cap));
+        call_error(&self.module, export, self.fuel, failure, memory)
+    }
+
+    /// Bytes of linear memory now.
+    fn memory_size(&self) -> u64 {
+        match &self.inner {
+            #[cfg(feature = "wasmer")]
+            GuestInner::Wasmer(guest) => guest.memory_size(),
+            #[cfg(feature = "wasmtime")]
+            GuestInner::Wasmtime(guest) => guest.memory_size(),
         }
     }
 
@@ -598,38 +831,55 @@ impl Guest {
     /// range lies inside it.
     #[inline]
     pub fn write(&mut self, offset: u32, bytes: &[u8], what: &str) -> Result<(), Error> {
-        let view = self.memory.view(&self.store);
-        view.write(u64::from(offset), bytes)
-            .map_err(|_| self.out_of_bounds(what, offset, bytes.len(), view.data_size()))
+        let written = match &mut self.inner {
+            #[cfg(feature = "wasmer")]
+            GuestInner::Wasmer(guest) => guest.write(u64::from(offset), bytes),
+            #[cfg(feature = "wasmtime")]
+            GuestInner::Wasmtime(guest) => guest.write(u64::from(offset), bytes),
+        };
+        if written {
+            Ok(())
+        } else {
+            Err(self.out_of_bounds(what, offset, bytes.len()))
+        }
     }
 
     /// Copies `buffer.len()` bytes out of guest memory at `offset`, after
     /// checking the whole range lies inside it.
     #[inline]
     pub fn read(&self, offset: u32, buffer: &mut [u8], what: &str) -> Result<(), Error> {
-        let view = self.memory.view(&self.store);
-        view.read(u64::from(offset), buffer)
-            .map_err(|_| self.out_of_bounds(what, offset, buffer.len(), view.data_size()))
+        let read = match &self.inner {
+            #[cfg(feature = "wasmer")]
+            GuestInner::Wasmer(guest) => guest.read(u64::from(offset), buffer),
+            #[cfg(feature = "wasmtime")]
+            GuestInner::Wasmtime(guest) => guest.read(u64::from(offset), buffer),
+        };
+        if read {
+            Ok(())
+        } else {
+            Err(self.out_of_bounds(what, offset, buffer.len()))
+        }
     }
 
     /// Checks that `len` bytes at `offset` lie inside guest memory now.
     pub fn check_range(&self, offset: u32, len: usize, what: &str) -> Result<(), Error> {
-        let size = self.memory.view(&self.store).data_size();
+        let size = self.memory_size();
         let end = u64::from(offset).checked_add(len as u64);
         if end.is_some_and(|end| end <= size) {
             Ok(())
         } else {
-            Err(self.out_of_bounds(what, offset, len, size))
+            Err(self.out_of_bounds(what, offset, len))
         }
     }
 
-    fn out_of_bounds(&self, what: &str, offset: u32, len: usize, memory: u64) -> Error {
+    #[cold]
+    fn out_of_bounds(&self, what: &str, offset: u32, len: usize) -> Error {
         Error::OutOfBounds {
             module: self.module.to_string(),
             what: what.to_owned(),
             offset: u64::from(offset),
             len,
-            memory,
+            memory: self.memory_size(),
         }
     }
 }
@@ -639,7 +889,7 @@ impl Guest {
 /// first line and the place it points at, and says which of the two forms
 /// the bytes were taken for.
 #[cold]
-fn compile_failure(bytes: &[u8], error: &str) -> String {
+pub(crate) fn compile_failure(bytes: &[u8], error: &str) -> String {
     let mut lines = error.lines();
     let first = lines.next().unwrap_or("no reason given").trim();
     let first = first

@@ -9,7 +9,9 @@ use wsim_policies::PolicyKind;
 
 use crate::progress::Progress;
 use crate::report::{peak_memory, write_csv, write_json, write_table};
-use crate::run::{Backend, Job, JobError, Lookup, Policy, Record, compare_with_native, run_job};
+use crate::run::{
+    Backend, Job, JobError, Lookup, Policy, Record, Runtime, compare_with_native, run_job,
+};
 use crate::trace::{
     Column, CsvOptions, SizeDistribution, Synthetic, Trace, TraceFile, TraceFormat, WorkingSet,
     write_trace,
@@ -72,7 +74,12 @@ struct MicroArgs {
     #[arg(long, value_name = "N")]
     warmup: Option<u32>,
 
-    /// The compiler for the guest
+    /// Runtimes: a comma-separated list of wasmer, wasmtime, or all
+    /// [default: all this build has]
+    #[arg(long = "runtime", value_name = "LIST", value_delimiter = ',', value_parser = parse_runtimes)]
+    runtimes: Vec<RuntimeSet>,
+
+    /// The compiler for the guest on wasmer (wasmtime always uses Cranelift)
     #[arg(long, value_enum, default_value_t = CompilerArg::Cranelift)]
     compiler: CompilerArg,
 
@@ -103,8 +110,9 @@ struct RunArgs {
     policies: Vec<PolicySet>,
 
     /// Backends: a comma-separated list of native, pair, bincode, bytemuck,
-    /// batch, or all [default: all]. Native always runs beside WebAssembly
-    /// backends, as the baseline of their slowdowns
+    /// batch, component, component-batch, or all [default: all]. Native
+    /// always runs beside WebAssembly backends, as the baseline of their
+    /// slowdowns; the component backends run on wasmtime
     #[arg(long = "backend", value_name = "LIST", value_delimiter = ',', value_parser = parse_backends)]
     backends: Vec<BackendSet>,
 
@@ -114,7 +122,13 @@ struct RunArgs {
           value_parser = parse_lookups)]
     lookup: Vec<LookupSet>,
 
-    /// The compiler for WebAssembly guests
+    /// Runtimes for WebAssembly guests: a comma-separated list of wasmer,
+    /// wasmtime, or all [default: all this build has]
+    #[arg(long = "runtime", value_name = "LIST", value_delimiter = ',', value_parser = parse_runtimes)]
+    runtimes: Vec<RuntimeSet>,
+
+    /// The compiler for WebAssembly guests on wasmer (wasmtime always uses
+    /// Cranelift)
     #[arg(long, value_enum, default_value_t = CompilerArg::Cranelift)]
     compiler: CompilerArg,
 
@@ -324,6 +338,55 @@ struct PolicySet(Vec<PolicyKind>);
 #[derive(Debug, Clone)]
 struct BackendSet(Vec<Backend>);
 
+/// One `--runtime` element: a runtime, or all.
+#[derive(Debug, Clone)]
+struct RuntimeSet(Vec<Runtime>);
+
+fn parse_runtimes(text: &str) -> Result<RuntimeSet, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("all") {
+        return Ok(RuntimeSet(
+            Runtime::ALL
+                .into_iter()
+                .filter(|runtime| runtime.is_built())
+                .collect(),
+        ));
+    }
+    let runtime = Runtime::ALL
+        .into_iter()
+        .find(|runtime| runtime.name().eq_ignore_ascii_case(text))
+        .ok_or_else(|| format!("unknown runtime `{text}` (known: wasmer, wasmtime, all)"))?;
+    if !runtime.is_built() {
+        return Err(format!(
+            "this build of wsim leaves out {0}; rebuild with `--features {0}`",
+            runtime.name()
+        ));
+    }
+    Ok(RuntimeSet(vec![runtime]))
+}
+
+/// The runtimes to run on: those asked for, or every one built.
+fn choose_runtimes(asked: &[RuntimeSet]) -> Vec<Runtime> {
+    if asked.is_empty() {
+        Runtime::ALL
+            .into_iter()
+            .filter(|runtime| runtime.is_built())
+            .collect()
+    } else {
+        distinct(asked.iter().map(|set| set.0.clone()))
+    }
+}
+
+/// The compiler a runtime compiles with: `--compiler` on wasmer, Cranelift
+/// on wasmtime.
+#[cfg(feature = "wasm")]
+const fn compiler_on(runtime: Runtime, compiler: CompilerArg) -> wsim_backends::Compiler {
+    match runtime {
+        Runtime::Wasmer => compiler.compiler(),
+        Runtime::Wasmtime => wsim_backends::Compiler::Cranelift,
+    }
+}
+
 /// One `--lookup` element: a lookup, or both.
 #[derive(Debug, Clone)]
 struct LookupSet(Vec<Lookup>);
@@ -364,7 +427,10 @@ fn parse_backends(text: &str) -> Result<BackendSet, String> {
         .find(|backend| backend.name().eq_ignore_ascii_case(text))
         .map(|backend| BackendSet(vec![backend]))
         .ok_or_else(|| {
-            format!("unknown backend `{text}` (known: native, pair, bincode, bytemuck, batch, all)")
+            format!(
+                "unknown backend `{text}` (known: native, pair, bincode, bytemuck, batch, \
+                 component, component-batch, all)"
+            )
         })
 }
 
@@ -535,34 +601,39 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let (policies, load_failures) = load_policies(args, &mut out)?;
     let backends = choose_backends(args);
     let lookups = distinct(args.lookup.iter().map(|set| set.0.clone()));
+    let runtimes = choose_runtimes(&args.runtimes);
     let mut jobs = Vec::new();
     for policy in &policies {
         let fuels = fuel_settings(args, policy);
         for &capacity in &sizes {
             for &backend in &backends {
-                if backend.is_wasm() {
-                    if !policy.runs_under(backend) {
-                        continue;
+                let job = |runtime, lookup, fuel| Job {
+                    policy,
+                    backend,
+                    lookup,
+                    runtime,
+                    fuel,
+                    capacity,
+                };
+                if !backend.is_wasm() {
+                    if policy.kind.is_some() {
+                        jobs.push(job(None, None, None));
                     }
-                    for &lookup in &lookups {
+                } else if !policy.runs_under(backend) {
+                } else if backend.is_component() {
+                    if runtimes.contains(&Runtime::Wasmtime) {
                         for &fuel in &fuels {
-                            jobs.push(Job {
-                                policy,
-                                backend,
-                                lookup: Some(lookup),
-                                fuel,
-                                capacity,
-                            });
+                            jobs.push(job(Some(Runtime::Wasmtime), None, fuel));
                         }
                     }
-                } else if policy.kind.is_some() {
-                    jobs.push(Job {
-                        policy,
-                        backend,
-                        lookup: None,
-                        fuel: None,
-                        capacity,
-                    });
+                } else {
+                    for &runtime in &runtimes {
+                        for &lookup in &lookups {
+                            for &fuel in &fuels {
+                                jobs.push(job(Some(runtime), Some(lookup), fuel));
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -579,8 +650,12 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         args.no_timing,
     );
     compare_with_native(&mut records);
-    for record in records.iter_mut().filter(|record| record.backend.is_wasm()) {
-        record.compiler = Some(args.compiler.name().to_owned());
+    for record in records.iter_mut() {
+        record.compiler = match record.runtime {
+            Some(Runtime::Wasmer) => Some(args.compiler.name().to_owned()),
+            Some(Runtime::Wasmtime) => Some("cranelift".to_owned()),
+            None => None,
+        };
     }
     writeln!(out)?;
     let saved = save(&records, args);
@@ -803,15 +878,17 @@ fn describe_job(job: &Job<'_>, trace: &Trace) -> String {
     let fuel = job
         .fuel
         .map_or_else(String::new, |fuel| format!(" fuel {fuel}"));
-    match job.lookup {
-        Some(lookup) => format!(
-            "{} {} {}{fuel} {size}",
-            job.policy.name,
-            job.backend.name(),
-            lookup.name()
-        ),
-        None => format!("{} {} {size}", job.policy.name, job.backend.name()),
-    }
+    let runtime = job
+        .runtime
+        .map_or_else(String::new, |runtime| format!(" on {}", runtime.name()));
+    let lookup = job
+        .lookup
+        .map_or_else(String::new, |lookup| format!(" {}", lookup.name()));
+    format!(
+        "{} {}{lookup}{runtime}{fuel} {size}",
+        job.policy.name,
+        job.backend.name()
+    )
 }
 
 /// The backends to run: those asked for (all by default), with native
@@ -887,33 +964,66 @@ fn compile_guests(
         max_memory: Some(args.sandbox.max_memory),
         max_module_bytes: args.sandbox.max_module_size,
     };
-    let engine = |fuel: Option<u64>| -> anyhow::Result<Engine> {
-        let engine = Engine::with_limits(compiler, Limits { fuel, ..limits })?;
-        Ok(match &cache {
-            Some(cache) => engine.cached(cache.clone()),
-            None => engine,
-        })
-    };
-    let plain = engine(None)?;
-    // The budget here is a placeholder: each job sets its own.
-    let metered = engine(Some(DEFAULT_PLUGIN_FUEL))?;
-    // Compiles what `policy`'s runs need: unmetered, metered, or both.
+    let runtimes = choose_runtimes(&args.runtimes);
+    // One engine per runtime, unmetered and metered (the budget here is a
+    // placeholder: each job sets its own).
+    let mut engines: Vec<(Engine, Engine)> = Vec::new();
+    for &runtime in &runtimes {
+        let compiler = compiler_on(runtime, args.compiler);
+        let engine = |fuel: Option<u64>| -> anyhow::Result<Engine> {
+            let engine =
+                Engine::with_runtime(runtime.engine(), compiler, Limits { fuel, ..limits })?;
+            Ok(match &cache {
+                Some(cache) => engine.cached(cache.clone()),
+                None => engine,
+            })
+        };
+        engines.push((engine(None)?, engine(Some(DEFAULT_PLUGIN_FUEL))?));
+    }
+    // Compiles what `policy`'s runs need on every runtime: unmetered,
+    // metered, or both.
     let compile = |policy: &mut Policy, load: &dyn Fn(&Engine) -> Result<Module, EngineError>| {
         let fuels = fuel_settings(args, policy);
-        if fuels.contains(&None) {
-            policy.module = Some(load(&plain)?);
-        }
-        if fuels.iter().any(Option::is_some) {
-            policy.metered = Some(load(&metered)?);
+        for (plain, metered) in &engines {
+            if fuels.contains(&None) {
+                policy.modules.push(load(plain)?);
+            }
+            if fuels.iter().any(Option::is_some) {
+                policy.modules.push(load(metered)?);
+            }
         }
         Ok::<(), crate::Error>(())
     };
-    if !wasm_backends.is_empty() {
+    let core_backends = wasm_backends.iter().any(|backend| !backend.is_component());
+    if core_backends {
         for policy in policies.iter_mut() {
             if let Some(kind) = policy.kind {
                 compile(policy, &|engine: &Engine| {
                     engine.compile(&guests::module_name(kind), guests::module_bytes(kind))
                 })?;
+            }
+        }
+    }
+    #[cfg(feature = "wasmtime")]
+    if wasm_backends.iter().any(|backend| backend.is_component())
+        && let Some((plain, metered)) = runtimes
+            .iter()
+            .position(|&runtime| runtime == Runtime::Wasmtime)
+            .map(|index| &engines[index])
+    {
+        for policy in policies.iter_mut() {
+            let Some(kind) = policy.kind else { continue };
+            let fuels = fuel_settings(args, policy);
+            for (engine, wanted) in [
+                (plain, fuels.contains(&None)),
+                (metered, fuels.iter().any(Option::is_some)),
+            ] {
+                if wanted {
+                    policy.components.push(engine.compile_component(
+                        &guests::component_name(kind),
+                        guests::component_bytes(kind),
+                    )?);
+                }
             }
         }
     }
@@ -928,7 +1038,7 @@ fn compile_guests(
             .and_then(|()| check_plugin(args, &plugin, wasm_backends));
         match loaded {
             Ok(()) => {
-                if plugin.module.is_some() {
+                if plugin.modules.iter().any(|module| !module.is_metered()) {
                     // Only an explicit `--fuel off` gets here: without fuel
                     // nothing stops a guest that never returns.
                     writeln!(
@@ -947,13 +1057,26 @@ fn compile_guests(
             }
         }
     }
-    let compiled: Vec<&Module> = policies
+    // Every compiled guest's name and origin: core modules and components.
+    #[cfg_attr(
+        not(feature = "wasmtime"),
+        expect(unused_mut, reason = "components are added with wasmtime")
+    )]
+    let mut compiled: Vec<(&str, &Origin)> = policies
         .iter()
-        .flat_map(|policy| policy.module.iter().chain(policy.metered.iter()))
+        .flat_map(|policy| &policy.modules)
+        .map(|module| (module.name(), module.origin()))
         .collect();
+    #[cfg(feature = "wasmtime")]
+    compiled.extend(
+        policies
+            .iter()
+            .flat_map(|policy| &policy.components)
+            .map(|component| (component.name(), component.origin())),
+    );
     let from_cache = compiled
         .iter()
-        .filter(|module| *module.origin() == Origin::Cached)
+        .filter(|(_, origin)| **origin == Origin::Cached)
         .count();
     let place = cache.as_ref().map_or_else(
         || " (module cache off)".to_owned(),
@@ -964,19 +1087,25 @@ fn compile_guests(
             )
         },
     );
+    let on: Vec<String> = runtimes
+        .iter()
+        .map(|runtime| match runtime {
+            Runtime::Wasmer => format!("wasmer ({})", compiler.name()),
+            Runtime::Wasmtime => "wasmtime (cranelift)".to_owned(),
+        })
+        .collect();
     writeln!(
         out,
-        "guests: {} modules ready with {} in {:.0} ms{place}",
+        "guests: {} modules ready on {} in {:.0} ms{place}",
         compiled.len(),
-        compiler.name(),
+        on.join(" and "),
         started.elapsed().as_secs_f64() * 1e3
     )?;
-    for module in &compiled {
-        if let Origin::Rebuilt(reason) = module.origin() {
+    for (name, origin) in &compiled {
+        if let Origin::Rebuilt(reason) = origin {
             writeln!(
                 out,
-                "note: the module cache's entry for {} was unusable ({reason}); rebuilt",
-                module.name()
+                "note: the module cache's entry for {name} was unusable ({reason}); rebuilt"
             )?;
         }
     }
@@ -1020,8 +1149,22 @@ fn check_plugin(
     if let Some(module) = plugin.any_guest() {
         module.check_imports()?;
     }
+    // Plugins are core modules: the component backends are for the
+    // built-in policies.
+    let wasm_backends: Vec<Backend> = wasm_backends
+        .iter()
+        .copied()
+        .filter(|backend| !backend.is_component())
+        .collect();
+    if wasm_backends.is_empty() {
+        return Err(crate::Error::Invalid(format!(
+            "{}: the component backends run wsim's built-in policies only; \
+             ask for pair, bincode, bytemuck or batch",
+            plugin.name
+        )));
+    }
     if !args.backends.is_empty() {
-        for &backend in wasm_backends {
+        for &backend in &wasm_backends {
             plugin.check_exports(backend)?;
         }
     }
@@ -1121,12 +1264,29 @@ fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
 
 #[cfg(feature = "wasm")]
 fn micro(args: &MicroArgs) -> anyhow::Result<()> {
-    use crate::micro::{Options, all_configs};
-    use wsim_backends::{Engine, guests};
+    use crate::micro::{Options, Targets, all_configs};
+    use wsim_backends::{Engine, Limits, guests};
 
     let mut out = io::stdout().lock();
-    let compiler = args.compiler.compiler();
-    let module = Engine::new(compiler)?.compile("multiply.wasm", guests::multiply_bytes())?;
+    let runtimes = choose_runtimes(&args.runtimes);
+    let mut targets = Targets::default();
+    for &runtime in &runtimes {
+        let engine = Engine::with_runtime(
+            runtime.engine(),
+            compiler_on(runtime, args.compiler),
+            Limits::default(),
+        )?;
+        targets
+            .modules
+            .push(engine.compile("multiply.wasm", guests::multiply_bytes())?);
+        #[cfg(feature = "wasmtime")]
+        if runtime == Runtime::Wasmtime {
+            targets.component = Some(engine.compile_component(
+                "multiply.component.wasm",
+                guests::multiply_component_bytes(),
+            )?);
+        }
+    }
     let options = Options {
         calls: args.calls,
         reps: args.reps,
@@ -1137,19 +1297,30 @@ fn micro(args: &MicroArgs) -> anyhow::Result<()> {
     } else {
         "release"
     };
+    let on: Vec<String> = runtimes
+        .iter()
+        .map(|&runtime| {
+            format!(
+                "{} ({})",
+                runtime.name(),
+                compiler_on(runtime, args.compiler).name()
+            )
+        })
+        .collect();
     writeln!(
         out,
         "micro-benchmark: {} calls x {} repetitions ({} warm-up) per configuration; \
-         host build: {host}; guest multiply.wasm (release) compiled with {}",
+         host build: {host}; guest multiply.wasm (release) on {}",
         options.calls,
         options.reps,
         options.warmup,
-        compiler.name()
+        on.join(" and ")
     )?;
     let configs = all_configs();
-    let total = configs.len() as u64 * u64::from(options.warmup + options.reps) * options.calls;
+    let runs = crate::micro::runs(&targets, &configs) as u64;
+    let total = runs * u64::from(options.warmup + options.reps) * options.calls;
     let progress = Progress::new(Some(total), "micro-benchmark");
-    let rows = crate::micro::run(&module, &configs, options, &mut |label| {
+    let rows = crate::micro::run(&targets, &configs, options, &mut |label| {
         progress.set_message(label.to_owned());
         progress.advance(options.calls);
     });
@@ -1159,37 +1330,73 @@ fn micro(args: &MicroArgs) -> anyhow::Result<()> {
         write_json_file(&rows, path)?;
     }
     if let Some(path) = &args.plot {
-        micro_chart(&rows, path, host, compiler.name())?;
+        micro_chart(&rows, path, host, &on.join(", "))?;
     }
     write_micro_table(&rows, &mut out)?;
-    let mean = |abi: &str, cached_preload: bool| {
-        rows.iter()
-            .find(|row| {
-                row.abi == abi
-                    && (!cached_preload
-                        || (row.cached == Some(true)
-                            && row.loading == Some(crate::micro::Loading::Preload)
-                            && row.srs == Some(false)))
-            })
-            .map(|row| row.mean_ns)
-    };
-    if let (Some(ours), Some(bare)) = (
-        mean("pair", true),
-        rows.iter()
-            .find(|row| row.config == "bare wasmer")
-            .map(|row| row.mean_ns),
-    ) {
-        writeln!(
-            out,
-            "\ncached Pair through wsim's engine: {:.2} ns per call, {:.3}x the bare wasmer call ({bare:.2} ns)",
-            ours,
-            ours / bare
-        )?;
-    }
+    write_micro_summary(&rows, &mut out)?;
     if let Some(check) = rows.first().map(|row| row.check) {
         writeln!(
             out,
             "check: every configuration's products summed to {check:#018x} in every repetition"
+        )?;
+    }
+    Ok(())
+}
+
+/// The comparisons the micro-benchmark is for, in words: wsim's engine
+/// against each runtime's bare call, and the Component Model against the
+/// hand-written ABIs.
+#[cfg(feature = "wasm")]
+fn write_micro_summary(rows: &[crate::micro::Row], out: &mut dyn Write) -> io::Result<()> {
+    use crate::micro::Loading;
+
+    let mean = |runtime: &str, wanted: &dyn Fn(&crate::micro::Row) -> bool| {
+        rows.iter()
+            .find(|row| row.runtime == Some(runtime) && wanted(row))
+            .map(|row| row.mean_ns)
+    };
+    let native = rows
+        .iter()
+        .find(|row| row.abi == "native")
+        .map_or(f64::NAN, |row| row.mean_ns);
+    writeln!(out)?;
+    for runtime in ["wasmer", "wasmtime"] {
+        let bare = mean(runtime, &|row| row.config == "bare");
+        let pair = mean(runtime, &|row| {
+            row.abi == "pair"
+                && row.config != "bare"
+                && row.cached == Some(true)
+                && row.loading == Some(Loading::Preload)
+                && row.srs == Some(false)
+        });
+        if let (Some(bare), Some(pair)) = (bare, pair) {
+            writeln!(
+                out,
+                "{runtime}: bare call {bare:.2} ns ({:.1}x native); cached Pair through wsim's \
+                 engine {pair:.2} ns, {:.3}x the bare call",
+                bare / native,
+                pair / bare
+            )?;
+        }
+    }
+    let pair = mean("wasmtime", &|row| row.test == Some(4));
+    let batch = mean("wasmtime", &|row| row.abi == "batch");
+    let component = mean("wasmtime", &|row| row.abi == "component");
+    let list = mean("wasmtime", &|row| row.abi == "component list");
+    if let (Some(pair), Some(component)) = (pair, component) {
+        writeln!(
+            out,
+            "Component Model (wasmtime): a call {component:.2} ns, {:.2}x cached Pair on wasmtime \
+             ({pair:.2} ns)",
+            component / pair
+        )?;
+    }
+    if let (Some(batch), Some(list)) = (batch, list) {
+        writeln!(
+            out,
+            "Component Model lists (wasmtime): {list:.2} ns per item, {:.2}x Batch on wasmtime \
+             ({batch:.2} ns per item)",
+            list / batch
         )?;
     }
     Ok(())
@@ -1242,13 +1449,13 @@ fn write_json_file(value: &impl serde::Serialize, path: &std::path::Path) -> any
 fn write_micro_table(rows: &[crate::micro::Row], out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "\n{:<4}  {:<30}  {:>12}  {:>12}  {:>12}  {:>9}",
-        "test", "configuration", "mean (ns)", "median (ns)", "stddev (ns)", "x native"
+        "\n{:<4}  {:<30}  {:<8}  {:>12}  {:>12}  {:>12}  {:>9}",
+        "test", "configuration", "runtime", "mean (ns)", "median (ns)", "stddev (ns)", "x native"
     )?;
     writeln!(
         out,
         "{}",
-        "-".repeat(4 + 2 + 30 + 2 + 12 + 2 + 12 + 2 + 12 + 2 + 9)
+        "-".repeat(4 + 2 + 30 + 2 + 8 + 2 + 12 + 2 + 12 + 2 + 12 + 2 + 9)
     )?;
     for row in rows {
         let test = row
@@ -1260,8 +1467,12 @@ fn write_micro_table(rows: &[crate::micro::Row], out: &mut dyn Write) -> io::Res
             .trim();
         writeln!(
             out,
-            "{test:<4}  {name:<30}  {:>12.2}  {:>12.2}  {:>12.2}  {:>9.2}",
-            row.mean_ns, row.median_ns, row.stddev_ns, row.ratio_to_native
+            "{test:<4}  {name:<30}  {:<8}  {:>12.2}  {:>12.2}  {:>12.2}  {:>9.2}",
+            row.runtime.unwrap_or("-"),
+            row.mean_ns,
+            row.median_ns,
+            row.stddev_ns,
+            row.ratio_to_native
         )?;
     }
     Ok(())
@@ -1272,7 +1483,7 @@ fn micro_chart(
     rows: &[crate::micro::Row],
     path: &std::path::Path,
     host: &str,
-    compiler: &str,
+    runtimes: &str,
 ) -> anyhow::Result<()> {
     use crate::plot::{Bar, BarChart, Cluster, bar_chart};
 
@@ -1283,29 +1494,35 @@ fn micro_chart(
         std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
     }
     let title = format!(
-        "One multiply per call, {host} host build (wasmer, {compiler}): {} reps of {} calls",
+        "One multiply per call, {host} host build ({runtimes}): {} reps of {} calls",
         rows.first().map_or(0, |row| row.reps),
         rows.first().map_or(0, |row| row.calls)
     );
-    let bars = rows
-        .iter()
-        .map(|row| Bar {
+    // One cluster per runtime, native first.
+    let mut clusters: Vec<Cluster> = Vec::new();
+    for row in rows {
+        let label = row.runtime.unwrap_or("native");
+        let bar = Bar {
             label: row.config.clone(),
             value: row.mean_ns,
             spread: row.stddev_ns,
             annotation: format!("{:.1}", row.mean_ns),
             series: row.abi.to_owned(),
-        })
-        .collect();
+        };
+        match clusters.iter_mut().find(|cluster| cluster.label == label) {
+            Some(cluster) => cluster.bars.push(bar),
+            None => clusters.push(Cluster {
+                label: label.to_owned(),
+                bars: vec![bar],
+            }),
+        }
+    }
     bar_chart(
         &BarChart {
             title: &title,
-            x_label: "configuration (test number of the paper's Table 1, ABI, lookup, loading, memory)",
+            x_label: "runtime; bars: configuration (test number of the paper's Table 1, ABI, lookup, loading, memory)",
             y_label: "time per call (ns), error bars: one standard deviation",
-            clusters: vec![Cluster {
-                label: String::new(),
-                bars,
-            }],
+            clusters,
             color_of: None,
         },
         path,

@@ -151,10 +151,15 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
         #[expect(clippy::cast_precision_loss, reason = "a plot coordinate")]
         let nanoseconds = seconds * 1e9 / record.requests.max(1) as f64;
         let fuel = if record.fuel.is_some() { " +fuel" } else { "" };
-        let series = match record.lookup {
-            Some(lookup) => format!("{} {}{fuel}", record.backend.name(), lookup.name()),
-            None => record.backend.name().to_owned(),
+        let lookup = record
+            .lookup
+            .map_or_else(String::new, |lookup| format!(" {}", lookup.name()));
+        // The runtime is named where more than one could have run it.
+        let runtime = match record.runtime {
+            Some(runtime) if !record.backend.is_component() => format!(" {}", runtime.name()),
+            _ => String::new(),
         };
+        let series = format!("{}{lookup}{runtime}{fuel}", record.backend.name());
         let annotation = match (record.backend, record.slowdown_vs_native) {
             (Backend::Native, _) => format!("{nanoseconds:.0} ns"),
             (_, Some(slowdown)) => format!("{slowdown:.2}x"),
@@ -189,7 +194,7 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
     bar_chart(
         &BarChart {
             title: &title,
-            x_label: "policy; bars: backend and export lookup (+fuel: metered), labelled with the slowdown against native",
+            x_label: "policy; bars: backend, export lookup and runtime (+fuel: metered), labelled with the slowdown against native",
             y_label: "time per request inside the cache (ns)",
             clusters,
             color_of: Some(backend_color),
@@ -198,8 +203,9 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
     )
 }
 
-/// One colour per backend, lighter for uncached lookups and darker with
-/// fuel metering, so a figure reads the same whichever backends ran.
+/// One colour per backend, lighter for uncached lookups, darker on
+/// wasmtime and darker still with fuel metering, so a figure reads the same
+/// whichever backends ran.
 fn backend_color(series: &str) -> RGBColor {
     let mut words = series.split_whitespace();
     let backend = words.next().unwrap_or("");
@@ -211,6 +217,9 @@ fn backend_color(series: &str) -> RGBColor {
     let words: Vec<&str> = words.collect();
     if words.contains(&"uncached") {
         color = lighter(color, 0.55);
+    }
+    if words.contains(&"wasmtime") {
+        color = darker(color, 0.3);
     }
     if words.contains(&"+fuel") {
         color = darker(color, 0.4);

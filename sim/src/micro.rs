@@ -35,9 +35,17 @@
 //!   static buffer, its address fetched once per instance.
 //!
 //! Beside them: **native**, a call to a Rust function the compiler may not
-//! inline (the floor); **bare wasmer**, `wasmer::TypedFunction::call` on the
-//! same module with none of wsim's engine in between; and **batch**, many
+//! inline (the floor); **bare**, the runtime's own typed call
+//! (`wasmer::TypedFunction::call`, `wasmtime::TypedFunc::call`) on the same
+//! module with none of wsim's engine in between; and **batch**, many
 //! multiplies per call through the static buffer, reported per multiply.
+//!
+//! Every configuration but native runs on each runtime given (wasmer,
+//! wasmtime). On wasmtime two more measure the Component Model: **component**,
+//! `multiply: func(a: u64, b: u64) -> u64` called through
+//! `wasmtime::component::bindgen!`'s bindings (the canonical ABI in place of
+//! Pair), and **component list**, `multiply-list(list<tuple<u64, u64>>) ->
+//! list<u64>` (the canonical ABI's lists in place of Batch), per multiply.
 //!
 //! Before timing, `warmup` repetitions run untimed. Every repetition's
 //! products are summed and the sum checked against the host's own; a wrong
@@ -47,8 +55,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use serde::Serialize;
-use wsim_backends::engine::{Guest, Lookup, wasmer};
-use wsim_backends::{Cached, Module, Uncached};
+use wsim_backends::engine::{Guest, Lookup};
+use wsim_backends::{Cached, Module, Runtime, Uncached};
 use wsim_policies::Request;
 use wsim_policies::wire::{self, BINCODE_MAX_LEN, REQUEST_WIRE_LEN};
 
@@ -79,8 +87,8 @@ pub enum Memory {
 pub enum Config {
     /// A direct call to a native function: the floor.
     Native,
-    /// `wasmer::TypedFunction::call` with nothing of wsim in between.
-    BareWasmer,
+    /// The runtime's own typed call with nothing of wsim in between.
+    Bare,
     /// The operands as two wasm arguments.
     Pair {
         /// Export resolved once.
@@ -104,6 +112,10 @@ pub enum Config {
     },
     /// Many multiplies per call through the static buffer.
     Batch,
+    /// A Component Model call per multiply (wasmtime).
+    Component,
+    /// Many multiplies per Component Model call, as lists (wasmtime).
+    ComponentList,
 }
 
 /// The paper's Table 1, in its order.
@@ -162,13 +174,13 @@ pub const TABLE_1: [Config; 12] = {
     ]
 };
 
-/// Every configuration `wsim micro` runs: the floor, bare wasmer, Table 1,
-/// and Batch.
+/// Every configuration `wsim micro` runs: the floor, the bare call,
+/// Table 1, Batch, and the Component Model's two.
 #[must_use]
 pub fn all_configs() -> Vec<Config> {
-    let mut configs = vec![Config::Native, Config::BareWasmer];
+    let mut configs = vec![Config::Native, Config::Bare];
     configs.extend(TABLE_1);
-    configs.push(Config::Batch);
+    configs.extend([Config::Batch, Config::Component, Config::ComponentList]);
     configs
 }
 
@@ -188,7 +200,7 @@ impl Config {
         let lookup = |cached: bool| if cached { "cached" } else { "uncached" };
         let name = match self {
             Self::Native => "native".to_owned(),
-            Self::BareWasmer => "bare wasmer".to_owned(),
+            Self::Bare => "bare".to_owned(),
             Self::Pair {
                 cached,
                 loading,
@@ -212,6 +224,8 @@ impl Config {
                 }
             ),
             Self::Batch => "batch (per item)".to_owned(),
+            Self::Component => "component".to_owned(),
+            Self::ComponentList => "component list (per item)".to_owned(),
         };
         match self.test() {
             Some(test) => format!("{test} {name}"),
@@ -222,12 +236,32 @@ impl Config {
     fn abi(self) -> &'static str {
         match self {
             Self::Native => "native",
-            Self::BareWasmer | Self::Pair { .. } => "pair",
+            Self::Bare | Self::Pair { .. } => "pair",
             Self::Bincode { .. } => "bincode",
             Self::Bytemuck { .. } => "bytemuck",
             Self::Batch => "batch",
+            Self::Component => "component",
+            Self::ComponentList => "component list",
         }
     }
+
+    /// Whether it runs on a component (wasmtime) rather than on each
+    /// runtime's core module.
+    #[must_use]
+    pub const fn is_component(self) -> bool {
+        matches!(self, Self::Component | Self::ComponentList)
+    }
+}
+
+/// What the micro-benchmark runs on: the multiply module compiled for each
+/// runtime, and the multiply component (wasmtime).
+#[derive(Debug, Default)]
+pub struct Targets {
+    /// The multiply module, once per runtime.
+    pub modules: Vec<Module>,
+    /// The multiply component.
+    #[cfg(feature = "wasmtime")]
+    pub component: Option<wsim_backends::Component>,
 }
 
 /// How much to measure.
@@ -246,6 +280,8 @@ pub struct Options {
 pub struct Row {
     /// Short name.
     pub config: String,
+    /// The runtime; `None` for native.
+    pub runtime: Option<&'static str>,
     /// The test number in Table 1, if any.
     pub test: Option<usize>,
     /// `native`, `pair`, `bincode`, `bytemuck` or `batch`.
@@ -277,18 +313,54 @@ pub struct Row {
     pub host_build: &'static str,
 }
 
+/// The runs `configs` make on `targets`: native once, the component
+/// configurations once on the component, every other once per runtime.
+#[must_use]
+pub fn runs(targets: &Targets, configs: &[Config]) -> usize {
+    configs
+        .iter()
+        .map(|config| match config {
+            Config::Native => 1,
+            #[cfg(feature = "wasmtime")]
+            config if config.is_component() => usize::from(targets.component.is_some()),
+            config if config.is_component() => 0,
+            _ => targets.modules.len(),
+        })
+        .sum()
+}
+
 /// Runs every configuration, reporting each finished repetition.
 pub fn run(
-    module: &Module,
+    targets: &Targets,
     configs: &[Config],
     options: Options,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Vec<Row>, Error> {
-    let mut rows: Vec<Row> = Vec::with_capacity(configs.len());
+    let mut rows: Vec<Row> = Vec::with_capacity(runs(targets, configs));
     for &config in configs {
         let label = config.label();
-        let samples = measure_config(config, module, options, &mut || progress(&label))?;
-        rows.push(summarize(config, options, &samples));
+        if config == Config::Native {
+            let samples = measure_native(options, &mut || progress(&label))?;
+            rows.push(summarize(config, None, options, &samples));
+        } else if config.is_component() {
+            #[cfg(feature = "wasmtime")]
+            if let Some(component) = &targets.component {
+                let samples =
+                    measure_component(config, component, options, &mut || progress(&label))?;
+                rows.push(summarize(config, Some("wasmtime"), options, &samples));
+            }
+        } else {
+            for module in &targets.modules {
+                let label = format!("{label} on {}", module.runtime());
+                let samples = measure_config(config, module, options, &mut || progress(&label))?;
+                rows.push(summarize(
+                    config,
+                    Some(module.runtime().name()),
+                    options,
+                    &samples,
+                ));
+            }
+        }
     }
     let native = rows
         .iter()
@@ -405,29 +477,11 @@ fn measure_config(
     let calls = options.calls;
     let instantiate = || module.instantiate().map_err(Error::from);
     match config {
-        Config::Native => measure(
-            options,
-            Loading::Preload,
-            || Ok(()),
-            |(), rep| each_call(rep, calls, |a, b| Ok(multiply_natively(a, b))),
-            progress,
-        ),
-        Config::BareWasmer => measure(
-            options,
-            Loading::Preload,
-            || bare_wasmer(module),
-            |(store, multiply), rep| {
-                each_call(rep, calls, |a, b| {
-                    multiply
-                        .call(store, a as i64, b as i64)
-                        .map(|product| product as u64)
-                        .map_err(|error| {
-                            Error::Invalid(format!("bare wasmer call trapped: {error}"))
-                        })
-                })
-            },
-            progress,
-        ),
+        Config::Native | Config::Component | Config::ComponentList => Err(Error::Invalid(format!(
+            "{} does not run on a core module",
+            config.label()
+        ))),
+        Config::Bare => measure_bare(module, options, progress),
         Config::Pair {
             cached,
             loading,
@@ -443,7 +497,7 @@ fn measure_config(
                     options,
                     loading,
                     || {
-                        let guest = module.instantiate()?;
+                        let mut guest = module.instantiate()?;
                         let multiply = guest.export::<(i64, i64), i64, L>("multiply")?;
                         Ok((guest, multiply))
                     },
@@ -481,7 +535,7 @@ fn measure_config(
                     options,
                     Loading::Preload,
                     || {
-                        let guest = module.instantiate()?;
+                        let mut guest = module.instantiate()?;
                         let alloc = guest.export::<i32, i32, L>("alloc")?;
                         let multiply = guest.export::<(i32, i32), i64, L>("multiply_bincode")?;
                         Ok((guest, alloc, multiply))
@@ -523,7 +577,7 @@ fn measure_config(
                     options,
                     Loading::Preload,
                     || {
-                        let guest = module.instantiate()?;
+                        let mut guest = module.instantiate()?;
                         let alloc = guest.export::<i32, i32, L>("alloc")?;
                         let multiply = guest.export::<i32, i64, L>("multiply_bytemuck_at")?;
                         Ok((guest, alloc, multiply))
@@ -651,7 +705,7 @@ struct SrsGuest {
 
 impl SrsGuest {
     fn new(module: &Module) -> Result<Self, Error> {
-        let guest = module.instantiate()?;
+        let mut guest = module.instantiate()?;
         let multiply = guest.export("multiply")?;
         Ok(Self { guest, multiply })
     }
@@ -682,23 +736,180 @@ fn static_buffer(guest: &mut Guest, min_len: usize) -> Result<(u32, u32), Error>
     Ok((address, len))
 }
 
-/// A store and the typed `multiply` straight from wasmer.
-type BareMultiply = (wasmer::Store, wasmer::TypedFunction<(i64, i64), i64>);
-
-/// Instantiates the module with wasmer alone, for the bare-call row.
-fn bare_wasmer(module: &Module) -> Result<BareMultiply, Error> {
-    let (engine, module) = module.wasmer_parts();
-    let mut store = wasmer::Store::new(engine.clone());
-    let instance = wasmer::Instance::new(&mut store, module, &wasmer::imports! {})
-        .map_err(|error| Error::Invalid(format!("bare wasmer: {error}")))?;
-    let multiply = instance
-        .exports
-        .get_typed_function(&store, "multiply")
-        .map_err(|error| Error::Invalid(format!("bare wasmer: {error}")))?;
-    Ok((store, multiply))
+/// The native floor, measured like every other configuration.
+fn measure_native(options: Options, progress: &mut dyn FnMut()) -> Result<Samples, Error> {
+    measure(
+        options,
+        Loading::Preload,
+        || Ok(()),
+        |(), rep| each_call(rep, options.calls, |a, b| Ok(multiply_natively(a, b))),
+        progress,
+    )
 }
 
-fn summarize(config: Config, options: Options, samples: &Samples) -> Row {
+/// The runtime's own typed call on `module`, nothing of wsim in between.
+#[expect(
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    reason = "i64s carry u64 bits"
+)]
+fn measure_bare(
+    module: &Module,
+    options: Options,
+    progress: &mut dyn FnMut(),
+) -> Result<Samples, Error> {
+    let calls = options.calls;
+    let bare = |error: &dyn std::fmt::Display| {
+        Error::Invalid(format!("bare {}: {error}", module.runtime()))
+    };
+    match module.runtime() {
+        #[cfg(feature = "wasmer")]
+        Runtime::Wasmer => {
+            use wsim_backends::engine::wasmer;
+
+            let (engine, compiled) = module
+                .wasmer_parts()
+                .ok_or_else(|| bare(&"not a wasmer module"))?;
+            measure(
+                options,
+                Loading::Preload,
+                || {
+                    let mut store = wasmer::Store::new(engine.clone());
+                    let instance =
+                        wasmer::Instance::new(&mut store, compiled, &wasmer::imports! {})
+                            .map_err(|error| bare(&error))?;
+                    let multiply: wasmer::TypedFunction<(i64, i64), i64> = instance
+                        .exports
+                        .get_typed_function(&store, "multiply")
+                        .map_err(|error| bare(&error))?;
+                    Ok((store, multiply))
+                },
+                |(store, multiply), rep| {
+                    each_call(rep, calls, |a, b| {
+                        multiply
+                            .call(store, a as i64, b as i64)
+                            .map(|product| product as u64)
+                            .map_err(|error| bare(&error))
+                    })
+                },
+                progress,
+            )
+        }
+        #[cfg(feature = "wasmtime")]
+        Runtime::Wasmtime => {
+            use wsim_backends::engine::wasmtime;
+
+            let (engine, compiled) = module
+                .wasmtime_parts()
+                .ok_or_else(|| bare(&"not a wasmtime module"))?;
+            measure(
+                options,
+                Loading::Preload,
+                || {
+                    let mut store = wasmtime::Store::new(engine, ());
+                    let instance = wasmtime::Instance::new(&mut store, compiled, &[])
+                        .map_err(|error| bare(&error))?;
+                    let multiply = instance
+                        .get_typed_func::<(i64, i64), i64>(&mut store, "multiply")
+                        .map_err(|error| bare(&error))?;
+                    Ok((store, multiply))
+                },
+                |(store, multiply), rep| {
+                    each_call(rep, calls, |a, b| {
+                        multiply
+                            .call(&mut *store, (a as i64, b as i64))
+                            .map(|product| product as u64)
+                            .map_err(|error| bare(&error))
+                    })
+                },
+                progress,
+            )
+        }
+        #[allow(
+            unreachable_patterns,
+            reason = "reached only when a runtime is left out"
+        )]
+        runtime => Err(bare(&format!("{runtime} is not built in"))),
+    }
+}
+
+/// The Component Model configurations, on the multiply component.
+#[cfg(feature = "wasmtime")]
+fn measure_component(
+    config: Config,
+    component: &wsim_backends::Component,
+    options: Options,
+    progress: &mut dyn FnMut(),
+) -> Result<Samples, Error> {
+    use wsim_backends::multiply::Multiply;
+
+    /// Pairs per `multiply-list` call: the Batch configuration's order of
+    /// magnitude.
+    const LIST_LEN: usize = 4096;
+
+    let calls = options.calls;
+    let prepare = || {
+        let mut store = component.store();
+        let linker = component.linker();
+        let bindings = Multiply::instantiate(store.store_mut(), component.inner(), &linker)
+            .map_err(|error| Error::Invalid(format!("{}: {error:#}", component.name())))?;
+        Ok((store, bindings, Vec::new()))
+    };
+    match config {
+        Config::Component => measure(
+            options,
+            Loading::Preload,
+            prepare,
+            |(store, bindings, _), rep| {
+                each_call(rep, calls, |a, b| {
+                    Ok(store.call("multiply", |store| bindings.call_multiply(store, a, b))?)
+                })
+            },
+            progress,
+        ),
+        Config::ComponentList => measure(
+            options,
+            Loading::Preload,
+            prepare,
+            |(store, bindings, pairs), rep| {
+                let mut sum = 0u64;
+                let mut index = 0;
+                while index < calls {
+                    let n =
+                        usize::try_from(calls - index).map_or(LIST_LEN, |left| left.min(LIST_LEN));
+                    pairs.clear();
+                    pairs.extend((index..index + n as u64).map(|index| operands(rep, index)));
+                    let products = store.call("multiply-list", |store| {
+                        bindings.call_multiply_list(store, black_box(&pairs[..]))
+                    })?;
+                    if products.len() != n {
+                        return Err(Error::Invalid(format!(
+                            "multiply-list of {n} pairs returned {} products",
+                            products.len()
+                        )));
+                    }
+                    sum = products
+                        .iter()
+                        .fold(sum, |sum, &product| sum.wrapping_add(product));
+                    index += n as u64;
+                }
+                Ok(black_box(sum))
+            },
+            progress,
+        ),
+        _ => Err(Error::Invalid(format!(
+            "{} does not run on a component",
+            config.label()
+        ))),
+    }
+}
+
+fn summarize(
+    config: Config,
+    runtime: Option<&'static str>,
+    options: Options,
+    samples: &Samples,
+) -> Row {
     let values = &samples.ns_per_call;
     #[expect(clippy::cast_precision_loss, reason = "a count")]
     let count = values.len() as f64;
@@ -718,7 +929,9 @@ fn summarize(config: Config, options: Options, samples: &Samples) -> Row {
     };
     let (cached, loading, srs, memory) = match config {
         Config::Native => (None, None, None, None),
-        Config::BareWasmer | Config::Batch => (Some(true), Some(Loading::Preload), None, None),
+        Config::Bare | Config::Batch | Config::Component | Config::ComponentList => {
+            (Some(true), Some(Loading::Preload), None, None)
+        }
         Config::Pair {
             cached,
             loading,
@@ -736,6 +949,7 @@ fn summarize(config: Config, options: Options, samples: &Samples) -> Row {
     };
     Row {
         config: config.label(),
+        runtime,
         test: config.test(),
         abi: config.abi(),
         cached,
@@ -809,6 +1023,6 @@ mod tests {
         assert_eq!(labels[5], "6 pair cached preload srs");
         assert_eq!(labels[6], "7 bincode uncached");
         assert_eq!(labels[11], "12 bytemuck cached static");
-        assert_eq!(all_configs().len(), 15);
+        assert_eq!(all_configs().len(), 17);
     }
 }

@@ -38,6 +38,12 @@ const COLUMNS: &[Column] = &[
         optional: None,
     },
     Column {
+        header: "runtime",
+        left: true,
+        cell: |r| r.runtime.map_or("-", |runtime| runtime.name()).to_owned(),
+        optional: Some(|r| r.runtime.is_some()),
+    },
+    Column {
         header: "fuel",
         left: false,
         cell: |r| {

@@ -11,7 +11,7 @@ use crate::trace::{CHUNK, RequestReader, Trace};
 
 /// How a policy runs: natively, or inside a WebAssembly guest behind an ABI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// Ordinary Rust code, a direct call per request: the baseline.
     Native,
@@ -23,16 +23,24 @@ pub enum Backend {
     Bytemuck,
     /// Thousands of requests per call through the static buffer.
     Batch,
+    /// The Component Model (wasmtime): `access(req: request) -> bool` per
+    /// request, through the canonical ABI.
+    Component,
+    /// The Component Model (wasmtime): `access-batch(list<request>)` per
+    /// chunk.
+    ComponentBatch,
 }
 
 impl Backend {
     /// Every backend, in report order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::Native,
         Self::Pair,
         Self::Bincode,
         Self::Bytemuck,
         Self::Batch,
+        Self::Component,
+        Self::ComponentBatch,
     ];
 
     /// The backend's name in reports.
@@ -44,6 +52,8 @@ impl Backend {
             Self::Bincode => "bincode",
             Self::Bytemuck => "bytemuck",
             Self::Batch => "batch",
+            Self::Component => "component",
+            Self::ComponentBatch => "component-batch",
         }
     }
 
@@ -58,6 +68,7 @@ impl Backend {
             Self::Bincode => Some(AbiKind::Bincode),
             Self::Bytemuck => Some(AbiKind::Bytemuck),
             Self::Batch => Some(AbiKind::Batch),
+            Self::Component | Self::ComponentBatch => None,
         }
     }
 
@@ -65,6 +76,56 @@ impl Backend {
     #[must_use]
     pub const fn is_wasm(self) -> bool {
         !matches!(self, Self::Native)
+    }
+
+    /// Whether the backend runs a component (Component Model, wasmtime
+    /// only); the others run core modules.
+    #[must_use]
+    pub const fn is_component(self) -> bool {
+        matches!(self, Self::Component | Self::ComponentBatch)
+    }
+}
+
+/// The WebAssembly runtime a guest runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// wasmer (Cranelift or Singlepass): the paper's runtime.
+    Wasmer,
+    /// wasmtime (Cranelift); it alone runs components.
+    Wasmtime,
+}
+
+impl Runtime {
+    /// Every runtime, in report order.
+    pub const ALL: [Self; 2] = [Self::Wasmer, Self::Wasmtime];
+
+    /// The runtime's name in reports.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Wasmer => "wasmer",
+            Self::Wasmtime => "wasmtime",
+        }
+    }
+
+    /// Whether this build of wsim includes it.
+    #[must_use]
+    pub const fn is_built(self) -> bool {
+        match self {
+            Self::Wasmer => cfg!(feature = "wasmer"),
+            Self::Wasmtime => cfg!(feature = "wasmtime"),
+        }
+    }
+
+    /// The engine's name for it.
+    #[cfg(feature = "wasm")]
+    #[must_use]
+    pub const fn engine(self) -> wsim_backends::Runtime {
+        match self {
+            Self::Wasmer => wsim_backends::Runtime::Wasmer,
+            Self::Wasmtime => wsim_backends::Runtime::Wasmtime,
+        }
     }
 }
 
@@ -97,13 +158,15 @@ pub struct Policy {
     pub name: String,
     /// The built-in policy, which the native backend needs.
     pub kind: Option<PolicyKind>,
-    /// The compiled guest, which the WebAssembly backends need.
+    /// The compiled guests, which the core-module backends need: one per
+    /// runtime, unmetered or compiled with fuel metering (for jobs with a
+    /// fuel budget), as the runs need them.
     #[cfg(feature = "wasm")]
-    pub module: Option<wsim_backends::Module>,
-    /// The same guest compiled with fuel metering, for jobs with a fuel
-    /// budget.
-    #[cfg(feature = "wasm")]
-    pub metered: Option<wsim_backends::Module>,
+    pub modules: Vec<wsim_backends::Module>,
+    /// The compiled components (built-in policies only), which the
+    /// Component Model backends need: unmetered or metered.
+    #[cfg(feature = "wasmtime")]
+    pub components: Vec<wsim_backends::Component>,
 }
 
 impl Policy {
@@ -114,9 +177,9 @@ impl Policy {
             name: kind.name().to_owned(),
             kind: Some(kind),
             #[cfg(feature = "wasm")]
-            module: None,
-            #[cfg(feature = "wasm")]
-            metered: None,
+            modules: Vec::new(),
+            #[cfg(feature = "wasmtime")]
+            components: Vec::new(),
         }
     }
 
@@ -132,29 +195,57 @@ impl Policy {
         Self {
             name,
             kind: None,
-            module: None,
-            metered: None,
+            modules: Vec::new(),
+            #[cfg(feature = "wasmtime")]
+            components: Vec::new(),
         }
     }
 
-    /// The guest to run with `fuel` per call (`None`: unmetered).
+    /// The guest to run on `runtime` with `fuel` per call (`None`:
+    /// unmetered).
     #[cfg(feature = "wasm")]
-    fn guest_for(&self, fuel: Option<u64>) -> Result<wsim_backends::Module, Error> {
-        let missing = || Error::Invalid(format!("{}: no WebAssembly module loaded", self.name));
+    fn guest_for(
+        &self,
+        runtime: Runtime,
+        fuel: Option<u64>,
+    ) -> Result<wsim_backends::Module, Error> {
+        let module = self
+            .modules
+            .iter()
+            .find(|module| {
+                module.runtime() == runtime.engine() && module.is_metered() == fuel.is_some()
+            })
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{}: no WebAssembly module loaded for {}",
+                    self.name,
+                    runtime.name()
+                ))
+            })?;
         match fuel {
-            None => self.module.clone().ok_or_else(missing),
-            Some(budget) => Ok(self
-                .metered
-                .as_ref()
-                .ok_or_else(missing)?
-                .with_fuel(budget)?),
+            None => Ok(module.clone()),
+            Some(budget) => Ok(module.with_fuel(budget)?),
+        }
+    }
+
+    /// The component to run with `fuel` per call (`None`: unmetered).
+    #[cfg(feature = "wasmtime")]
+    fn component_for(&self, fuel: Option<u64>) -> Result<wsim_backends::Component, Error> {
+        let component = self
+            .components
+            .iter()
+            .find(|component| component.is_metered() == fuel.is_some())
+            .ok_or_else(|| Error::Invalid(format!("{}: no component loaded", self.name)))?;
+        match fuel {
+            None => Ok(component.clone()),
+            Some(budget) => Ok(component.with_fuel(budget)?),
         }
     }
 
     /// Any compiled guest of the policy, for checking its exports.
     #[cfg(feature = "wasm")]
     pub(crate) fn any_guest(&self) -> Option<&wsim_backends::Module> {
-        self.module.as_ref().or(self.metered.as_ref())
+        self.modules.first()
     }
 
     /// Whether the policy can run under `backend`: native needs a built-in
@@ -179,6 +270,22 @@ impl Policy {
 
     /// Checks the policy can run under `backend`, naming what is missing.
     pub fn check_exports(&self, backend: Backend) -> Result<(), Error> {
+        if backend.is_component() {
+            #[cfg(feature = "wasmtime")]
+            if !self.components.is_empty() {
+                return Ok(());
+            }
+            return Err(Error::Invalid(format!(
+                "{}: the {} backend runs wsim's built-in policies as components on wasmtime{}",
+                self.name,
+                backend.name(),
+                if cfg!(feature = "wasmtime") {
+                    ""
+                } else {
+                    ", which this build of wsim leaves out"
+                }
+            )));
+        }
         #[cfg(feature = "wasm")]
         if backend.abi().is_some() {
             let module = self.any_guest().ok_or_else(|| {
@@ -216,8 +323,11 @@ pub struct Job<'p> {
     pub policy: &'p Policy,
     /// How it runs.
     pub backend: Backend,
-    /// How a WebAssembly backend finds its exports; `None` for native.
+    /// How a core-module backend finds its exports; `None` for native and
+    /// components.
     pub lookup: Option<Lookup>,
+    /// The runtime of a WebAssembly backend; `None` for native.
+    pub runtime: Option<Runtime>,
     /// Fuel per call into a WebAssembly guest; `None`: unmetered.
     pub fuel: Option<u64>,
     /// The capacity: bytes, or objects when sizes are ignored.
@@ -392,7 +502,7 @@ impl PolicyVisitor for RunNative<'_> {
 mod wasm {
     use wsim_backends::{Abi, Batch, Bincode, Bytemuck, Cached, Module, Pair, Uncached, Wasm};
 
-    use super::{Backend, Job, JobError, Lookup, Outcome, simulate};
+    use super::{Backend, Job, JobError, Lookup, Outcome, Runtime, simulate};
     use crate::Error;
     use crate::trace::Trace;
 
@@ -401,8 +511,15 @@ mod wasm {
         trace: &Trace,
         progress: &mut dyn FnMut(u64),
     ) -> Result<Outcome, JobError> {
-        let module = &job.policy.guest_for(job.fuel).map_err(JobError::Cache)?;
         let capacity = job.capacity;
+        if job.backend.is_component() {
+            return run_component(job, trace, progress);
+        }
+        let runtime = job.runtime.unwrap_or(Runtime::Wasmer);
+        let module = &job
+            .policy
+            .guest_for(runtime, job.fuel)
+            .map_err(JobError::Cache)?;
         match (job.backend, job.lookup.unwrap_or(Lookup::Cached)) {
             (Backend::Pair, Lookup::Cached) => {
                 run_abi::<Pair, Cached>(module, capacity, trace, progress)
@@ -428,10 +545,56 @@ mod wasm {
             (Backend::Batch, Lookup::Uncached) => {
                 run_abi::<Batch, Uncached>(module, capacity, trace, progress)
             }
-            (Backend::Native, _) => Err(JobError::Cache(Error::Invalid(
-                "native is not a WebAssembly backend".to_owned(),
-            ))),
+            (Backend::Native | Backend::Component | Backend::ComponentBatch, _) => {
+                Err(JobError::Cache(Error::Invalid(format!(
+                    "{} is not a core-module backend",
+                    job.backend.name()
+                ))))
+            }
         }
+    }
+
+    #[cfg(feature = "wasmtime")]
+    fn run_component(
+        job: &Job<'_>,
+        trace: &Trace,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, JobError> {
+        use wsim_backends::{Listed, PerRequest, Shape, WitComponent};
+
+        fn run_shape<S: Shape>(
+            component: &wsim_backends::Component,
+            capacity: u64,
+            trace: &Trace,
+            progress: &mut dyn FnMut(u64),
+        ) -> Result<Outcome, JobError> {
+            let mut cache = WitComponent::<S>::new(component, capacity)
+                .map_err(|error| JobError::Cache(error.into()))?;
+            simulate(&mut cache, trace, progress)
+        }
+
+        let component = &job
+            .policy
+            .component_for(job.fuel)
+            .map_err(JobError::Cache)?;
+        if job.backend == Backend::ComponentBatch {
+            run_shape::<Listed>(component, job.capacity, trace, progress)
+        } else {
+            run_shape::<PerRequest>(component, job.capacity, trace, progress)
+        }
+    }
+
+    #[cfg(not(feature = "wasmtime"))]
+    fn run_component(
+        job: &Job<'_>,
+        _: &Trace,
+        _: &mut dyn FnMut(u64),
+    ) -> Result<Outcome, JobError> {
+        Err(JobError::Cache(Error::Invalid(format!(
+            "the {} backend needs wasmtime, which this build of wsim leaves out; \
+             rebuild with `--features wasmtime`",
+            job.backend.name()
+        ))))
     }
 
     fn run_abi<A: Abi, L: wsim_backends::Lookup>(
@@ -474,8 +637,11 @@ pub struct Record {
     pub policy: String,
     /// How it ran.
     pub backend: Backend,
-    /// How a WebAssembly backend found its exports; `None` for native.
+    /// How a core-module backend found its exports; `None` for native and
+    /// components.
     pub lookup: Option<Lookup>,
+    /// The runtime of a WebAssembly backend; `None` for native.
+    pub runtime: Option<Runtime>,
     /// The compiler of a WebAssembly backend; `None` for native.
     pub compiler: Option<String>,
     /// Fuel per call a WebAssembly guest ran with; `None`: unmetered.
@@ -540,10 +706,9 @@ impl Record {
             trace: trace.name().to_owned(),
             policy: job.policy.name.clone(),
             backend: job.backend,
-            lookup: job
-                .backend
-                .is_wasm()
+            lookup: (job.backend.is_wasm() && !job.backend.is_component())
                 .then(|| job.lookup.unwrap_or(Lookup::Cached)),
+            runtime: job.runtime,
             compiler: None,
             fuel: job.fuel,
             cache_size: job.capacity,

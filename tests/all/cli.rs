@@ -55,6 +55,7 @@ fn default_run_prints_the_table() {
     for column in [
         "backend",
         "lookup",
+        "runtime",
         "cache size",
         "requests",
         "hit ratio",
@@ -70,14 +71,31 @@ fn default_run_prints_the_table() {
             .lines()
             .filter(|line| line.starts_with(policy))
             .collect();
-        // Five sizes, each under native and the four ABIs (cached).
-        assert_eq!(rows.len(), 25, "{policy}:\n{text}");
-        for backend in ["native", "pair", "bincode", "bytemuck", "batch"] {
+        // Five sizes, each under native, the four ABIs (cached) on both
+        // runtimes, and the two Component Model backends.
+        assert_eq!(rows.len(), 5 * 11, "{policy}:\n{text}");
+        for (backend, runs) in [
+            ("native", 5),
+            ("pair", 10),
+            ("bincode", 10),
+            ("bytemuck", 10),
+            ("batch", 10),
+            ("component", 5),
+            ("component-batch", 5),
+        ] {
             let count = rows
                 .iter()
                 .filter(|row| row.split_whitespace().nth(1) == Some(backend))
                 .count();
-            assert_eq!(count, 5, "{policy} {backend}:\n{text}");
+            assert_eq!(count, runs, "{policy} {backend}:\n{text}");
+        }
+        for runtime in ["wasmer", "wasmtime"] {
+            let count = rows
+                .iter()
+                .filter(|row| row.split_whitespace().nth(3) == Some(runtime))
+                .count();
+            let expected = if runtime == "wasmer" { 20 } else { 30 };
+            assert_eq!(count, expected, "{policy} on {runtime}:\n{text}");
         }
     }
     assert!(text.contains("20000"), "{text}");
@@ -106,12 +124,14 @@ fn json_and_csv_carry_every_field() {
     let records: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let records = records.as_array().expect("a JSON array");
-    // 2 policies x 2 sizes x (native, pair cached, pair uncached).
-    assert_eq!(records.len(), 12);
+    // 2 policies x 2 sizes x (native, pair cached and uncached on two
+    // runtimes).
+    assert_eq!(records.len(), 20);
     let fields = [
         "policy",
         "backend",
         "lookup",
+        "runtime",
         "cache_size",
         "ignore_size",
         "requests",
@@ -133,24 +153,26 @@ fn json_and_csv_carry_every_field() {
             assert_eq!(record["backend"], "pair");
             assert!(record["lookup"] == "cached" || record["lookup"] == "uncached");
             assert_eq!(record["compiler"], "cranelift");
+            assert!(record["runtime"] == "wasmer" || record["runtime"] == "wasmtime");
             assert!(record["slowdown_vs_native"].as_f64().unwrap() > 0.0);
         }
     }
     // Every backend of a (policy, size) agrees on every counter.
-    for group in records.chunks(3) {
+    for group in records.chunks(5) {
         for field in ["hits", "bytes_hit", "evictions", "objects", "bytes_held"] {
-            assert_eq!(group[0][field], group[1][field], "{field}");
-            assert_eq!(group[0][field], group[2][field], "{field}");
+            for other in &group[1..] {
+                assert_eq!(group[0][field], other[field], "{field}");
+            }
         }
     }
     assert_eq!(records[0]["policy"], "lru");
-    assert_eq!(records[3]["cache_size"], 4 << 20);
+    assert_eq!(records[5]["cache_size"], 4 << 20);
     let csv = fs::read_to_string(&csv).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     for field in fields {
         assert!(header.contains(&field), "{field} missing from CSV header");
     }
-    assert_eq!(csv.lines().count(), 13);
+    assert_eq!(csv.lines().count(), 21);
 }
 
 #[test]
@@ -183,7 +205,14 @@ fn a_module_of_your_own_runs_under_the_abis_it_exports() {
         .iter()
         .map(|r| r["backend"].as_str().unwrap())
         .collect();
-    assert_eq!(backends, ["pair", "bincode", "bytemuck", "batch"]);
+    // Every ABI on both runtimes; plugins are core modules, so no
+    // component backend.
+    assert_eq!(
+        backends,
+        [
+            "pair", "pair", "bincode", "bincode", "bytemuck", "bytemuck", "batch", "batch"
+        ]
+    );
     assert!(mine.iter().all(|r| r["hits"] == *native_hits));
 
     // A module that exports the Pair ABI alone runs under Pair alone, and
@@ -199,11 +228,14 @@ fn a_module_of_your_own_runs_under_the_abis_it_exports() {
         "--wasm",
         pair_only.to_str().unwrap(),
     ]);
-    assert_eq!(records.len(), 1, "{records:?}");
-    assert_eq!(
-        (&records[0]["backend"], &records[0]["hits"]),
-        (&"pair".into(), &0.into())
-    );
+    // Pair on each runtime.
+    assert_eq!(records.len(), 2, "{records:?}");
+    for record in &records {
+        assert_eq!(
+            (&record["backend"], &record["hits"]),
+            (&"pair".into(), &0.into())
+        );
+    }
     let text = wsim_fails(&[
         "run",
         "--requests",
@@ -348,7 +380,7 @@ fn bad_values_are_refused_clearly() {
     if cfg!(feature = "singlepass") {
         let output = wsim(&singlepass);
         assert!(output.status.success(), "{}", stderr(&output));
-        assert!(stdout(&output).contains("ready with singlepass"));
+        assert!(stdout(&output).contains("on wasmer (singlepass)"));
     } else {
         let text = wsim_fails(&singlepass);
         assert!(text.contains("--features singlepass"), "{text}");
@@ -442,13 +474,23 @@ fn micro_measures_every_configuration_and_draws_them() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("the bare wasmer call"), "{text}");
+    for line in [
+        "wasmer: bare call",
+        "wasmtime: bare call",
+        "Component Model (wasmtime): a call",
+        "Component Model lists (wasmtime):",
+    ] {
+        assert!(text.contains(line), "{line} missing from {text}");
+    }
     let rows: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 15);
+    // Native once; bare, Table 1 and Batch on each runtime; the two
+    // Component Model rows on wasmtime.
+    assert_eq!(rows.len(), 1 + 14 * 2 + 2);
     for field in [
         "config",
+        "runtime",
         "abi",
         "cached",
         "loading",
@@ -464,7 +506,22 @@ fn micro_measures_every_configuration_and_draws_them() {
         assert!(rows.iter().all(|row| row.get(field).is_some()), "{field}");
     }
     let tests: Vec<u64> = rows.iter().filter_map(|row| row["test"].as_u64()).collect();
-    assert_eq!(tests, (1..=12).collect::<Vec<_>>());
+    assert_eq!(
+        tests,
+        (1..=12).flat_map(|test| [test, test]).collect::<Vec<_>>()
+    );
+    for (config, runtimes) in [
+        ("bare", vec!["wasmer", "wasmtime"]),
+        ("component", vec!["wasmtime"]),
+        ("component list (per item)", vec!["wasmtime"]),
+    ] {
+        let found: Vec<&str> = rows
+            .iter()
+            .filter(|row| row["config"] == config)
+            .map(|row| row["runtime"].as_str().unwrap())
+            .collect();
+        assert_eq!(found, runtimes, "{config}");
+    }
     assert!(
         rows.iter()
             .all(|row| row["check"] == rows[0]["check"] && row["calls"] == 300)
@@ -571,7 +628,7 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
     assert!(!output.status.success());
     assert!(!error.contains("panicked"), "{error}");
     assert!(
-        error.contains("tripwire pair cached fuel 1000000000 1 MiB failed: tripwire.wat: export `access` trapped"),
+        error.contains("tripwire pair cached on wasmer fuel 1000000000 1 MiB failed: tripwire.wat: export `access` trapped"),
         "{error}"
     );
     assert!(
@@ -587,5 +644,20 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
         .iter()
         .map(|r| r["backend"].as_str().unwrap())
         .collect();
-    assert_eq!(backends, ["native", "pair", "bincode", "bytemuck", "batch"]);
+    assert_eq!(
+        backends,
+        [
+            "native",
+            "pair",
+            "pair",
+            "bincode",
+            "bincode",
+            "bytemuck",
+            "bytemuck",
+            "batch",
+            "batch",
+            "component",
+            "component-batch"
+        ]
+    );
 }

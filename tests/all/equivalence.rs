@@ -1,12 +1,13 @@
 //! The central invariant: every backend of a policy reports the same hits
-//! and `Stats` as native, on random traces of a few thousand requests (long
+//! and `Stats` as native (every ABI, cached and uncached, on every runtime
+//! and compiler built, and the Component Model on wasmtime), on random traces of a few thousand requests (long
 //! enough to cross the Batch ABI's 4,096-request buffer) with ids over the
 //! whole `u64` range, sizes from 1 to above the capacity, and repeats.
 
 use proptest::prelude::*;
 use wsim_policies::{PolicyKind, Request};
 
-use crate::support::replay_agreed;
+use crate::support::{replay_agreed, replay_everywhere};
 
 pub(crate) fn trace() -> impl Strategy<Value = (u64, Vec<Request>)> {
     (1u64..=1 << 20).prop_flat_map(|capacity| {
@@ -38,5 +39,28 @@ proptest! {
             let replay = replay_agreed(policy, capacity, &requests);
             prop_assert_eq!(replay.stats.requests, requests.len() as u64);
         }
+    }
+}
+
+/// The property above covers what it says: the backends it compares
+/// include every ABI on both runtimes and both Component Model shapes.
+#[test]
+fn every_runtime_and_the_component_model_are_compared() {
+    let requests: Vec<Request> = (0..100).map(|id| Request::new(id % 7, 1)).collect();
+    let names: Vec<String> = replay_everywhere(PolicyKind::Lru, 4, &requests)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for abi in ["pair", "bincode", "bytemuck", "batch"] {
+        for lookup in ["cached", "uncached"] {
+            for runtime in ["wasmer", "wasmtime"] {
+                let wanted = format!("{abi} {lookup} ({runtime} cranelift)");
+                assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+            }
+        }
+    }
+    for shape in ["component", "component-batch"] {
+        let wanted = format!("{shape} (wasmtime)");
+        assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
     }
 }

@@ -341,18 +341,116 @@ fn a_hostile_plugin_leaves_the_other_policies_results_printed_and_written() {
         stderr.contains("spin.wat: export `access` ran out of fuel"),
         "{stderr}"
     );
-    assert!(stderr.contains("1 other run was skipped"), "{stderr}");
+    // Two sizes on two runtimes: the first fails, the other three are
+    // skipped.
+    assert!(stderr.contains("3 other runs were skipped"), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("fifo"), "{stdout}");
     let records: Vec<serde_json::Value> =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
-    // fifo: native (the baseline) and metered pair at two sizes.
-    assert_eq!(records.len(), 4, "{records:?}");
+    // fifo: native (the baseline) and metered pair on each runtime, at two
+    // sizes.
+    assert_eq!(records.len(), 6, "{records:?}");
     assert!(records.iter().all(|record| record["policy"] == "fifo"));
     let metered = records
         .iter()
         .filter(|record| record["fuel"] == 100_000)
         .count();
-    assert_eq!(metered, 2);
-    assert_eq!(fs::read_to_string(&csv).unwrap().lines().count(), 5);
+    assert_eq!(metered, 4);
+    for runtime in ["wasmer", "wasmtime"] {
+        assert_eq!(
+            records
+                .iter()
+                .filter(|record| record["runtime"] == runtime)
+                .count(),
+            2,
+            "{records:?}"
+        );
+    }
+    assert_eq!(fs::read_to_string(&csv).unwrap().lines().count(), 7);
+}
+
+/// The sandbox holds on wasmtime as on wasmer: the same hostile modules
+/// fail with the same kind of one-line error, in wasmtime's words where
+/// the runtime words a trap itself.
+#[test]
+fn hostile_plugins_fail_alike_on_wasmtime() {
+    let on_wasmtime = |name: &str, module: &str, more: &[&str]| {
+        let (_dir, path) = fixture(name, module.as_bytes());
+        let mut args = vec!["--runtime", "wasmtime"];
+        args.extend(more);
+        run_plugin(&path, &args)
+    };
+    let line = on_wasmtime(
+        "spin.wat",
+        &pair_module("(loop br 0) (i32.const 0)", ""),
+        &[],
+    );
+    assert_mentions(
+        &line,
+        &[
+            "spin.wat: export `access` ran out of fuel",
+            "1000000000 points",
+        ],
+    );
+    let grow = "(block $full (loop $more \
+                  (br_if $full (i32.eq (memory.grow (i32.const 1)) (i32.const -1))) \
+                  (br $more))) \
+                unreachable";
+    let line = on_wasmtime(
+        "hog.wat",
+        &pair_module(grow, ""),
+        &["--max-memory", "16MiB"],
+    );
+    assert_mentions(
+        &line,
+        &[
+            "hog.wat: export `access` trapped",
+            "unreachable",
+            "its memory stands at the cap of 16777216 bytes",
+        ],
+    );
+    let big = pair_module("(i32.const 0)", "").replace(
+        r#"(memory (export "memory") 1)"#,
+        r#"(memory (export "memory") 300)"#,
+    );
+    let line = on_wasmtime("big.wat", &big, &["--max-memory", "16MiB"]);
+    assert_mentions(&line, &["big.wat: cannot instantiate"]);
+    let liar = pair_module("(i32.const 0)", "").replace(
+        "(i64.store (i32.const 16) (global.get $bytes))\n    (i32.const 0))",
+        "(i64.store (i32.const 16) (global.get $bytes))\n    (i32.const 0x7ffffff0))",
+    );
+    let line = on_wasmtime("liar.wat", &liar, &[]);
+    assert_mentions(
+        &line,
+        &[
+            "liar.wat: the stats record `stats` points to",
+            "outside the guest's 65536 bytes",
+        ],
+    );
+    let deeper = "(func $deeper (param i32) (result i32) \
+                    (call $deeper (i32.add (local.get 0) (i32.const 1))))";
+    for (name, body, cause) in [
+        ("abort.wat", "unreachable", "unreachable"),
+        ("recurse.wat", "(call $deeper (i32.const 0))", "stack"),
+    ] {
+        let line = on_wasmtime(name, &pair_module(body, deeper), &[]);
+        assert_mentions(&line, &[&format!("{name}: export `access` trapped"), cause]);
+    }
+    let line = on_wasmtime(
+        "nostats.wat",
+        &pair_module("(i32.const 0)", "")
+            .replace("(func (export \"stats\")", "(func (export \"statistics\")"),
+        &[],
+    );
+    assert_mentions(&line, &["nostats.wat:", "`stats`"]);
+    let (_dir, path) = fixture("panicky.wasm", wsim_backends::guests::panicky_bytes());
+    let line = run_plugin(&path, &["--runtime", "wasmtime", "--backend", "batch"]);
+    assert_mentions(
+        &line,
+        &[
+            "panicky.wasm: export `access_batch` panicked",
+            "admission 1000",
+        ],
+    );
 }

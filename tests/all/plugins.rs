@@ -291,7 +291,8 @@ fn the_rust_example_builds_runs_and_agrees_with_the_c_sieve() {
             })
             .collect()
     };
-    assert_eq!(of("my_sieve").len(), 4);
+    // Two sizes, two ABIs, two runtimes.
+    assert_eq!(of("my_sieve").len(), 8);
     assert_eq!(of("my_sieve"), of("c-sieve"));
 }
 

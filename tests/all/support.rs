@@ -9,8 +9,8 @@ use std::sync::OnceLock;
 
 use wsim::trace::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
 use wsim_backends::{
-    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Lookup, Module, Native, Pair,
-    Uncached, Wasm, guests,
+    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Limits, Lookup, Module, Native, Pair,
+    Runtime, Uncached, Wasm, guests,
 };
 use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
 
@@ -55,27 +55,93 @@ pub(crate) fn replay_everywhere(
         }
         wasm!(Pair, Bincode, Bytemuck, Batch);
     }
+    #[cfg(feature = "wasmtime")]
+    {
+        use wsim_backends::{Listed, PerRequest};
+
+        let component = guest_component(policy);
+        replays.push(replay_component::<PerRequest>(
+            component, capacity, requests,
+        ));
+        replays.push(replay_component::<Listed>(component, capacity, requests));
+    }
     replays
 }
 
-/// Every compiler this build includes: Cranelift, and Singlepass with the
-/// `singlepass` feature (which `cargo make test` turns on).
-fn compilers() -> Vec<Compiler> {
-    [Compiler::Cranelift, Compiler::Singlepass]
-        .into_iter()
-        .filter(|compiler| compiler.is_built())
-        .collect()
+/// The built-in component of `policy`, compiled once per test process.
+#[cfg(feature = "wasmtime")]
+pub(crate) fn guest_component(policy: PolicyKind) -> &'static wsim_backends::Component {
+    static COMPONENTS: OnceLock<Vec<wsim_backends::Component>> = OnceLock::new();
+    let components = COMPONENTS.get_or_init(|| {
+        let engine =
+            Engine::with_runtime(Runtime::Wasmtime, Compiler::Cranelift, Limits::default())
+                .expect("wasmtime is built");
+        PolicyKind::ALL
+            .iter()
+            .map(|&policy| {
+                engine
+                    .compile_component(
+                        &guests::component_name(policy),
+                        guests::component_bytes(policy),
+                    )
+                    .expect("the built-in components compile")
+            })
+            .collect()
+    });
+    let index = PolicyKind::ALL
+        .iter()
+        .position(|&p| p == policy)
+        .expect("a known policy");
+    &components[index]
 }
 
-/// The built-in guest of `policy` under every compiler, compiled once per
-/// test process.
+/// Replays `requests` through a component, shaped as `S` says, in one
+/// `access_batch` call.
+#[cfg(feature = "wasmtime")]
+pub(crate) fn replay_component<S: wsim_backends::Shape>(
+    component: &wsim_backends::Component,
+    capacity: u64,
+    requests: &[Request],
+) -> (String, Replay) {
+    let name = format!("{} (wasmtime)", S::NAME);
+    let mut cache = wsim_backends::WitComponent::<S>::new(component, capacity)
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let mut hits = Vec::new();
+    cache
+        .access_batch(requests, &mut hits)
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    let stats = cache
+        .stats()
+        .unwrap_or_else(|error| panic!("{name}: {error}"));
+    (name, Replay { hits, stats })
+}
+
+/// An engine for every runtime and compiler this build includes: wasmer
+/// with Cranelift, and with Singlepass under the `singlepass` feature (which
+/// `cargo make test` turns on); wasmtime with Cranelift.
+pub(crate) fn engines() -> Vec<Engine> {
+    let mut engines = Vec::new();
+    for runtime in Runtime::built() {
+        for compiler in [Compiler::Cranelift, Compiler::Singlepass] {
+            if compiler.is_built()
+                && (runtime == Runtime::Wasmer || compiler == Compiler::Cranelift)
+            {
+                engines.push(
+                    Engine::with_runtime(runtime, compiler, Limits::default())
+                        .expect("a built runtime and compiler"),
+                );
+            }
+        }
+    }
+    engines
+}
+
+/// The built-in guest of `policy` under every runtime and compiler,
+/// compiled once per test process.
 pub(crate) fn guest_modules(policy: PolicyKind) -> &'static [Module] {
     static MODULES: OnceLock<Vec<Vec<Module>>> = OnceLock::new();
     let modules = MODULES.get_or_init(|| {
-        let engines: Vec<Engine> = compilers()
-            .into_iter()
-            .map(|compiler| Engine::new(compiler).expect("a built compiler"))
-            .collect();
+        let engines = engines();
         PolicyKind::ALL
             .iter()
             .map(|&policy| {
@@ -104,7 +170,13 @@ pub(crate) fn replay_wasm<A: Abi, L: Lookup>(
     capacity: u64,
     requests: &[Request],
 ) -> (String, Replay) {
-    let name = format!("{} {} ({})", A::NAME, L::NAME, module.compiler().name());
+    let name = format!(
+        "{} {} ({} {})",
+        A::NAME,
+        L::NAME,
+        module.runtime(),
+        module.compiler().name()
+    );
     let mut wasm =
         Wasm::<A, L>::new(module, capacity).unwrap_or_else(|error| panic!("{name}: {error}"));
     let mut hits = Vec::new();

@@ -1,0 +1,119 @@
+//! The guest side of the Component Model backend: bindings for the WIT
+//! world `wsim:policy/policy` (`backends/wit/policy.wit`), made by
+//! wit-bindgen, and [`export_component!`], which exports a policy of
+//! `wsim-policies` through them. The module a policy crate builds is then
+//! turned into a component by `backends/build.rs`.
+//!
+//! The canonical ABI (lifting, lowering, `cabi_realloc` for lists) is
+//! wit-bindgen's; nothing here touches guest memory by hand.
+
+/// What wit-bindgen made of the world: its types, the `Guest` trait of its
+/// exports, and the macro that exports an implementation.
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "policy",
+        pub_export_macro: true,
+        export_macro_name: "export_bindings",
+        default_bindings_module: "wsim_guest_component::bindings",
+    });
+}
+
+pub use bindings::{Guest, Request, Stats, Wide};
+use wsim_policies::guest::GuestCell;
+use wsim_policies::{Cache, EvictionPolicy};
+
+/// What a component's cache cell holds: nothing before `init`.
+pub type Slot<P> = GuestCell<Option<Cache<P>>>;
+
+/// `init`: an empty cache of `capacity` in `slot`.
+pub fn init<P: EvictionPolicy>(slot: &Slot<P>, capacity: u64) {
+    slot.with(|cache| *cache = Some(Cache::new(capacity)));
+}
+
+/// The cache in `slot`. The host calls `init` before anything else; a
+/// guest called out of order panics, which traps, and the host reports it.
+fn with_cache<P: EvictionPolicy, R>(slot: &Slot<P>, f: impl FnOnce(&mut Cache<P>) -> R) -> R {
+    slot.with(|cache| f(cache.as_mut().expect("`init` is called before any other export")))
+}
+
+/// `access`: serves one request.
+#[inline]
+pub fn access<P: EvictionPolicy>(slot: &Slot<P>, request: Request) -> bool {
+    with_cache(slot, |cache| cache.access(to_policy(request)))
+}
+
+/// `access-batch`: serves requests in order.
+pub fn access_batch<P: EvictionPolicy>(slot: &Slot<P>, requests: &[Request]) -> Vec<bool> {
+    with_cache(slot, |cache| {
+        requests
+            .iter()
+            .map(|&request| cache.access(to_policy(request)))
+            .collect()
+    })
+}
+
+/// `stats`: the counters so far.
+pub fn stats<P: EvictionPolicy>(slot: &Slot<P>) -> Stats {
+    with_cache(slot, |cache| {
+        let stats = cache.stats();
+        Stats {
+            requests: stats.requests,
+            hits: stats.hits,
+            bytes_requested: wide(stats.bytes_requested),
+            bytes_hit: wide(stats.bytes_hit),
+            evictions: stats.evictions,
+            objects: stats.objects,
+            bytes_held: stats.bytes_held,
+        }
+    })
+}
+
+#[inline]
+const fn to_policy(request: Request) -> wsim_policies::Request {
+    wsim_policies::Request {
+        id: request.id,
+        size: request.size,
+    }
+}
+
+#[expect(clippy::cast_possible_truncation, reason = "split into halves")]
+const fn wide(value: u128) -> Wide {
+    Wide {
+        low: value as u64,
+        high: (value >> 64) as u64,
+    }
+}
+
+/// Exports `$policy` (an `EvictionPolicy` of `wsim-policies`) as the WIT
+/// world `wsim:policy/policy`: one line in a `cdylib` crate.
+#[macro_export]
+macro_rules! export_component {
+    ($policy:ty) => {
+        /// The component's cache, made by `init`.
+        static CACHE: $crate::Slot<$policy> = $crate::Slot::new(None);
+
+        /// The type the WIT world's exports are implemented on.
+        struct ComponentPolicy;
+
+        impl $crate::Guest for ComponentPolicy {
+            fn init(capacity: u64) {
+                $crate::init(&CACHE, capacity);
+            }
+
+            fn access(request: $crate::Request) -> bool {
+                $crate::access(&CACHE, request)
+            }
+
+            fn access_batch(requests: Vec<$crate::Request>) -> Vec<bool> {
+                $crate::access_batch(&CACHE, &requests)
+            }
+
+            fn stats() -> $crate::Stats {
+                $crate::stats(&CACHE)
+            }
+        }
+
+        $crate::bindings::export_bindings!(ComponentPolicy with_types_in $crate::bindings);
+    };
+}

@@ -1,0 +1,270 @@
+//! wasmer underneath [`Engine`](crate::Engine), [`Module`](crate::Module)
+//! and [`Guest`](crate::Guest): the paper's runtime, with Cranelift or
+//! Singlepass.
+
+mod limits;
+
+use wasmer::{Instance, Memory, Store, imports};
+
+use crate::cache::{self, KeyParts, ModuleCache, Origin};
+use crate::export::{Function, FunctionInner, Params, Results};
+use crate::{CallFailure, Compiler, Error, ExportProblem, Limits};
+
+/// The runtime, version included, as cache keys name it.
+const RUNTIME: &str = concat!("wasmer ", env!("WSIM_WASMER_VERSION"));
+
+/// A wasmer engine for `compiler` and `limits`. A metered engine serves one
+/// module only: a metering middleware instruments one module.
+pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engine, Error> {
+    use wasmer::sys::{CompilerConfig as _, NativeEngineExt as _};
+
+    // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
+    // name the compiled guest functions.
+    let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
+    let metered = limits.fuel.is_some();
+    let mut engine = match compiler {
+        Compiler::Cranelift => {
+            let mut config = wasmer::sys::Cranelift::default();
+            if perfmap {
+                config.enable_perfmap();
+            }
+            if metered {
+                config.push_middleware(limits::metering());
+            }
+            wasmer::Engine::from(config)
+        }
+        #[cfg(feature = "singlepass")]
+        Compiler::Singlepass => {
+            let mut config = wasmer::sys::Singlepass::default();
+            if perfmap {
+                config.enable_perfmap();
+            }
+            if metered {
+                config.push_middleware(limits::metering());
+            }
+            wasmer::Engine::from(config)
+        }
+        #[cfg(not(feature = "singlepass"))]
+        Compiler::Singlepass => {
+            return Err(Error::CompilerNotBuilt {
+                compiler: "singlepass",
+                feature: "singlepass",
+            });
+        }
+    };
+    if let Some(cap) = limits.max_pages() {
+        engine.set_tunables(limits::CappedMemory::new(wasmer::Pages(cap)));
+    }
+    Ok(engine)
+}
+
+/// Compiles `bytes` with `engine`, through `cache` when there is one.
+pub(crate) fn compile(
+    engine: &wasmer::Engine,
+    compiler: Compiler,
+    limits: &Limits,
+    cache: Option<&ModuleCache>,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(wasmer::Module, Origin), Error> {
+    use wasmer::sys::NativeEngineExt as _;
+
+    let compile = || {
+        wasmer::Module::new(engine, bytes).map_err(|error| Error::Compile {
+            module: name.to_owned(),
+            reason: crate::compile_failure(bytes, &error.to_string()),
+        })
+    };
+    let Some(cache) = cache else {
+        return Ok((compile()?, Origin::Compiled));
+    };
+    let target = format!("{:?}", engine.target());
+    let parts = KeyParts {
+        runtime: RUNTIME,
+        compiler: compiler.name(),
+        metered: limits.fuel.is_some(),
+        target: &target,
+        extension: "wasmer",
+    };
+    cache::through(
+        cache,
+        bytes,
+        &parts,
+        |payload| {
+            // SAFETY: the payload is byte for byte what `Module::serialize`
+            // wrote for this key (its checksum matched), and the key pins the
+            // wasmer version, compiler, metering and target, so the code was
+            // made for an engine like this one.
+            unsafe { wasmer::Module::deserialize(engine, payload) }
+                .map_err(|error| format!("wasmer refused it: {error}"))
+        },
+        compile,
+        |module| module.serialize().ok().map(|payload| payload.to_vec()),
+    )
+}
+
+/// The functions `module` imports, as `module.name`.
+pub(crate) fn imports(module: &wasmer::Module) -> Vec<String> {
+    module
+        .imports()
+        .map(|import| format!("{}.{}", import.module(), import.name()))
+        .collect()
+}
+
+/// `module`'s exports with their types, the metering globals left out.
+pub(crate) fn exports(module: &wasmer::Module, metered: bool) -> Vec<(String, String)> {
+    module
+        .exports()
+        .filter(|export| !(metered && limits::is_metering_global(export.name())))
+        .map(|export| (export.name().to_owned(), describe(export.ty())))
+        .collect()
+}
+
+/// Whether `module` exports a function `name`.
+pub(crate) fn exports_function(module: &wasmer::Module, name: &str) -> bool {
+    module.exports().any(|export| {
+        export.name() == name && matches!(export.ty(), wasmer::ExternType::Function(_))
+    })
+}
+
+fn describe(ty: &wasmer::ExternType) -> String {
+    match ty {
+        wasmer::ExternType::Function(function) => function.to_string(),
+        wasmer::ExternType::Memory(memory) => {
+            crate::describe_memory(memory.minimum.0, memory.maximum.map(|pages| pages.0))
+        }
+        wasmer::ExternType::Global(global) => format!(
+            "global {:?}{}",
+            global.ty,
+            if global.mutability.is_mutable() {
+                ", mutable"
+            } else {
+                ""
+            }
+        ),
+        wasmer::ExternType::Table(table) => format!("table {table:?}"),
+        wasmer::ExternType::Tag(tag) => format!("tag {tag:?}"),
+    }
+}
+
+/// One wasmer instance with its store and memory.
+pub(crate) struct Guest {
+    store: Store,
+    instance: Instance,
+    memory: Memory,
+    /// The metering globals, when the module was compiled with fuel.
+    meter: Option<limits::Meter>,
+}
+
+impl Guest {
+    /// Instantiates `module` with no imports and finds its memory.
+    pub(crate) fn new(
+        engine: &wasmer::Engine,
+        module: &wasmer::Module,
+        fuel: Option<u64>,
+        name: &str,
+    ) -> Result<Self, Error> {
+        let mut store = Store::new(engine.clone());
+        let instance = Instance::new(&mut store, module, &imports! {}).map_err(|error| {
+            Error::Instantiate {
+                module: name.to_owned(),
+                reason: error.to_string(),
+            }
+        })?;
+        let meter = fuel
+            .map(|budget| limits::Meter::new(&instance, budget, name))
+            .transpose()?;
+        let memory = match instance.exports.get_memory("memory") {
+            Ok(memory) => memory.clone(),
+            Err(error) => {
+                let problem = export_problem(&error, "memory", &instance, &store);
+                return Err(crate::export_error(name, "memory", "a memory", problem));
+            }
+        };
+        Ok(Self {
+            store,
+            instance,
+            memory,
+            meter,
+        })
+    }
+
+    /// The function export `name`, typed `P -> R`.
+    pub(crate) fn typed_function<P: Params, R: Results>(
+        &self,
+        name: &str,
+    ) -> Result<Function<P, R>, ExportProblem> {
+        self.instance
+            .exports
+            .get_typed_function::<P, R>(&self.store, name)
+            .map(|function| Function(FunctionInner::Wasmer(function)))
+            .map_err(|error| export_problem(&error, name, &self.instance, &self.store))
+    }
+
+    /// Calls `function`, with a full fuel budget when metered.
+    #[inline]
+    pub(crate) fn call<P: Params, R: Results>(
+        &mut self,
+        function: &wasmer::TypedFunction<P, R>,
+        params: P,
+    ) -> Result<R, CallFailure> {
+        if let Some(meter) = &self.meter {
+            meter
+                .refuel(&mut self.store)
+                .map_err(|error| CallFailure::Trap(error.message()))?;
+        }
+        params
+            .call_wasmer(function, &mut self.store)
+            .map_err(|error| self.failure(&error))
+    }
+
+    #[cold]
+    fn failure(&mut self, error: &wasmer::RuntimeError) -> CallFailure {
+        if let Some(meter) = &self.meter
+            && meter.exhausted(&mut self.store)
+        {
+            return CallFailure::OutOfFuel;
+        }
+        CallFailure::Trap(
+            error
+                .clone()
+                .to_trap()
+                .map_or_else(|| error.message(), |code| code.message().to_owned()),
+        )
+    }
+
+    /// Bytes of linear memory now.
+    pub(crate) fn memory_size(&self) -> u64 {
+        self.memory.view(&self.store).data_size()
+    }
+
+    /// Copies `bytes` in at `offset`; `false` if out of bounds.
+    #[inline]
+    pub(crate) fn write(&mut self, offset: u64, bytes: &[u8]) -> bool {
+        self.memory.view(&self.store).write(offset, bytes).is_ok()
+    }
+
+    /// Copies `buffer.len()` bytes out from `offset`; `false` if out of
+    /// bounds.
+    #[inline]
+    pub(crate) fn read(&self, offset: u64, buffer: &mut [u8]) -> bool {
+        self.memory.view(&self.store).read(offset, buffer).is_ok()
+    }
+}
+
+fn export_problem(
+    error: &wasmer::ExportError,
+    name: &str,
+    instance: &Instance,
+    store: &Store,
+) -> ExportProblem {
+    if matches!(error, wasmer::ExportError::Missing(_)) {
+        return ExportProblem::Missing;
+    }
+    ExportProblem::WrongType {
+        found: instance
+            .exports
+            .get_extern(name)
+            .map_or_else(|| "unknown".to_owned(), |found| describe(&found.ty(store))),
+    }
+}

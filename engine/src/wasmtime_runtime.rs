@@ -1,0 +1,373 @@
+//! wasmtime underneath [`Engine`](crate::Engine), [`Module`](crate::Module)
+//! and [`Guest`](crate::Guest), and its Component Model
+//! ([`Component`](crate::Component)).
+//!
+//! [`Limits`] map onto wasmtime's own machinery: fuel is
+//! `Config::consume_fuel` (about one unit per operator, like wasmer's
+//! metering) with the store refuelled before every call, and the memory cap
+//! is a `StoreLimits` resource limiter, under which `memory.grow` past the
+//! cap returns -1 and an instance whose initial memory is above it fails.
+
+use std::hash::{Hash as _, Hasher as _};
+
+use wasmtime::{Instance, Memory, Store, StoreLimits, StoreLimitsBuilder};
+
+use crate::cache::{self, KeyParts, ModuleCache, Origin};
+use crate::export::{Function, FunctionInner, Params, Results};
+use crate::{CallFailure, Error, ExportProblem, Limits};
+
+/// The runtime, version included, as cache keys name it.
+const RUNTIME: &str = concat!("wasmtime ", env!("WSIM_WASMTIME_VERSION"));
+
+/// What every wasmtime store holds: the limiter enforcing the memory cap.
+#[derive(Debug)]
+pub struct StoreState {
+    limits: StoreLimits,
+}
+
+/// A store for one instance under `limits`.
+pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreState> {
+    let mut builder = StoreLimitsBuilder::new();
+    if let Some(bytes) = limits.max_memory_bytes() {
+        builder = builder.memory_size(usize::try_from(bytes).unwrap_or(usize::MAX));
+    }
+    let mut store = Store::new(
+        engine,
+        StoreState {
+            limits: builder.build(),
+        },
+    );
+    store.limiter(|state| &mut state.limits);
+    store
+}
+
+/// A wasmtime engine (Cranelift) for `limits`: with fuel when they ask for
+/// it. One engine serves any number of modules.
+pub(crate) fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
+    let mut config = wasmtime::Config::new();
+    config.consume_fuel(limits.fuel.is_some());
+    // Out of fuel is an error the host explains; backtraces would only
+    // cost time on every trap.
+    config.wasm_backtrace_max_frames(None);
+    wasmtime::Engine::new(&config).map_err(|error| Error::Runtime {
+        runtime: "wasmtime",
+        reason: error.to_string(),
+    })
+}
+
+/// What a cache key needs of an engine: everything wasmtime itself checks
+/// before it accepts serialized code.
+fn target(engine: &wasmtime::Engine) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    format!("{} {:016x}", std::env::consts::ARCH, hasher.finish())
+}
+
+/// Compiles `bytes` with `engine`, through `cache` when there is one.
+pub(crate) fn compile(
+    engine: &wasmtime::Engine,
+    limits: &Limits,
+    cache: Option<&ModuleCache>,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(wasmtime::Module, Origin), Error> {
+    let compile = || {
+        wasmtime::Module::new(engine, bytes).map_err(|error| Error::Compile {
+            module: name.to_owned(),
+            reason: crate::compile_failure(bytes, &format!("{error:#}")),
+        })
+    };
+    let Some(cache) = cache else {
+        return Ok((compile()?, Origin::Compiled));
+    };
+    let target = target(engine);
+    let parts = KeyParts {
+        runtime: RUNTIME,
+        compiler: "cranelift",
+        metered: limits.fuel.is_some(),
+        target: &target,
+        extension: "wasmtime",
+    };
+    cache::through(
+        cache,
+        bytes,
+        &parts,
+        |payload| {
+            // SAFETY: the payload is byte for byte what `Module::serialize`
+            // wrote for this key (its checksum matched); the key pins the
+            // wasmtime version and the engine's settings, and wasmtime checks
+            // both again before it maps the code.
+            unsafe { wasmtime::Module::deserialize(engine, payload) }
+                .map_err(|error| format!("wasmtime refused it: {error}"))
+        },
+        compile,
+        |module| module.serialize().ok(),
+    )
+}
+
+/// The functions `module` imports, as `module.name`.
+pub(crate) fn imports(module: &wasmtime::Module) -> Vec<String> {
+    module
+        .imports()
+        .map(|import| format!("{}.{}", import.module(), import.name()))
+        .collect()
+}
+
+/// `module`'s exports with their types.
+pub(crate) fn exports(module: &wasmtime::Module) -> Vec<(String, String)> {
+    module
+        .exports()
+        .map(|export| (export.name().to_owned(), describe(&export.ty())))
+        .collect()
+}
+
+/// Whether `module` exports a function `name`.
+pub(crate) fn exports_function(module: &wasmtime::Module, name: &str) -> bool {
+    module
+        .exports()
+        .any(|export| export.name() == name && matches!(export.ty(), wasmtime::ExternType::Func(_)))
+}
+
+/// A function type as wsim writes it on both runtimes: `[I64, I64] -> [I32]`.
+fn describe_function(function: &wasmtime::FuncType) -> String {
+    let params: Vec<_> = function.params().collect();
+    let results: Vec<_> = function.results().collect();
+    format!("{params:?} -> {results:?}")
+}
+
+fn describe(ty: &wasmtime::ExternType) -> String {
+    match ty {
+        wasmtime::ExternType::Func(function) => describe_function(function),
+        wasmtime::ExternType::Memory(memory) => crate::describe_memory(
+            u32::try_from(memory.minimum()).unwrap_or(u32::MAX),
+            memory
+                .maximum()
+                .map(|pages| u32::try_from(pages).unwrap_or(u32::MAX)),
+        ),
+        wasmtime::ExternType::Global(global) => format!(
+            "global {}{}",
+            global.content(),
+            if global.mutability() == wasmtime::Mutability::Var {
+                ", mutable"
+            } else {
+                ""
+            }
+        ),
+        wasmtime::ExternType::Table(table) => format!("table {table:?}"),
+        wasmtime::ExternType::Tag(tag) => format!("tag {tag:?}"),
+    }
+}
+
+/// The error for a call that failed: out of fuel, or a trap in wasmtime's
+/// words.
+#[cold]
+fn failure(error: &wasmtime::Error) -> CallFailure {
+    match error.downcast_ref::<wasmtime::Trap>() {
+        Some(wasmtime::Trap::OutOfFuel) => CallFailure::OutOfFuel,
+        Some(trap) => CallFailure::Trap(trap.to_string()),
+        None => CallFailure::Trap(format!("{error:#}")),
+    }
+}
+
+/// One wasmtime instance with its store and memory.
+pub(crate) struct Guest {
+    store: Store<StoreState>,
+    instance: Instance,
+    memory: Memory,
+    /// Fuel per call, when the engine meters.
+    fuel: Option<u64>,
+}
+
+impl Guest {
+    /// Instantiates `module` with no imports and finds its memory.
+    pub(crate) fn new(
+        engine: &wasmtime::Engine,
+        module: &wasmtime::Module,
+        limits: &Limits,
+        name: &str,
+    ) -> Result<Self, Error> {
+        let mut store = store(engine, limits);
+        let instance =
+            Instance::new(&mut store, module, &[]).map_err(|error| Error::Instantiate {
+                module: name.to_owned(),
+                reason: format!("{error:#}"),
+            })?;
+        let Some(memory) = instance.get_memory(&mut store, "memory") else {
+            let problem = match instance.get_export(&mut store, "memory") {
+                None => ExportProblem::Missing,
+                Some(other) => ExportProblem::WrongType {
+                    found: describe(&other.ty(&store)),
+                },
+            };
+            return Err(crate::export_error(name, "memory", "a memory", problem));
+        };
+        Ok(Self {
+            store,
+            instance,
+            memory,
+            fuel: limits.fuel,
+        })
+    }
+
+    /// The function export `name`, typed `P -> R`.
+    pub(crate) fn typed_function<P: Params, R: Results>(
+        &mut self,
+        name: &str,
+    ) -> Result<Function<P, R>, ExportProblem> {
+        let function = match self.instance.get_export(&mut self.store, name) {
+            None => return Err(ExportProblem::Missing),
+            Some(wasmtime::Extern::Func(function)) => function,
+            Some(other) => {
+                return Err(ExportProblem::WrongType {
+                    found: describe(&other.ty(&self.store)),
+                });
+            }
+        };
+        function
+            .typed::<P, R>(&self.store)
+            .map(|function| Function(FunctionInner::Wasmtime(function)))
+            .map_err(|_| ExportProblem::WrongType {
+                found: describe_function(&function.ty(&self.store)),
+            })
+    }
+
+    /// Calls `function`, with a full fuel budget when metered.
+    #[inline]
+    pub(crate) fn call<P: Params, R: Results>(
+        &mut self,
+        function: &wasmtime::TypedFunc<P, R>,
+        params: P,
+    ) -> Result<R, CallFailure> {
+        if let Some(budget) = self.fuel {
+            self.store
+                .set_fuel(budget)
+                .map_err(|error| CallFailure::Trap(error.to_string()))?;
+        }
+        function
+            .call(&mut self.store, params)
+            .map_err(|error| failure(&error))
+    }
+
+    /// Bytes of linear memory now.
+    pub(crate) fn memory_size(&self) -> u64 {
+        self.memory.data_size(&self.store) as u64
+    }
+
+    /// Copies `bytes` in at `offset`; `false` if out of bounds.
+    #[inline]
+    pub(crate) fn write(&mut self, offset: u64, bytes: &[u8]) -> bool {
+        usize::try_from(offset)
+            .is_ok_and(|offset| self.memory.write(&mut self.store, offset, bytes).is_ok())
+    }
+
+    /// Copies `buffer.len()` bytes out from `offset`; `false` if out of
+    /// bounds.
+    #[inline]
+    pub(crate) fn read(&self, offset: u64, buffer: &mut [u8]) -> bool {
+        usize::try_from(offset)
+            .is_ok_and(|offset| self.memory.read(&self.store, offset, buffer).is_ok())
+    }
+}
+
+/// Compiles a component with `engine`, through `cache` when there is one.
+pub(crate) fn compile_component(
+    engine: &wasmtime::Engine,
+    limits: &Limits,
+    cache: Option<&ModuleCache>,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(wasmtime::component::Component, Origin), Error> {
+    let compile = || {
+        wasmtime::component::Component::new(engine, bytes).map_err(|error| Error::Compile {
+            module: name.to_owned(),
+            reason: format!("not a valid component: {error:#}"),
+        })
+    };
+    let Some(cache) = cache else {
+        return Ok((compile()?, Origin::Compiled));
+    };
+    let target = target(engine);
+    let parts = KeyParts {
+        runtime: concat!("wasmtime ", env!("WSIM_WASMTIME_VERSION"), " component"),
+        compiler: "cranelift",
+        metered: limits.fuel.is_some(),
+        target: &target,
+        extension: "component",
+    };
+    cache::through(
+        cache,
+        bytes,
+        &parts,
+        |payload| {
+            // SAFETY: as for modules: the checksum matched, the key pins
+            // wasmtime's version and settings, and wasmtime checks them again.
+            unsafe { wasmtime::component::Component::deserialize(engine, payload) }
+                .map_err(|error| format!("wasmtime refused it: {error}"))
+        },
+        compile,
+        |component| component.serialize().ok(),
+    )
+}
+
+/// A store for a component instance, and the failures of calls into it in
+/// wsim's words.
+pub struct ComponentStore {
+    store: Store<StoreState>,
+    fuel: Option<u64>,
+    component: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for ComponentStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentStore")
+            .field("component", &self.component)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ComponentStore {
+    pub(crate) fn new(
+        engine: &wasmtime::Engine,
+        limits: &Limits,
+        component: std::sync::Arc<str>,
+    ) -> Self {
+        Self {
+            store: store(engine, limits),
+            fuel: limits.fuel,
+            component,
+        }
+    }
+
+    /// The component's name in errors.
+    #[must_use]
+    pub fn component(&self) -> &str {
+        &self.component
+    }
+
+    /// Runs `call` (a call into the component through its bindings) with a
+    /// full fuel budget; a trap becomes [`Error::Trap`] naming `export`,
+    /// running out of fuel [`Error::FuelExhausted`].
+    #[inline]
+    pub fn call<T>(
+        &mut self,
+        export: &str,
+        call: impl FnOnce(&mut Store<StoreState>) -> wasmtime::Result<T>,
+    ) -> Result<T, Error> {
+        if let Some(budget) = self.fuel {
+            self.store
+                .set_fuel(budget)
+                .map_err(|error| self.error(export, CallFailure::Trap(error.to_string())))?;
+        }
+        call(&mut self.store).map_err(|error| self.error(export, failure(&error)))
+    }
+
+    #[cold]
+    fn error(&self, export: &str, failure: CallFailure) -> Error {
+        crate::call_error(&self.component, export, self.fuel, failure, None)
+    }
+
+    /// The store, to instantiate the component in.
+    pub fn store_mut(&mut self) -> &mut Store<StoreState> {
+        &mut self.store
+    }
+}
