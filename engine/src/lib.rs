@@ -787,7 +787,10 @@ impl Guest {
 
     /// Calls an export; a trap becomes [`Error::Trap`] naming it, running
     /// out of fuel [`Error::FuelExhausted`].
-    #[inline]
+    // `always`: with plain `#[inline]` the match over runtimes stayed a
+    // call of its own and cost 3 ns per call on wasmer (measured by `wsim
+    // micro`: 1.09x the bare call against 1.03x).
+    #[inline(always)]
     pub fn call<P: Params, R: Results, L: Lookup>(
         &mut self,
         export: &Export<P, R, L>,

@@ -232,7 +232,7 @@ impl Guest {
     }
 
     /// Calls `function`, with a full fuel budget when metered.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn call<P: Params, R: Results>(
         &mut self,
         function: &wasmtime::TypedFunc<P, R>,
