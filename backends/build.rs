@@ -182,7 +182,7 @@ fn ensure_target() -> Result<(), String> {
     } else {
         Err(format!(
             "the {TARGET} target is missing and `rustup target add {TARGET}` failed; \
-             install it, or build without the `wasm` feature (native only)"
+             install it, or build without the `wasmer` and `wasmtime` features (native only)"
         ))
     }
 }

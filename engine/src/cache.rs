@@ -7,10 +7,12 @@
 //! is compiled in, and the target (triple and CPU features, so a cache
 //! shared between machines never hands one another's code). The file holds
 //! a magic string, a BLAKE3 checksum of the payload, and the runtime's
-//! serialized module. Loading checks the checksum before wasmer
-//! sees a byte: a truncated, damaged or tampered entry is reported and
-//! rebuilt, never run. Entries are written to a temporary file and renamed,
-//! so a reader never sees half of one.
+//! serialized module. Loading checks the checksum before the runtime sees
+//! a byte: a truncated or damaged entry is reported and rebuilt, never run.
+//! The checksum is not a signature: whoever can write to the cache
+//! directory can write an entry that passes, so the directory must be the
+//! user's own (the default, under `$HOME/.cache`, is). Entries are written
+//! to a temporary file and renamed, so a reader never sees half of one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

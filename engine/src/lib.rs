@@ -901,6 +901,12 @@ pub(crate) fn compile_failure(bytes: &[u8], error: &str) -> String {
     if bytes.starts_with(b"\0asm") {
         return first.to_owned();
     }
+    // Text that parsed into a module the runtime then refused: the words
+    // are the validator's (wasmer says "Validation error", wasmtime "failed
+    // to parse WebAssembly module").
+    if first.starts_with("Validation error") || first.starts_with("failed to parse WebAssembly") {
+        return format!("WebAssembly text that does not validate: {first}");
+    }
     let first = first
         .strip_prefix("Error when converting wat: ")
         .unwrap_or(first);

@@ -19,6 +19,10 @@ use crate::{CallFailure, Error, ExportProblem, Limits};
 /// The runtime, version included, as cache keys name it.
 const RUNTIME: &str = concat!("wasmtime ", env!("WSIM_WASMTIME_VERSION"));
 
+/// Tables a store may hold, and elements in each: a guest's function
+/// tables are small; a `table.grow` without end stops here.
+const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
 /// What every wasmtime store holds: the limiter enforcing the memory cap.
 #[derive(Debug)]
 pub struct StoreState {
@@ -27,7 +31,7 @@ pub struct StoreState {
 
 /// A store for one instance under `limits`.
 pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreState> {
-    let mut builder = StoreLimitsBuilder::new();
+    let mut builder = StoreLimitsBuilder::new().table_elements(MAX_TABLE_ELEMENTS);
     if let Some(bytes) = limits.max_memory_bytes() {
         builder = builder.memory_size(usize::try_from(bytes).unwrap_or(usize::MAX));
     }
@@ -46,6 +50,13 @@ pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreSt
 pub(crate) fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
     let mut config = wasmtime::Config::new();
     config.consume_fuel(limits.fuel.is_some());
+    // The proposals wasmer has (see `wasmer_runtime::features`), so a
+    // module means the same on both runtimes; one memory, because the cap
+    // is per memory.
+    config
+        .wasm_multi_memory(false)
+        .wasm_tail_call(false)
+        .wasm_relaxed_simd(false);
     // Out of fuel is an error the host explains; backtraces would only
     // cost time on every trap.
     config.wasm_backtrace_max_frames(None);

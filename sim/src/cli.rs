@@ -640,7 +640,26 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     if jobs.is_empty() {
         report_failures(load_failures)?;
+        if backends.iter().any(|backend| backend.is_component())
+            && !runtimes.contains(&Runtime::Wasmtime)
+        {
+            bail!(
+                "nothing to run: the component backends run on wasmtime, and --runtime leaves it out"
+            );
+        }
         bail!("nothing to run: no policy runs under the backends chosen");
+    }
+    if args
+        .backends
+        .iter()
+        .flat_map(|set| &set.0)
+        .any(|backend| backend.is_component())
+        && !runtimes.contains(&Runtime::Wasmtime)
+    {
+        writeln!(
+            out,
+            "note: the component backends run on wasmtime, which --runtime leaves out: skipped"
+        )?;
     }
 
     let (mut records, run_failures) = run_jobs(
@@ -1207,7 +1226,7 @@ fn compile_guests(
         .map_or("WebAssembly", |backend| backend.name());
     bail!(
         "the {asked} backend (and --wasm) need WebAssembly, which this build of wsim leaves out; \
-         rebuild with `--features wasm` (on by default)"
+         rebuild with `--features wasmer` or `--features wasmtime` (both on by default)"
     )
 }
 
@@ -1405,7 +1424,7 @@ fn write_micro_summary(rows: &[crate::micro::Row], out: &mut dyn Write) -> io::R
 #[cfg(not(feature = "wasm"))]
 fn micro(_: &MicroArgs) -> anyhow::Result<()> {
     bail!(
-        "the micro-benchmark calls WebAssembly guests, which this build of wsim leaves out; rebuild with `--features wasm` (on by default)"
+        "the micro-benchmark calls WebAssembly guests, which this build of wsim leaves out; rebuild with `--features wasmer` or `--features wasmtime` (both on by default)"
     )
 }
 
@@ -1428,7 +1447,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
 #[cfg(not(feature = "wasm"))]
 fn inspect(_: &InspectArgs) -> anyhow::Result<()> {
     bail!(
-        "inspecting a module needs WebAssembly, which this build of wsim leaves out; rebuild with `--features wasm` (on by default)"
+        "inspecting a module needs WebAssembly, which this build of wsim leaves out; rebuild with `--features wasmer` or `--features wasmtime` (both on by default)"
     )
 }
 

@@ -622,7 +622,7 @@ mod wasm {
     ) -> Result<Outcome, JobError> {
         Err(JobError::Cache(Error::Invalid(format!(
             "the {} backend needs WebAssembly, which this build of wsim leaves out; \
-             rebuild with `--features wasm`",
+             rebuild with `--features wasmer` or `--features wasmtime`",
             job.backend.name()
         ))))
     }

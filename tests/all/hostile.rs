@@ -454,3 +454,16 @@ fn hostile_plugins_fail_alike_on_wasmtime() {
         ],
     );
 }
+
+/// The memory cap is per memory, so a module may have only one: a second
+/// memory (a hundred caps' worth) is refused at load on either runtime.
+#[test]
+fn a_second_memory_is_refused_on_both_runtimes() {
+    let module = pair_module("(i32.const 0)", "(memory $more 1)");
+    let (_dir, path) = fixture("twomem.wat", module.as_bytes());
+    for runtime in ["wasmer", "wasmtime"] {
+        let line = run_plugin(&path, &["--runtime", runtime]);
+        assert_mentions(&line, &["twomem.wat: not a valid WebAssembly module"]);
+        assert!(line.contains("memor"), "{runtime}: {line}");
+    }
+}

@@ -139,7 +139,10 @@ impl Meter {
     /// Gives the next call its whole budget.
     #[inline]
     pub(crate) fn refuel(&self, store: &mut Store) -> Result<(), wasmer::RuntimeError> {
-        self.remaining.set(store, Value::I64(self.budget))
+        self.remaining.set(store, Value::I64(self.budget))?;
+        // A call that ran out leaves the flag up; cleared, so a later trap
+        // of another kind is not taken for running out of fuel.
+        self.exhausted.set(store, Value::I32(0))
     }
 
     /// Whether the last call ran out of fuel.

@@ -10,8 +10,24 @@ use crate::cache::{self, KeyParts, ModuleCache, Origin};
 use crate::export::{Function, FunctionInner, Params, Results};
 use crate::{CallFailure, Compiler, Error, ExportProblem, Limits};
 
-/// The runtime, version included, as cache keys name it.
-const RUNTIME: &str = concat!("wasmer ", env!("WSIM_WASMER_VERSION"));
+/// The runtime, version included, as cache keys name it; the features
+/// are part of what the machine code depends on.
+const RUNTIME: &str = concat!(
+    "wasmer ",
+    env!("WSIM_WASMER_VERSION"),
+    " features: one memory, no threads"
+);
+
+/// The WebAssembly proposals a guest may use: wasmer's defaults, less
+/// multiple memories (the memory cap is per memory: a module with a
+/// hundred would get a hundred caps) and threads (wasmtime is built
+/// without them), so a module means the same on both runtimes.
+fn features() -> wasmer::sys::Features {
+    let mut features = wasmer::sys::Features::new();
+    features.multi_memory(false);
+    features.threads(false);
+    features
+}
 
 /// A wasmer engine for `compiler` and `limits`. A metered engine serves one
 /// module only: a metering middleware instruments one module.
@@ -22,7 +38,7 @@ pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engi
     // name the compiled guest functions.
     let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
     let metered = limits.fuel.is_some();
-    let mut engine = match compiler {
+    let mut engine: wasmer::Engine = match compiler {
         Compiler::Cranelift => {
             let mut config = wasmer::sys::Cranelift::default();
             if perfmap {
@@ -31,7 +47,9 @@ pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engi
             if metered {
                 config.push_middleware(limits::metering());
             }
-            wasmer::Engine::from(config)
+            wasmer::sys::EngineBuilder::new(config)
+                .set_features(Some(features()))
+                .into()
         }
         #[cfg(feature = "singlepass")]
         Compiler::Singlepass => {
@@ -42,7 +60,9 @@ pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engi
             if metered {
                 config.push_middleware(limits::metering());
             }
-            wasmer::Engine::from(config)
+            wasmer::sys::EngineBuilder::new(config)
+                .set_features(Some(features()))
+                .into()
         }
         #[cfg(not(feature = "singlepass"))]
         Compiler::Singlepass => {
