@@ -16,6 +16,11 @@
 /// otherwise: 32 MiB, a hundred times wsim's own policy guests.
 pub const DEFAULT_MAX_MODULE_BYTES: u64 = 32 << 20;
 
+/// Elements a guest's table may grow to, on either runtime: a policy's
+/// function table holds a few hundred; `table.grow` without end stops here
+/// (returns -1) instead of taking host memory.
+pub(crate) const MAX_TABLE_ELEMENTS: u32 = 1 << 20;
+
 /// Bytes in a WebAssembly page.
 const PAGE: u64 = 64 << 10;
 

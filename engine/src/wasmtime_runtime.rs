@@ -19,10 +19,6 @@ use crate::{CallFailure, Error, ExportProblem, Limits};
 /// The runtime, version included, as cache keys name it.
 const RUNTIME: &str = concat!("wasmtime ", env!("WSIM_WASMTIME_VERSION"));
 
-/// Tables a store may hold, and elements in each: a guest's function
-/// tables are small; a `table.grow` without end stops here.
-const MAX_TABLE_ELEMENTS: usize = 1 << 20;
-
 /// What every wasmtime store holds: the limiter enforcing the memory cap.
 #[derive(Debug)]
 pub struct StoreState {
@@ -31,7 +27,8 @@ pub struct StoreState {
 
 /// A store for one instance under `limits`.
 pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreState> {
-    let mut builder = StoreLimitsBuilder::new().table_elements(MAX_TABLE_ELEMENTS);
+    let mut builder =
+        StoreLimitsBuilder::new().table_elements(crate::limits::MAX_TABLE_ELEMENTS as usize);
     if let Some(bytes) = limits.max_memory_bytes() {
         builder = builder.memory_size(usize::try_from(bytes).unwrap_or(usize::MAX));
     }

@@ -467,3 +467,39 @@ fn a_second_memory_is_refused_on_both_runtimes() {
         assert!(line.contains("memor"), "{runtime}: {line}");
     }
 }
+
+/// `table.grow` without end stops at 2^20 elements on either runtime (it
+/// returns -1 there, as it does at the memory cap): the guest below grows
+/// its table until refused and traps unless it was refused at exactly the
+/// limit.
+#[test]
+fn table_growth_stops_at_the_limit_on_both_runtimes() {
+    let grow = "(block $full (loop $more \
+                  (br_if $full (i32.eq (table.grow $t (ref.null func) (i32.const 65536)) \
+                                       (i32.const -1))) \
+                  (br $more))) \
+                (if (i32.ne (table.size $t) (i32.const 1048576)) (then unreachable)) \
+                (i32.const 0)";
+    let (_dir, path) = fixture(
+        "tables.wat",
+        pair_module(grow, "(table $t 0 funcref)").as_bytes(),
+    );
+    for runtime in ["wasmer", "wasmtime"] {
+        let output = wsim(&[
+            "run",
+            "--requests",
+            "200",
+            "--size",
+            "1MiB",
+            "--runtime",
+            runtime,
+            "--wasm",
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{runtime}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

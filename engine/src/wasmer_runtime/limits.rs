@@ -11,6 +11,7 @@ use wasmer::sys::{BaseTunables, Tunables};
 use wasmer::{Global, Instance, MemoryType, Pages, Store, TableType, Value};
 
 use crate::Error;
+use crate::limits::MAX_TABLE_ELEMENTS;
 
 /// wasmer's default tunables with every memory's maximum lowered to a cap.
 pub(crate) struct CappedMemory {
@@ -76,7 +77,7 @@ impl Tunables for CappedMemory {
     }
 
     fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
-        self.base.create_host_table(ty, style)
+        self.base.create_host_table(&capped_table(ty)?, style)
     }
 
     unsafe fn create_vm_table(
@@ -85,9 +86,30 @@ impl Tunables for CappedMemory {
         style: &TableStyle,
         vm_definition_location: NonNull<VMTableDefinition>,
     ) -> Result<VMTable, String> {
-        // SAFETY: the caller's guarantee, passed on unchanged.
-        unsafe { self.base.create_vm_table(ty, style, vm_definition_location) }
+        let capped = capped_table(ty)?;
+        // SAFETY: the caller's guarantee, passed on unchanged; only the
+        // table type differs, and a lower maximum is always valid.
+        unsafe {
+            self.base
+                .create_vm_table(&capped, style, vm_definition_location)
+        }
     }
+}
+
+/// `ty` with its maximum no higher than [`MAX_TABLE_ELEMENTS`]; an error if
+/// even its minimum is above it.
+fn capped_table(ty: &TableType) -> Result<TableType, String> {
+    if ty.minimum > MAX_TABLE_ELEMENTS {
+        return Err(format!(
+            "a table of {} elements at start is above the limit of {MAX_TABLE_ELEMENTS}",
+            ty.minimum
+        ));
+    }
+    let mut capped = *ty;
+    capped.maximum = Some(ty.maximum.map_or(MAX_TABLE_ELEMENTS, |maximum| {
+        maximum.min(MAX_TABLE_ELEMENTS)
+    }));
+    Ok(capped)
 }
 
 /// What fuel charges for each operator.
