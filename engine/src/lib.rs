@@ -907,6 +907,11 @@ pub(crate) fn compile_failure(bytes: &[u8], error: &str) -> String {
     if first.starts_with("Validation error") || first.starts_with("failed to parse WebAssembly") {
         return format!("WebAssembly text that does not validate: {first}");
     }
+    // wasmtime validates some proposals it was built without (threads,
+    // wide arithmetic) and refuses them when it compiles.
+    if first.starts_with("failed to compile") {
+        return format!("WebAssembly text that does not compile: {first}");
+    }
     let first = first
         .strip_prefix("Error when converting wat: ")
         .unwrap_or(first);

@@ -503,3 +503,29 @@ fn table_growth_stops_at_the_limit_on_both_runtimes() {
         );
     }
 }
+
+/// A proposal wsim's runtimes are built without (threads) is refused at
+/// load on both, in words that say the text itself was fine: wasmer's
+/// validator refuses it, wasmtime's compiler.
+#[test]
+fn a_proposal_neither_runtime_has_is_refused_at_load() {
+    let module = pair_module(
+        "(i32.const 0)",
+        "(func $store (i32.atomic.store (i32.const 0) (i32.const 0)))",
+    );
+    let (_dir, path) = fixture("atomic.wat", module.as_bytes());
+    for (runtime, words) in [
+        ("wasmer", "WebAssembly text that does not validate"),
+        ("wasmtime", "WebAssembly text that does not compile"),
+    ] {
+        let line = run_plugin(&path, &["--runtime", runtime]);
+        assert_mentions(
+            &line,
+            &[
+                "atomic.wat: not a valid WebAssembly module",
+                words,
+                "threads",
+            ],
+        );
+    }
+}
