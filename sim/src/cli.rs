@@ -377,6 +377,16 @@ fn choose_runtimes(asked: &[RuntimeSet]) -> Vec<Runtime> {
     }
 }
 
+/// `wasmer (cranelift)`: a runtime and the compiler it uses, for headers.
+#[cfg(feature = "wasm")]
+fn runtime_and_compiler(runtime: Runtime, compiler: CompilerArg) -> String {
+    format!(
+        "{} ({})",
+        runtime.name(),
+        compiler_on(runtime, compiler).name()
+    )
+}
+
 /// The compiler a runtime compiles with: `--compiler` on wasmer, Cranelift
 /// on wasmtime.
 #[cfg(feature = "wasm")]
@@ -967,7 +977,6 @@ fn compile_guests(
     use wsim_backends::engine::Error as EngineError;
     use wsim_backends::{Engine, Limits, Module, ModuleCache, Origin, guests};
 
-    let compiler = args.compiler.compiler();
     let started = std::time::Instant::now();
     let cache = if args.sandbox.no_module_cache {
         None
@@ -1108,10 +1117,7 @@ fn compile_guests(
     );
     let on: Vec<String> = runtimes
         .iter()
-        .map(|runtime| match runtime {
-            Runtime::Wasmer => format!("wasmer ({})", compiler.name()),
-            Runtime::Wasmtime => "wasmtime (cranelift)".to_owned(),
-        })
+        .map(|&runtime| runtime_and_compiler(runtime, args.compiler))
         .collect();
     writeln!(
         out,
@@ -1318,13 +1324,7 @@ fn micro(args: &MicroArgs) -> anyhow::Result<()> {
     };
     let on: Vec<String> = runtimes
         .iter()
-        .map(|&runtime| {
-            format!(
-                "{} ({})",
-                runtime.name(),
-                compiler_on(runtime, args.compiler).name()
-            )
-        })
+        .map(|&runtime| runtime_and_compiler(runtime, args.compiler))
         .collect();
     writeln!(
         out,

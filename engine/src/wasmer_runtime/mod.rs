@@ -4,6 +4,7 @@
 
 mod limits;
 
+use wasmer::sys::CompilerConfig;
 use wasmer::{Instance, Memory, Store, imports};
 
 use crate::cache::{self, KeyParts, ModuleCache, Origin};
@@ -32,38 +33,16 @@ fn features() -> wasmer::sys::Features {
 /// A wasmer engine for `compiler` and `limits`. A metered engine serves one
 /// module only: a metering middleware instruments one module.
 pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engine, Error> {
-    use wasmer::sys::{CompilerConfig as _, NativeEngineExt as _};
+    use wasmer::sys::NativeEngineExt as _;
 
     // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
     // name the compiled guest functions.
     let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
     let metered = limits.fuel.is_some();
-    let mut engine: wasmer::Engine = match compiler {
-        Compiler::Cranelift => {
-            let mut config = wasmer::sys::Cranelift::default();
-            if perfmap {
-                config.enable_perfmap();
-            }
-            if metered {
-                config.push_middleware(limits::metering());
-            }
-            wasmer::sys::EngineBuilder::new(config)
-                .set_features(Some(features()))
-                .into()
-        }
+    let config: Box<dyn CompilerConfig> = match compiler {
+        Compiler::Cranelift => Box::new(wasmer::sys::Cranelift::default()),
         #[cfg(feature = "singlepass")]
-        Compiler::Singlepass => {
-            let mut config = wasmer::sys::Singlepass::default();
-            if perfmap {
-                config.enable_perfmap();
-            }
-            if metered {
-                config.push_middleware(limits::metering());
-            }
-            wasmer::sys::EngineBuilder::new(config)
-                .set_features(Some(features()))
-                .into()
-        }
+        Compiler::Singlepass => Box::new(wasmer::sys::Singlepass::default()),
         #[cfg(not(feature = "singlepass"))]
         Compiler::Singlepass => {
             return Err(Error::CompilerNotBuilt {
@@ -72,10 +51,25 @@ pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engi
             });
         }
     };
+    let mut engine = configured(config, perfmap, metered);
     if let Some(cap) = limits.max_pages() {
         engine.set_tunables(limits::CappedMemory::new(wasmer::Pages(cap)));
     }
     Ok(engine)
+}
+
+/// An engine from a compiler's `config`, with perf maps and fuel metering
+/// as asked and wsim's proposals.
+fn configured(mut config: Box<dyn CompilerConfig>, perfmap: bool, metered: bool) -> wasmer::Engine {
+    if perfmap {
+        config.enable_perfmap();
+    }
+    if metered {
+        config.push_middleware(limits::metering());
+    }
+    wasmer::sys::EngineBuilder::new(config)
+        .set_features(Some(features()))
+        .into()
 }
 
 /// Compiles `bytes` with `engine`, through `cache` when there is one.
