@@ -908,8 +908,9 @@ pub(crate) fn compile_failure(bytes: &[u8], error: &str) -> String {
         return format!("WebAssembly text that does not validate: {first}");
     }
     // wasmtime validates some proposals it was built without (threads,
-    // wide arithmetic) and refuses them when it compiles.
-    if first.starts_with("failed to compile") {
+    // wide arithmetic) and refuses them when it compiles; wasmer's
+    // Singlepass compiles no SIMD ("Compilation error: not yet implemented").
+    if first.starts_with("failed to compile") || first.starts_with("Compilation error") {
         return format!("WebAssembly text that does not compile: {first}");
     }
     let first = first

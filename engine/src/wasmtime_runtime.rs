@@ -138,9 +138,22 @@ pub(crate) fn exports_function(module: &wasmtime::Module, name: &str) -> bool {
 
 /// A function type as wsim writes it on both runtimes: `[I64, I64] -> [I32]`.
 fn describe_function(function: &wasmtime::FuncType) -> String {
-    let params: Vec<_> = function.params().collect();
-    let results: Vec<_> = function.results().collect();
-    format!("{params:?} -> {results:?}")
+    let params: Vec<String> = function.params().map(|ty| describe_value(&ty)).collect();
+    let results: Vec<String> = function.results().map(|ty| describe_value(&ty)).collect();
+    format!("[{}] -> [{}]", params.join(", "), results.join(", "))
+}
+
+/// A value type as wasmer spells it (`I64`), so that a message reads the
+/// same whichever runtime wrote it.
+fn describe_value(ty: &wasmtime::ValType) -> String {
+    match ty {
+        wasmtime::ValType::I32 => "I32".to_owned(),
+        wasmtime::ValType::I64 => "I64".to_owned(),
+        wasmtime::ValType::F32 => "F32".to_owned(),
+        wasmtime::ValType::F64 => "F64".to_owned(),
+        wasmtime::ValType::V128 => "V128".to_owned(),
+        wasmtime::ValType::Ref(reference) => reference.to_string(),
+    }
 }
 
 fn describe(ty: &wasmtime::ExternType) -> String {

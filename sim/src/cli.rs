@@ -53,9 +53,14 @@ struct InspectArgs {
     #[arg(long, value_name = "PATH")]
     json: Option<std::path::PathBuf>,
 
-    /// The compiler to load it with
+    /// The compiler to load it with on wasmer (wasmtime always uses Cranelift)
     #[arg(long, value_enum, default_value_t = CompilerArg::Cranelift)]
     compiler: CompilerArg,
+
+    /// Runtimes to load it on: a comma-separated list of wasmer, wasmtime,
+    /// or all [default: all this build has]
+    #[arg(long = "runtime", value_name = "LIST", value_delimiter = ',', value_parser = parse_runtimes)]
+    runtimes: Vec<RuntimeSet>,
 }
 
 #[derive(Debug, Args)]
@@ -637,7 +642,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
                         }
                     }
                 } else {
-                    for &runtime in &runtimes {
+                    for &runtime in runtimes.iter().filter(|&&r| policy.loaded_on(r)) {
                         for &lookup in &lookups {
                             for &fuel in &fuels {
                                 jobs.push(job(Some(runtime), Some(lookup), fuel));
@@ -1008,27 +1013,29 @@ fn compile_guests(
         };
         engines.push((engine(None)?, engine(Some(DEFAULT_PLUGIN_FUEL))?));
     }
-    // Compiles what `policy`'s runs need on every runtime: unmetered,
-    // metered, or both.
-    let compile = |policy: &mut Policy, load: &dyn Fn(&Engine) -> Result<Module, EngineError>| {
+    // Compiles what `policy`'s runs need on one runtime's engines:
+    // unmetered, metered, or both.
+    let compile_on = |policy: &mut Policy,
+                      (plain, metered): &(Engine, Engine),
+                      load: &dyn Fn(&Engine) -> Result<Module, EngineError>| {
         let fuels = fuel_settings(args, policy);
-        for (plain, metered) in &engines {
-            if fuels.contains(&None) {
-                policy.modules.push(load(plain)?);
-            }
-            if fuels.iter().any(Option::is_some) {
-                policy.modules.push(load(metered)?);
-            }
+        if fuels.contains(&None) {
+            policy.modules.push(load(plain)?);
         }
-        Ok::<(), crate::Error>(())
+        if fuels.iter().any(Option::is_some) {
+            policy.modules.push(load(metered)?);
+        }
+        Ok::<(), EngineError>(())
     };
     let core_backends = wasm_backends.iter().any(|backend| !backend.is_component());
     if core_backends {
         for policy in policies.iter_mut() {
             if let Some(kind) = policy.kind {
-                compile(policy, &|engine: &Engine| {
-                    engine.compile(&guests::module_name(kind), guests::module_bytes(kind))
-                })?;
+                for engines in &engines {
+                    compile_on(policy, engines, &|engine: &Engine| {
+                        engine.compile(&guests::module_name(kind), guests::module_bytes(kind))
+                    })?;
+                }
             }
         }
     }
@@ -1062,8 +1069,43 @@ fn compile_guests(
             |name| name.to_string_lossy().into_owned(),
         );
         let mut plugin = Policy::plugin(&file_name);
-        let loaded = compile(&mut plugin, &|engine: &Engine| engine.load(path))
-            .and_then(|()| check_plugin(args, &plugin, wasm_backends));
+        // Each runtime on its own: a module one of them refuses (a proposal
+        // it lacks, say) still runs on the others.
+        let mut refused: Vec<(Runtime, EngineError)> = Vec::new();
+        for (&runtime, engines) in runtimes.iter().zip(&engines) {
+            if let Err(error) =
+                compile_on(&mut plugin, engines, &|engine: &Engine| engine.load(path))
+            {
+                plugin
+                    .modules
+                    .retain(|module| module.runtime() != runtime.engine());
+                refused.push((runtime, error));
+            }
+        }
+        let alike = refused
+            .windows(2)
+            .all(|pair| pair[0].1.to_string() == pair[1].1.to_string());
+        let loaded = if refused.len() == runtimes.len() && alike {
+            // Refused everywhere for one reason: one failure, as with a
+            // single runtime.
+            match refused.pop() {
+                Some((_, error)) => Err(error.into()),
+                None => Ok(()),
+            }
+        } else {
+            for (runtime, error) in refused {
+                failures.push(Failure::new(
+                    &plugin.name,
+                    format!("loading {file_name} on {}", runtime.name()),
+                    error.into(),
+                ));
+            }
+            if plugin.modules.is_empty() {
+                continue;
+            }
+            Ok(())
+        };
+        let loaded = loaded.and_then(|()| check_plugin(args, &plugin, wasm_backends));
         match loaded {
             Ok(()) => {
                 if plugin.modules.iter().any(|module| !module.is_metered()) {
@@ -1432,8 +1474,12 @@ fn micro(_: &MicroArgs) -> anyhow::Result<()> {
 /// none of the ABIs.
 #[cfg(feature = "wasm")]
 fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
-    let compiler = args.compiler.compiler();
-    let report = crate::inspect::inspect(&args.module, compiler)?;
+    let runtimes: Vec<(wsim_backends::Runtime, wsim_backends::Compiler)> =
+        choose_runtimes(&args.runtimes)
+            .into_iter()
+            .map(|runtime| (runtime.engine(), compiler_on(runtime, args.compiler)))
+            .collect();
+    let report = crate::inspect::inspect(&args.module, &runtimes)?;
     io::stdout().lock().write_all(report.to_text().as_bytes())?;
     if let Some(path) = &args.json {
         write_json_file(&report, path)?;

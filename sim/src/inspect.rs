@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use wsim_backends::{
-    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Limits, Module, Pair, Wasm,
+    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Limits, Module, Pair, Runtime, Wasm,
 };
 use wsim_policies::wire::ABI_VERSION;
 
@@ -23,6 +23,8 @@ pub struct Report {
     pub module: String,
     /// Its size in bytes.
     pub bytes: u64,
+    /// Each runtime asked, and whether the module loads on it.
+    pub runtimes: Vec<Loading>,
     /// What `abi_version()` returned, if it could be called.
     pub abi_version: Option<i32>,
     /// Why it could not be, if so.
@@ -31,8 +33,20 @@ pub struct Report {
     pub imports: Vec<String>,
     /// Exports: name and WebAssembly type.
     pub exports: Vec<Export>,
-    /// Each ABI, and whether the module runs under it.
+    /// Each ABI on each runtime the module loads on, and whether the module
+    /// runs under it there.
     pub abis: Vec<AbiSupport>,
+}
+
+/// Whether the module loads on one runtime.
+#[derive(Debug, serde::Serialize)]
+pub struct Loading {
+    /// The runtime's name.
+    pub runtime: &'static str,
+    /// The compiler it compiled with.
+    pub compiler: &'static str,
+    /// `None` when it loads; otherwise why not.
+    pub error: Option<String>,
 }
 
 /// One export.
@@ -40,26 +54,34 @@ pub struct Report {
 pub struct Export {
     /// Its name.
     pub name: String,
-    /// Its type, as wasmer writes it.
+    /// Its type, as the runtime writes it.
     pub ty: String,
 }
 
-/// Whether the module runs under one ABI.
+/// Whether the module runs under one ABI on one runtime.
 #[derive(Debug, serde::Serialize)]
 pub struct AbiSupport {
     /// The ABI's name.
     pub abi: &'static str,
+    /// The runtime's name.
+    pub runtime: &'static str,
     /// `None` when it runs; otherwise why not.
     pub error: Option<String>,
 }
 
 impl Report {
-    /// The ABIs the module runs under.
+    /// The ABIs the module runs under on some runtime, each once.
     pub fn supported(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let mut seen = Vec::new();
         self.abis
             .iter()
             .filter(|support| support.error.is_none())
             .map(|support| support.abi)
+            .filter(move |abi| {
+                let new = !seen.contains(abi);
+                seen.push(*abi);
+                new
+            })
     }
 
     /// The report as text, for the terminal.
@@ -68,6 +90,19 @@ impl Report {
         let mut text = String::new();
         // Writing to a String cannot fail.
         let _ = writeln!(text, "{}: {} bytes", self.module, self.bytes);
+        let named = |loading: &Loading| format!("{} ({})", loading.runtime, loading.compiler);
+        let loads: Vec<String> = self
+            .runtimes
+            .iter()
+            .filter(|loading| loading.error.is_none())
+            .map(named)
+            .collect();
+        let _ = writeln!(text, "loads on: {}", loads.join(", "));
+        for loading in &self.runtimes {
+            if let Some(error) = &loading.error {
+                let _ = writeln!(text, "does not load on {}: {error}", named(loading));
+            }
+        }
         let _ = match (self.abi_version, &self.abi_version_error) {
             (Some(version), _) => writeln!(
                 text,
@@ -101,47 +136,122 @@ impl Report {
             let _ = writeln!(text, "  {:width$}  {}", export.name, export.ty);
         }
         let _ = writeln!(text, "ABIs:");
-        for support in &self.abis {
-            let _ = match &support.error {
-                None => writeln!(text, "  {:8}  yes", support.abi),
-                Some(error) => writeln!(text, "  {:8}  no: {error}", support.abi),
+        let mut abis: Vec<&'static str> = self.abis.iter().map(|support| support.abi).collect();
+        abis.dedup();
+        for abi in abis {
+            let on: Vec<&AbiSupport> = self
+                .abis
+                .iter()
+                .filter(|support| support.abi == abi)
+                .collect();
+            let verdict = |support: &AbiSupport| match &support.error {
+                None => "yes".to_owned(),
+                Some(error) => format!("no: {error}"),
             };
+            // One verdict when the runtimes agree, which they should.
+            let line = if on.windows(2).all(|pair| pair[0].error == pair[1].error) {
+                on.first()
+                    .map_or_else(String::new, |support| verdict(support))
+            } else {
+                let each: Vec<String> = on
+                    .iter()
+                    .map(|support| format!("{}: {}", support.runtime, verdict(support)))
+                    .collect();
+                each.join("; ")
+            };
+            let _ = writeln!(text, "  {abi:8}  {line}");
         }
         text
     }
 }
 
-/// Loads `path` and finds out what it is. Errors only when the file cannot
-/// be read or compiled; everything else goes into the report.
-pub fn inspect(path: &Path, compiler: Compiler) -> Result<Report, crate::Error> {
+/// Loads `path` on each runtime (with its compiler) and finds out what it
+/// is. Errors only when the file cannot be read, or loads on none of them;
+/// everything else goes into the report.
+pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, crate::Error> {
     let limits = Limits {
         fuel: Some(INSPECT_FUEL),
         ..Limits::default()
     };
-    let module = Engine::with_limits(compiler, limits)?.load(path)?;
+    let mut loaded = Vec::new();
+    let mut refused = Vec::new();
+    for &(runtime, compiler) in runtimes {
+        match Engine::with_runtime(runtime, compiler, limits).and_then(|engine| engine.load(path)) {
+            Ok(module) => loaded.push((runtime, compiler, module)),
+            Err(error) => refused.push((runtime, compiler, error)),
+        }
+    }
+    let Some((_, _, first)) = loaded.first() else {
+        return Err(nowhere(refused));
+    };
+    let name = first.name().to_owned();
     let bytes = std::fs::metadata(path).map_or(0, |metadata| metadata.len());
-    let (abi_version, abi_version_error) = match abi_version(&module) {
+    let (abi_version, abi_version_error) = match abi_version(first) {
         Ok(version) => (Some(version), None),
         Err(error) => (None, Some(error)),
     };
+    let mut abis = Vec::new();
+    for probe in [
+        probe::<Pair>,
+        probe::<Bincode>,
+        probe::<Bytemuck>,
+        probe::<Batch>,
+    ] {
+        for (_, _, module) in &loaded {
+            abis.push(probe(module));
+        }
+    }
+    let mut runtimes: Vec<Loading> = loaded
+        .iter()
+        .map(|(runtime, compiler, _)| Loading {
+            runtime: runtime.name(),
+            compiler: compiler.name(),
+            error: None,
+        })
+        .collect();
+    runtimes.extend(refused.iter().map(|(runtime, compiler, error)| Loading {
+        runtime: runtime.name(),
+        compiler: compiler.name(),
+        error: Some(without_name(&error.to_string(), &name)),
+    }));
+    runtimes.sort_by_key(|loading| loading.runtime);
     Ok(Report {
-        module: module.name().to_owned(),
+        module: name,
         bytes,
+        runtimes,
         abi_version,
         abi_version_error,
-        imports: module.imports(),
-        exports: module
+        imports: first.imports(),
+        exports: first
             .exports()
             .into_iter()
             .map(|(name, ty)| Export { name, ty })
             .collect(),
-        abis: vec![
-            probe::<Pair>(&module),
-            probe::<Bincode>(&module),
-            probe::<Bytemuck>(&module),
-            probe::<Batch>(&module),
-        ],
+        abis,
     })
+}
+
+/// The error for a module no runtime would load: the one reason when they
+/// agree, else each runtime's.
+fn nowhere(mut refused: Vec<(Runtime, Compiler, wsim_backends::engine::Error)>) -> crate::Error {
+    let alike = refused
+        .windows(2)
+        .all(|pair| pair[0].2.to_string() == pair[1].2.to_string());
+    if alike && let Some((_, _, error)) = refused.pop() {
+        return error.into();
+    }
+    let each: Vec<String> = refused
+        .iter()
+        .map(|(runtime, _, error)| format!("on {}: {error}", runtime.name()))
+        .collect();
+    crate::Error::Invalid(format!("loads on no runtime: {}", each.join("; ")))
+}
+
+/// `text` without the module's name in front: the report names it once.
+fn without_name(text: &str, module: &str) -> String {
+    text.strip_prefix(&format!("{module}: "))
+        .unwrap_or(text)
+        .to_owned()
 }
 
 /// Calls `abi_version()` in a fresh instance.
@@ -158,15 +268,10 @@ fn abi_version(module: &Module) -> Result<i32, String> {
 fn probe<A: Abi>(module: &Module) -> AbiSupport {
     let error = Wasm::<A, Cached>::new(module, PROBE_CAPACITY)
         .err()
-        .map(|error| {
-            // The module's name starts every error; the report names it once.
-            let text = error.to_string();
-            let prefix = format!("{}: ", module.name());
-            text.strip_prefix(&prefix)
-                .map_or(text.clone(), str::to_owned)
-        });
+        .map(|error| without_name(&error.to_string(), module.name()));
     AbiSupport {
         abi: A::NAME,
+        runtime: module.runtime().name(),
         error,
     }
 }

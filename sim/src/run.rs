@@ -228,6 +228,24 @@ impl Policy {
         }
     }
 
+    /// Whether a module of the policy loaded on `runtime`: a module of the
+    /// user's that one runtime refused runs on the others alone.
+    #[cfg(feature = "wasm")]
+    #[must_use]
+    pub fn loaded_on(&self, runtime: Runtime) -> bool {
+        self.modules
+            .iter()
+            .any(|module| module.runtime() == runtime.engine())
+    }
+
+    /// Whether a module of the policy loaded on `runtime`: never, in a
+    /// build without WebAssembly.
+    #[cfg(not(feature = "wasm"))]
+    #[must_use]
+    pub const fn loaded_on(&self, _: Runtime) -> bool {
+        false
+    }
+
     /// The component to run with `fuel` per call (`None`: unmetered).
     #[cfg(feature = "wasmtime")]
     fn component_for(&self, fuel: Option<u64>) -> Result<wsim_backends::Component, Error> {

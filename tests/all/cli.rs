@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{pair_module, traces_dir, wsim, wsim_fails};
+use crate::support::{pair_module, traces_dir, wasmtime_only_module, wsim, wsim_fails};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -16,15 +16,28 @@ fn stderr(output: &Output) -> String {
 
 /// Runs wsim with `--json` added, expecting success; returns the records.
 fn run_json(args: &[&str]) -> Vec<serde_json::Value> {
+    let (output, records) = run_with_json(args);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    records
+}
+
+/// Runs wsim with `--json` added, expecting failure; returns its output and
+/// the records it still saved.
+fn run_json_failing(args: &[&str]) -> (Output, Vec<serde_json::Value>) {
+    let (output, records) = run_with_json(args);
+    assert!(!output.status.success(), "{args:?}: {}", stdout(&output));
+    (output, records)
+}
+
+fn run_with_json(args: &[&str]) -> (Output, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("out.json");
     let mut args = args.to_vec();
     args.extend(["--json", json.to_str().unwrap()]);
     let output = wsim(&args);
-    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
     let records: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
-    records.as_array().expect("a JSON array").clone()
+    (output, records.as_array().expect("a JSON array").clone())
 }
 
 const SMALL: &[&str] = &["run", "--requests", "20000", "--objects", "2000"];
@@ -599,6 +612,71 @@ fn no_timing_runs_in_parallel_and_reports_no_times() {
 }
 
 #[test]
+fn a_module_one_runtime_refuses_runs_on_the_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("typed.wat");
+    fs::write(&module, wasmtime_only_module()).unwrap();
+    let (output, records) = run_json_failing(&[
+        "run",
+        "--requests",
+        "2000",
+        "--size",
+        "1MiB",
+        "--policy",
+        "fifo",
+        "--backend",
+        "pair",
+        "--wasm",
+        module.to_str().unwrap(),
+    ]);
+    // The refusal fails the run and names the runtime; nothing else fails.
+    let error = stderr(&output);
+    assert!(
+        error.contains(
+            "loading typed.wat on wasmer failed: typed.wat: not a valid WebAssembly module"
+        ),
+        "{error}"
+    );
+    assert!(!error.contains("more failures"), "{error}");
+    // The module ran on wasmtime, and FIFO on both.
+    let runs: Vec<(&str, &str)> = records
+        .iter()
+        .filter(|r| r["backend"] == "pair")
+        .map(|r| {
+            (
+                r["policy"].as_str().unwrap(),
+                r["runtime"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        runs,
+        [
+            ("fifo", "wasmer"),
+            ("fifo", "wasmtime"),
+            ("typed", "wasmtime")
+        ]
+    );
+
+    // On wasmer alone there is nothing of it to run: one plain failure.
+    let text = wsim_fails(&[
+        "run",
+        "--requests",
+        "2000",
+        "--size",
+        "1MiB",
+        "--runtime",
+        "wasmer",
+        "--wasm",
+        module.to_str().unwrap(),
+    ]);
+    assert!(
+        text.contains("loading typed.wat failed: typed.wat: not a valid WebAssembly module"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_failing_run_leaves_the_others_printed_and_written() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("tripwire.wat");
@@ -608,8 +686,7 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
         "",
     );
     fs::write(&module, tripwire).unwrap();
-    let json = dir.path().join("out.json");
-    let output = wsim(&[
+    let args = [
         "run",
         "--requests",
         "5000",
@@ -621,11 +698,9 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
         "lru",
         "--wasm",
         module.to_str().unwrap(),
-        "--json",
-        json.to_str().unwrap(),
-    ]);
+    ];
+    let (output, records) = run_json_failing(&args);
     let error = stderr(&output);
-    assert!(!output.status.success());
     assert!(!error.contains("panicked"), "{error}");
     assert!(
         error.contains("tripwire pair cached on wasmer fuel 1000000000 1 MiB failed: tripwire.wat: export `access` trapped"),
@@ -636,11 +711,7 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
         "{}",
         stdout(&output)
     );
-    let records: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let backends: Vec<&str> = records
-        .as_array()
-        .unwrap()
         .iter()
         .map(|r| r["backend"].as_str().unwrap())
         .collect();

@@ -228,11 +228,17 @@ fn missing_and_mistyped_exports_are_named() {
         "(local.get $size)))\n    (i64.const 0))",
     );
     let (_dir, path) = fixture("mistyped.wat", mistyped.as_bytes());
-    let line = run_plugin(&path, &[]);
-    assert_mentions(
-        &line,
-        &["mistyped.wat: export `access` has type", "expected"],
-    );
+    // Both runtimes spell the types alike.
+    for runtime in ["wasmer", "wasmtime"] {
+        let line = run_plugin(&path, &["--runtime", runtime]);
+        assert_mentions(
+            &line,
+            &[
+                "mistyped.wat: export `access` has type [I64, I64] -> [I64], \
+                 expected [I64, I64] -> [I32]",
+            ],
+        );
+    }
 
     let no_memory =
         pair_module("(i32.const 0)", "").replace(r#"(memory (export "memory") 1)"#, "(memory 1)");
@@ -528,4 +534,37 @@ fn a_proposal_neither_runtime_has_is_refused_at_load() {
             ],
         );
     }
+}
+
+/// wasmer's Singlepass compiles no SIMD: a module using it is refused on
+/// wasmer, in words that say the text was fine, and runs on wasmtime.
+#[test]
+fn singlepass_refuses_simd_which_wasmtime_runs() {
+    let module = pair_module("(i32x4.extract_lane 0 (i32x4.splat (i32.const 0)))", "");
+    let (_dir, path) = fixture("simd.wat", module.as_bytes());
+    let line = run_plugin(&path, &["--compiler", "singlepass"]);
+    assert_mentions(
+        &line,
+        &[
+            "loading simd.wat on wasmer failed: simd.wat: not a valid WebAssembly module: \
+             WebAssembly text that does not compile: Compilation error",
+            "I32x4Splat",
+        ],
+    );
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "3000",
+        "--size",
+        "1MiB",
+        "--wasm",
+        path.to_str().unwrap(),
+        "--runtime",
+        "wasmtime",
+        "--compiler",
+        "singlepass",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("simd    pair     cached  wasmtime"), "{text}");
 }

@@ -16,7 +16,9 @@ use wsim_policies::{Cache, EvictionPolicy, Fifo, Held, PolicyKind, Request};
 
 use crate::equivalence::trace;
 use crate::golden::traces_of;
-use crate::support::{Replay, replay_native, replay_wasm, wsim, wsim_fails};
+use crate::support::{
+    Replay, pair_module, replay_native, replay_wasm, wasmtime_only_module, wsim, wsim_fails,
+};
 
 // The example crate's policy, compiled into the tests natively.
 #[path = "../../examples/rust-sieve/src/sieve.rs"]
@@ -294,6 +296,76 @@ fn the_rust_example_builds_runs_and_agrees_with_the_c_sieve() {
     // Two sizes, two ABIs, two runtimes.
     assert_eq!(of("my_sieve").len(), 8);
     assert_eq!(of("my_sieve"), of("c-sieve"));
+}
+
+#[test]
+fn inspect_says_which_runtimes_load_a_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typed.wat");
+    fs::write(&path, wasmtime_only_module()).unwrap();
+    let json = dir.path().join("typed.json");
+    let output = wsim(&[
+        "inspect",
+        path.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("loads on: wasmtime (cranelift)\n"), "{text}");
+    assert!(
+        text.contains("does not load on wasmer (cranelift): not a valid WebAssembly module"),
+        "{text}"
+    );
+    assert!(text.contains("  pair      yes"), "{text}");
+    assert!(
+        text.contains("  bincode   no: missing export `alloc`"),
+        "{text}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let abis: Vec<(&str, &str, bool)> = report["abis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|abi| {
+            (
+                abi["abi"].as_str().unwrap(),
+                abi["runtime"].as_str().unwrap(),
+                abi["error"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        abis,
+        [
+            ("pair", "wasmtime", true),
+            ("bincode", "wasmtime", false),
+            ("bytemuck", "wasmtime", false),
+            ("batch", "wasmtime", false)
+        ]
+    );
+
+    // Asked about wasmer alone, inspect fails with wasmer's reason.
+    let text = wsim_fails(&["inspect", path.to_str().unwrap(), "--runtime", "wasmer"]);
+    assert!(
+        text.contains("typed.wat: not a valid WebAssembly module"),
+        "{text}"
+    );
+
+    // A module both load gets one verdict per ABI, and both runtimes listed.
+    let path = dir.path().join("plain.wat");
+    fs::write(&path, pair_module("(i32.const 0)", "")).unwrap();
+    let output = wsim(&["inspect", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("loads on: wasmer (cranelift), wasmtime (cranelift)\n"),
+        "{text}"
+    );
+    assert!(!text.contains("does not load"), "{text}");
+    assert!(text.contains("  pair      yes\n"), "{text}");
+    assert!(text.contains("access       [I64, I64] -> [I32]"), "{text}");
 }
 
 #[test]

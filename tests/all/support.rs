@@ -330,6 +330,16 @@ pub(crate) fn pair_module(access_body: &str, extra: &str) -> String {
     )
 }
 
+/// A Pair-ABI module that wasmtime loads and wasmer refuses: it declares a
+/// function taking a typed function reference (`(ref $t)`), a proposal
+/// wasmtime 48 accepts and wasmer 7.4 does not.
+pub(crate) fn wasmtime_only_module() -> String {
+    pair_module(
+        "(i32.const 0)",
+        "(type $t (func)) (func $call (param $f (ref $t)) (call_ref $t (local.get $f)))",
+    )
+}
+
 /// Writes `text` to `name` in a fresh directory.
 pub(crate) fn fixture(name: &str, text: &[u8]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
