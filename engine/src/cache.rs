@@ -10,9 +10,13 @@
 //! serialized module. Loading checks the checksum before the runtime sees
 //! a byte: a truncated or damaged entry is reported and rebuilt, never run.
 //! The checksum is not a signature: whoever can write to the cache
-//! directory can write an entry that passes, so the directory must be the
-//! user's own (the default, under `$HOME/.cache`, is). Entries are written
-//! to a temporary file and renamed, so a reader never sees half of one.
+//! directory can write an entry that passes, and an entry is machine code
+//! that runs outside the sandbox. So on Unix the cache is only used when
+//! the directory and the entry belong to this user and nobody else may
+//! write to them; otherwise the module is compiled afresh and the cache
+//! left alone ([`Origin::Untrusted`]). wsim creates the directory with
+//! mode 0700. Entries are written to a temporary file (mode 0600) and
+//! renamed, so a reader never sees half of one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,6 +38,9 @@ pub enum Origin {
     /// The cache entry was unusable (the reason says why); compiled again
     /// and the entry replaced.
     Rebuilt(String),
+    /// Compiled now; the cache was neither read nor written, because
+    /// someone else could have written its entries (the reason says who).
+    Untrusted(String),
 }
 
 /// A directory of compiled modules.
@@ -95,9 +102,21 @@ impl ModuleCache {
         Ok(Some(payload.to_vec()))
     }
 
+    /// Why the entry at `path` must not be read, nor the directory written:
+    /// either may be written by someone other than this user. `None` when
+    /// both are safe, or do not exist yet.
+    pub(crate) fn distrust(&self, path: &Path) -> Option<String> {
+        writable_by_others(&self.dir, "the directory")
+            .or_else(|| writable_by_others(path, "the entry"))
+    }
+
     /// Stores `payload` at `path`, atomically.
     pub(crate) fn write(&self, path: &Path, payload: &[u8]) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&self.dir)?;
         let mut temporary = tempfile::NamedTempFile::new_in(&self.dir)?;
         temporary.write_all(MAGIC)?;
         temporary.write_all(blake3::hash(payload).as_bytes())?;
@@ -106,6 +125,45 @@ impl ModuleCache {
         temporary.persist(path).map_err(|error| error.error)?;
         Ok(())
     }
+}
+
+/// Why `path` (`what` names it) may hold what someone other than this user
+/// wrote: it belongs to another user, or its group or everyone may write
+/// to it. `None` when it is this user's alone, or does not exist.
+#[cfg(unix)]
+fn writable_by_others(path: &Path, what: &str) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+
+    // Following symbolic links: what matters is what would be read.
+    let metadata = std::fs::metadata(path).ok()?;
+    // SAFETY: geteuid takes nothing, touches no memory and cannot fail.
+    let user = unsafe { libc::geteuid() };
+    if metadata.uid() != user {
+        return Some(format!(
+            "{what} {} belongs to user {}, not to this user ({user})",
+            path.display(),
+            metadata.uid()
+        ));
+    }
+    let mode = metadata.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        let who = if mode & 0o002 != 0 {
+            "everyone"
+        } else {
+            "its group"
+        };
+        return Some(format!(
+            "{what} {} may be written by {who} (mode {mode:o})",
+            path.display()
+        ));
+    }
+    None
+}
+
+/// Elsewhere, file ownership is not checked.
+#[cfg(not(unix))]
+fn writable_by_others(_: &Path, _: &str) -> Option<String> {
+    None
 }
 
 /// What a module's machine code depends on besides its bytes: the cache
@@ -149,7 +207,8 @@ pub(crate) fn key(bytes: &[u8], parts: &KeyParts<'_>) -> blake3::Hash {
 }
 
 /// Finds a compiled module in `cache`, or compiles and stores it. The entry
-/// is only handed to `deserialize` once its checksum matched. A store that
+/// is only handed to `deserialize` once its checksum matched, and only from
+/// a directory nobody else may write to. A store that
 /// fails leaves the module compiled and the run going: the cache only saves
 /// time.
 pub(crate) fn through<M>(
@@ -161,6 +220,9 @@ pub(crate) fn through<M>(
     serialize: impl FnOnce(&M) -> Option<Vec<u8>>,
 ) -> Result<(M, Origin), crate::Error> {
     let path = cache.path(&key(bytes, parts), parts.extension);
+    if let Some(reason) = cache.distrust(&path) {
+        return Ok((compile()?, Origin::Untrusted(reason)));
+    }
     let damaged = match ModuleCache::read(&path) {
         Ok(None) => None,
         Ok(Some(payload)) => match deserialize(&payload) {

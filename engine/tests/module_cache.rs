@@ -209,3 +209,72 @@ fn the_memory_cap_holds_on_every_runtime() {
         );
     }
 }
+
+/// The origin's reason when the cache was not trusted; fails otherwise.
+#[cfg(unix)]
+fn distrusted(module: &Module) -> &str {
+    match module.origin() {
+        Origin::Untrusted(reason) => reason,
+        other => panic!("expected the cache to be distrusted, got {other:?}"),
+    }
+}
+
+/// Cached machine code runs outside the sandbox: a cache that someone
+/// other than this user may write to is neither read nor written.
+#[cfg(unix)]
+#[test]
+fn a_cache_others_may_write_to_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let set_mode =
+        |path: &Path, mode| fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    let other = GUEST.replace("i64.const 2", "i64.const 3");
+    for runtime in Runtime::built() {
+        let parent = tempfile::tempdir().unwrap();
+        let cache = parent.path().join("cache");
+        let compile = |text: &str| {
+            engine_on(runtime, &cache, None)
+                .compile("g", text.as_bytes())
+                .unwrap()
+        };
+        assert_eq!(*compile(GUEST).origin(), Origin::Stored);
+        // wsim makes the directory, and writes the entry, for this user alone.
+        assert_eq!(mode(&cache), 0o700);
+        let entry = entries(&cache).pop().unwrap();
+        assert_eq!(mode(&entry) & 0o077, 0);
+
+        set_mode(&cache, 0o777);
+        let module = compile(GUEST);
+        assert!(
+            distrusted(&module).contains("the directory")
+                && distrusted(&module).contains("may be written by everyone (mode 777)"),
+            "{module:?}"
+        );
+        assert_eq!(double(&module, 21), 42);
+        // Nor is anything written there.
+        assert!(distrusted(&compile(&other)).contains("mode 777"));
+        assert_eq!(entries(&cache).len(), 1);
+
+        set_mode(&cache, 0o770);
+        assert!(distrusted(&compile(GUEST)).contains("may be written by its group (mode 770)"));
+
+        // This user's alone again: the entry is used.
+        set_mode(&cache, 0o700);
+        assert_eq!(*compile(GUEST).origin(), Origin::Cached);
+
+        // An entry others may write to is not read.
+        set_mode(&entry, 0o666);
+        assert!(distrusted(&compile(GUEST)).contains("the entry"));
+        set_mode(&entry, 0o600);
+        assert_eq!(*compile(GUEST).origin(), Origin::Cached);
+
+        // A directory of another user's (only root may give one away).
+        if std::os::unix::fs::chown(&cache, Some(4242), None).is_ok() {
+            assert!(
+                distrusted(&compile(GUEST)).contains("belongs to user 4242"),
+                "{cache:?}"
+            );
+        }
+    }
+}

@@ -1168,12 +1168,22 @@ fn compile_guests(
         on.join(" and "),
         started.elapsed().as_secs_f64() * 1e3
     )?;
+    let mut distrusted: Vec<&str> = Vec::new();
     for (name, origin) in &compiled {
-        if let Origin::Rebuilt(reason) = origin {
-            writeln!(
+        match origin {
+            Origin::Rebuilt(reason) => writeln!(
                 out,
                 "note: the module cache's entry for {name} was unusable ({reason}); rebuilt"
-            )?;
+            )?,
+            Origin::Untrusted(reason) if !distrusted.contains(&reason.as_str()) => {
+                distrusted.push(reason);
+                writeln!(
+                    out,
+                    "warning: module cache not used: {reason}, so its entries (machine code run \
+                     outside the sandbox) could be someone else's; compiled afresh"
+                )?;
+            }
+            _ => {}
         }
     }
     writeln!(
