@@ -11,12 +11,14 @@
 //! a byte: a truncated or damaged entry is reported and rebuilt, never run.
 //! The checksum is not a signature: whoever can write to the cache
 //! directory can write an entry that passes, and an entry is machine code
-//! that runs outside the sandbox. So on Unix the cache is only used when
-//! the directory and the entry belong to this user and nobody else may
-//! write to them; otherwise the module is compiled afresh and the cache
-//! left alone ([`Origin::Untrusted`]). wsim creates the directory with
-//! mode 0700. Entries are written to a temporary file (mode 0600) and
-//! renamed, so a reader never sees half of one.
+//! that runs outside the sandbox. So on Unix the directory is opened and
+//! checked on the open handle (this user's, and nobody else may write to
+//! it), and the entry opened relative to that handle, without following a
+//! symbolic link, and checked the same way before a byte is read: nothing
+//! can be swapped in between. A directory that fails is not used at all
+//! ([`Origin::Untrusted`]); an entry that fails is rebuilt. wsim creates
+//! the directory with mode 0700. Entries are written to a temporary file
+//! (mode 0600) and renamed, so a reader never sees half of one.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,35 +81,34 @@ impl ModuleCache {
         self.dir.join(format!("{}.{extension}", key.to_hex()))
     }
 
-    /// The payload of the entry at `path`, checked; `Ok(None)` when there is
-    /// no entry, `Err(reason)` when there is one that must not be trusted.
-    pub(crate) fn read(path: &Path) -> Result<Option<Vec<u8>>, String> {
-        let file = match std::fs::read(path) {
-            Ok(file) => file,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(format!("unreadable: {error}")),
+    /// The payload of the entry at `path` (in this cache's directory),
+    /// checked; `Ok(None)` when there is no entry.
+    pub(crate) fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, Refusal> {
+        use std::io::Read as _;
+
+        let Some(mut file) = open_entry(&self.dir, path)? else {
+            return Ok(None);
         };
-        let Some((magic, rest)) = file.split_first_chunk::<8>() else {
-            return Err("truncated header".to_owned());
+        let mut entry = Vec::new();
+        file.read_to_end(&mut entry)
+            .map_err(|error| Refusal::Unusable(format!("unreadable: {error}")))?;
+        let Some((magic, rest)) = entry.split_first_chunk::<8>() else {
+            return Err(Refusal::Unusable("truncated header".to_owned()));
         };
         if magic != MAGIC {
-            return Err("not a wsim module-cache entry".to_owned());
+            return Err(Refusal::Unusable(
+                "not a wsim module-cache entry".to_owned(),
+            ));
         }
         let Some((checksum, payload)) = rest.split_first_chunk::<CHECKSUM_LEN>() else {
-            return Err("truncated header".to_owned());
+            return Err(Refusal::Unusable("truncated header".to_owned()));
         };
         if blake3::hash(payload) != blake3::Hash::from_bytes(*checksum) {
-            return Err("checksum mismatch (damaged or truncated)".to_owned());
+            return Err(Refusal::Unusable(
+                "checksum mismatch (damaged or truncated)".to_owned(),
+            ));
         }
         Ok(Some(payload.to_vec()))
-    }
-
-    /// Why the entry at `path` must not be read, nor the directory written:
-    /// either may be written by someone other than this user. `None` when
-    /// both are safe, or do not exist yet.
-    pub(crate) fn distrust(&self, path: &Path) -> Option<String> {
-        writable_by_others(&self.dir, "the directory")
-            .or_else(|| writable_by_others(path, "the entry"))
     }
 
     /// Stores `payload` at `path`, atomically.
@@ -127,21 +128,106 @@ impl ModuleCache {
     }
 }
 
-/// Why `path` (`what` names it) may hold what someone other than this user
-/// wrote: it belongs to another user, or its group or everyone may write
-/// to it. `None` when it is this user's alone, or does not exist.
-#[cfg(unix)]
-fn writable_by_others(path: &Path, what: &str) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
+/// Why a cache entry is not read.
+pub(crate) enum Refusal {
+    /// The directory may hold what someone else wrote: the cache is not
+    /// used at all.
+    Untrusted(String),
+    /// The entry is damaged, or not safe to read: it is rebuilt.
+    Unusable(String),
+}
 
-    // Following symbolic links: what matters is what would be read.
-    let metadata = std::fs::metadata(path).ok()?;
+/// Opens the entry at `path` in `dir`, on Unix only once both are checked
+/// on their open handles; `Ok(None)` when either does not exist.
+#[cfg(unix)]
+fn open_entry(dir: &Path, path: &Path) -> Result<Option<std::fs::File>, Refusal> {
+    use std::os::fd::{AsRawFd as _, FromRawFd as _, OwnedFd};
+    use std::os::unix::ffi::OsStrExt as _;
+
+    let directory = match std::fs::File::open(dir) {
+        Ok(directory) => directory,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(Refusal::Untrusted(format!(
+                "cannot open the directory {}: {error}",
+                dir.display()
+            )));
+        }
+    };
+    let untrusted = |why: String| {
+        Refusal::Untrusted(format!(
+            "the directory {} {why}; use a directory of your own that nobody else may \
+             write to (`chmod go-w`), or --module-cache DIR",
+            dir.display()
+        ))
+    };
+    let metadata = directory
+        .metadata()
+        .map_err(|error| untrusted(format!("cannot be examined: {error}")))?;
+    if !metadata.is_dir() {
+        return Err(untrusted("is not a directory".to_owned()));
+    }
+    if let Some(why) = writable_by_others(&metadata) {
+        return Err(untrusted(why));
+    }
+    let name = path
+        .file_name()
+        .and_then(|name| std::ffi::CString::new(name.as_bytes()).ok())
+        .ok_or_else(|| Refusal::Unusable(format!("{} names no file", path.display())))?;
+    // Non-blocking, so that a FIFO put in place of an entry cannot stall the
+    // open; no effect on a regular file.
+    let flags = libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK;
+    // SAFETY: `name` is a NUL-terminated string and `directory` an open
+    // file descriptor, both alive for the whole call; openat reads them and
+    // returns a new descriptor or -1.
+    let fd = unsafe { libc::openat(directory.as_raw_fd(), name.as_ptr(), flags) };
+    if fd < 0 {
+        let error = std::io::Error::last_os_error();
+        return match error.raw_os_error() {
+            Some(libc::ENOENT) => Ok(None),
+            Some(libc::ELOOP) => Err(Refusal::Unusable(
+                "a symbolic link, which is never followed".to_owned(),
+            )),
+            _ => Err(Refusal::Unusable(format!("unreadable: {error}"))),
+        };
+    }
+    // SAFETY: `fd` was just returned by openat, is open, and nothing else
+    // owns it.
+    let file = std::fs::File::from(unsafe { OwnedFd::from_raw_fd(fd) });
+    let metadata = file
+        .metadata()
+        .map_err(|error| Refusal::Unusable(format!("cannot be examined: {error}")))?;
+    if !metadata.is_file() {
+        return Err(Refusal::Unusable("not a regular file".to_owned()));
+    }
+    if let Some(why) = writable_by_others(&metadata) {
+        return Err(Refusal::Unusable(format!("the entry {why}")));
+    }
+    Ok(Some(file))
+}
+
+/// Elsewhere, file ownership is not checked.
+#[cfg(not(unix))]
+fn open_entry(_: &Path, path: &Path) -> Result<Option<std::fs::File>, Refusal> {
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Refusal::Unusable(format!("unreadable: {error}"))),
+    }
+}
+
+/// Why a file or directory, by its metadata, may hold what someone other
+/// than this user wrote: another user owns it, or its group or everyone
+/// may write to it. `None` when it is this user's alone.
+#[cfg(unix)]
+fn writable_by_others(metadata: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
+
     // SAFETY: geteuid takes nothing, touches no memory and cannot fail.
     let user = unsafe { libc::geteuid() };
     if metadata.uid() != user {
         return Some(format!(
-            "{what} {} belongs to user {}, not to this user ({user})",
-            path.display(),
+            "belongs to user {}, not to this user ({user})",
             metadata.uid()
         ));
     }
@@ -152,17 +238,8 @@ fn writable_by_others(path: &Path, what: &str) -> Option<String> {
         } else {
             "its group"
         };
-        return Some(format!(
-            "{what} {} may be written by {who} (mode {mode:o})",
-            path.display()
-        ));
+        return Some(format!("may be written by {who} (mode {mode:o})"));
     }
-    None
-}
-
-/// Elsewhere, file ownership is not checked.
-#[cfg(not(unix))]
-fn writable_by_others(_: &Path, _: &str) -> Option<String> {
     None
 }
 
@@ -220,16 +297,15 @@ pub(crate) fn through<M>(
     serialize: impl FnOnce(&M) -> Option<Vec<u8>>,
 ) -> Result<(M, Origin), crate::Error> {
     let path = cache.path(&key(bytes, parts), parts.extension);
-    if let Some(reason) = cache.distrust(&path) {
-        return Ok((compile()?, Origin::Untrusted(reason)));
-    }
-    let damaged = match ModuleCache::read(&path) {
+    let damaged = match cache.read(&path) {
         Ok(None) => None,
         Ok(Some(payload)) => match deserialize(&payload) {
             Ok(module) => return Ok((module, Origin::Cached)),
             Err(reason) => Some(reason),
         },
-        Err(reason) => Some(reason),
+        Err(Refusal::Unusable(reason)) => Some(reason),
+        // Neither read nor written.
+        Err(Refusal::Untrusted(reason)) => return Ok((compile()?, Origin::Untrusted(reason))),
     };
     let module = compile()?;
     let stored = serialize(&module).is_some_and(|payload| cache.write(&path, &payload).is_ok());

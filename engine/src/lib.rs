@@ -345,6 +345,16 @@ impl Engine {
 
     /// Reads and compiles a module file, named by its file name.
     pub fn load(&self, path: &Path) -> Result<Module, Error> {
+        let (name, bytes) = self.read(path)?;
+        self.compile(&name, &bytes)
+    }
+
+    /// Reads a module file within the size limit: its name (the file's) and
+    /// its bytes. Read once, the bytes can be compiled on several engines,
+    /// which then all run the same module.
+    pub fn read(&self, path: &Path) -> Result<(String, Vec<u8>), Error> {
+        use std::io::Read as _;
+
         let name = path.file_name().map_or_else(
             || path.display().to_string(),
             |name| name.to_string_lossy().into_owned(),
@@ -353,10 +363,18 @@ impl Engine {
             path: path.to_owned(),
             error,
         };
-        // Refuse an oversized file before reading it whole.
-        self.check_module_size(&name, std::fs::metadata(path).map_err(read_error)?.len())?;
-        let bytes = std::fs::read(path).map_err(read_error)?;
-        self.compile(&name, &bytes)
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        // Refuse an oversized file before reading it whole; and read no more
+        // than the limit allows, since the length a file reports (0 for
+        // /dev/zero, say) need not be what it yields.
+        self.check_module_size(&name, file.metadata().map_err(read_error)?.len())?;
+        let limit = self.limits.max_module_bytes;
+        let mut bytes = Vec::new();
+        file.take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+        self.check_module_size(&name, bytes.len() as u64)?;
+        Ok((name, bytes))
     }
 
     /// Refuses a module of `size` bytes above the limit.

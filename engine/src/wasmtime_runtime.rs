@@ -152,7 +152,13 @@ fn describe_value(ty: &wasmtime::ValType) -> String {
         wasmtime::ValType::F32 => "F32".to_owned(),
         wasmtime::ValType::F64 => "F64".to_owned(),
         wasmtime::ValType::V128 => "V128".to_owned(),
-        wasmtime::ValType::Ref(reference) => reference.to_string(),
+        wasmtime::ValType::Ref(reference) => match (reference.is_nullable(), reference.heap_type())
+        {
+            (true, wasmtime::HeapType::Func) => "FuncRef".to_owned(),
+            (true, wasmtime::HeapType::Extern) => "ExternRef".to_owned(),
+            // Typed references, which wasmer does not have.
+            _ => reference.to_string(),
+        },
     }
 }
 
@@ -167,7 +173,7 @@ fn describe(ty: &wasmtime::ExternType) -> String {
         ),
         wasmtime::ExternType::Global(global) => format!(
             "global {}{}",
-            global.content(),
+            describe_value(global.content()),
             if global.mutability() == wasmtime::Mutability::Var {
                 ", mutable"
             } else {

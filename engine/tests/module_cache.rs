@@ -246,10 +246,12 @@ fn a_cache_others_may_write_to_is_not_used() {
 
         set_mode(&cache, 0o777);
         let module = compile(GUEST);
+        let reason = distrusted(&module);
         assert!(
-            distrusted(&module).contains("the directory")
-                && distrusted(&module).contains("may be written by everyone (mode 777)"),
-            "{module:?}"
+            reason.contains("the directory")
+                && reason.contains("may be written by everyone (mode 777)")
+                && reason.contains("chmod go-w"),
+            "{reason}"
         );
         assert_eq!(double(&module, 21), 42);
         // Nor is anything written there.
@@ -263,10 +265,28 @@ fn a_cache_others_may_write_to_is_not_used() {
         set_mode(&cache, 0o700);
         assert_eq!(*compile(GUEST).origin(), Origin::Cached);
 
-        // An entry others may write to is not read.
+        // An entry others may write to is not read: it is rebuilt, this
+        // user's alone again.
         set_mode(&entry, 0o666);
-        assert!(distrusted(&compile(GUEST)).contains("the entry"));
-        set_mode(&entry, 0o600);
+        match compile(GUEST).origin() {
+            Origin::Rebuilt(reason) => assert!(
+                reason.contains("the entry may be written by everyone (mode 666)"),
+                "{reason}"
+            ),
+            other => panic!("expected a rebuilt entry, got {other:?}"),
+        }
+        assert_eq!(mode(&entry), 0o600);
+        assert_eq!(*compile(GUEST).origin(), Origin::Cached);
+
+        // Nor is a symbolic link followed, wherever it points.
+        let elsewhere = parent.path().join("elsewhere");
+        fs::rename(&entry, &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &entry).unwrap();
+        match compile(GUEST).origin() {
+            Origin::Rebuilt(reason) => assert!(reason.contains("symbolic link"), "{reason}"),
+            other => panic!("expected a rebuilt entry, got {other:?}"),
+        }
+        assert!(!fs::symlink_metadata(&entry).unwrap().is_symlink());
         assert_eq!(*compile(GUEST).origin(), Origin::Cached);
 
         // A directory of another user's (only root may give one away).

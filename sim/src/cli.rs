@@ -1069,22 +1069,47 @@ fn compile_guests(
             |name| name.to_string_lossy().into_owned(),
         );
         let mut plugin = Policy::plugin(&file_name);
+        if let Some(same) = policies.iter().find(|policy| policy.name == plugin.name) {
+            let error = crate::Error::Invalid(format!(
+                "{file_name}: the run already has a policy named {}; rename the file",
+                same.name
+            ));
+            failures.push(Failure::new(
+                &plugin.name,
+                format!("loading {file_name}"),
+                error,
+            ));
+            continue;
+        }
+        // Read once, so that every runtime runs the same bytes.
+        let Some((plain, _)) = engines.first() else {
+            break;
+        };
+        let (name, bytes) = match plain.read(path) {
+            Ok(read) => read,
+            Err(error) => {
+                failures.push(Failure::new(
+                    &plugin.name,
+                    format!("loading {file_name}"),
+                    error.into(),
+                ));
+                continue;
+            }
+        };
         // Each runtime on its own: a module one of them refuses (a proposal
         // it lacks, say) still runs on the others.
         let mut refused: Vec<(Runtime, EngineError)> = Vec::new();
         for (&runtime, engines) in runtimes.iter().zip(&engines) {
-            if let Err(error) =
-                compile_on(&mut plugin, engines, &|engine: &Engine| engine.load(path))
-            {
+            if let Err(error) = compile_on(&mut plugin, engines, &|engine: &Engine| {
+                engine.compile(&name, &bytes)
+            }) {
                 plugin
                     .modules
                     .retain(|module| module.runtime() != runtime.engine());
                 refused.push((runtime, error));
             }
         }
-        let alike = refused
-            .windows(2)
-            .all(|pair| pair[0].1.to_string() == pair[1].1.to_string());
+        let alike = crate::inspect::alike(refused.iter().map(|(_, error)| error));
         let loaded = if refused.len() == runtimes.len() && alike {
             // Refused everywhere for one reason: one failure, as with a
             // single runtime.
@@ -1175,15 +1200,13 @@ fn compile_guests(
                 out,
                 "note: the module cache's entry for {name} was unusable ({reason}); rebuilt"
             )?,
-            Origin::Untrusted(reason) if !distrusted.contains(&reason.as_str()) => {
-                distrusted.push(reason);
-                writeln!(
-                    out,
-                    "warning: module cache not used: {reason}, so its entries (machine code run \
-                     outside the sandbox) could be someone else's; compiled afresh"
-                )?;
+            Origin::Untrusted(reason) => {
+                if !distrusted.contains(&reason.as_str()) {
+                    distrusted.push(reason);
+                    writeln!(out, "warning: module cache not used: {reason}")?;
+                }
             }
-            _ => {}
+            Origin::Compiled | Origin::Stored | Origin::Cached => {}
         }
     }
     writeln!(

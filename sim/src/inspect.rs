@@ -175,8 +175,15 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
     };
     let mut loaded = Vec::new();
     let mut refused = Vec::new();
+    let mut read = None;
     for &(runtime, compiler) in runtimes {
-        match Engine::with_runtime(runtime, compiler, limits).and_then(|engine| engine.load(path)) {
+        let engine = Engine::with_runtime(runtime, compiler, limits)?;
+        // Read once: every runtime judges the same bytes.
+        let (name, bytes) = match &read {
+            Some(read) => read,
+            None => read.insert(engine.read(path)?),
+        };
+        match engine.compile(name, bytes) {
             Ok(module) => loaded.push((runtime, compiler, module)),
             Err(error) => refused.push((runtime, compiler, error)),
         }
@@ -185,7 +192,7 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
         return Err(nowhere(refused));
     };
     let name = first.name().to_owned();
-    let bytes = std::fs::metadata(path).map_or(0, |metadata| metadata.len());
+    let bytes = read.map_or(0, |(_, bytes)| bytes.len() as u64);
     let (abi_version, abi_version_error) = match abi_version(first) {
         Ok(version) => (Some(version), None),
         Err(error) => (None, Some(error)),
@@ -234,10 +241,9 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
 /// The error for a module no runtime would load: the one reason when they
 /// agree, else each runtime's.
 fn nowhere(mut refused: Vec<(Runtime, Compiler, wsim_backends::engine::Error)>) -> crate::Error {
-    let alike = refused
-        .windows(2)
-        .all(|pair| pair[0].2.to_string() == pair[1].2.to_string());
-    if alike && let Some((_, _, error)) = refused.pop() {
+    if alike(refused.iter().map(|(_, _, error)| error))
+        && let Some((_, _, error)) = refused.pop()
+    {
         return error.into();
     }
     let each: Vec<String> = refused
@@ -245,6 +251,14 @@ fn nowhere(mut refused: Vec<(Runtime, Compiler, wsim_backends::engine::Error)>) 
         .map(|(runtime, _, error)| format!("on {}: {error}", runtime.name()))
         .collect();
     crate::Error::Invalid(format!("loads on no runtime: {}", each.join("; ")))
+}
+
+/// Whether the runtimes' errors all say the same: then one is reported,
+/// not each.
+pub(crate) fn alike<'e, E: std::fmt::Display + 'e>(errors: impl Iterator<Item = &'e E>) -> bool {
+    let mut texts = errors.map(ToString::to_string);
+    let first = texts.next();
+    texts.all(|text| Some(text) == first)
 }
 
 /// `text` without the module's name in front: the report names it once.

@@ -677,6 +677,89 @@ fn a_module_one_runtime_refuses_runs_on_the_other() {
 }
 
 #[test]
+fn plugins_that_cannot_be_told_apart_or_never_end_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("a")).unwrap();
+    fs::create_dir(dir.path().join("b")).unwrap();
+    let first = dir.path().join("a/mine.wat");
+    let second = dir.path().join("b/mine.wat");
+    fs::write(&first, pair_module("(i32.const 0)", "")).unwrap();
+    fs::write(&second, pair_module("(i32.const 1)", "")).unwrap();
+    let (output, records) = run_json_failing(&[
+        "run",
+        "--requests",
+        "2000",
+        "--size",
+        "1MiB",
+        "--runtime",
+        "wasmer",
+        "--wasm",
+        first.to_str().unwrap(),
+        "--wasm",
+        second.to_str().unwrap(),
+    ]);
+    let error = stderr(&output);
+    assert!(
+        error.contains(
+            "loading mine.wat failed: mine.wat: the run already has a policy named mine; \
+             rename the file"
+        ),
+        "{error}"
+    );
+    // The first ran (it never hits); the second did not.
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["hits"], 0);
+
+    // A "module" that never ends is refused at the size limit, not read
+    // for ever.
+    if Path::new("/dev/zero").exists() {
+        let text = wsim_fails(&["run", "--requests", "2000", "--wasm", "/dev/zero"]);
+        assert!(
+            text.contains("zero: the module is 33554433 bytes, above the limit of 33554432 bytes"),
+            "{text}"
+        );
+    }
+}
+
+/// Cached machine code runs outside the sandbox: a cache directory anyone
+/// may write to is not used, and the run says so once.
+#[cfg(unix)]
+#[test]
+fn a_module_cache_others_may_write_to_is_not_used() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    fs::create_dir(&cache).unwrap();
+    fs::set_permissions(&cache, fs::Permissions::from_mode(0o777)).unwrap();
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "2000",
+        "--policy",
+        "fifo,lru",
+        "--backend",
+        "pair",
+        "--module-cache",
+        cache.to_str().unwrap(),
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("warning: module cache not used"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(
+        warnings[0].contains("may be written by everyone (mode 777)"),
+        "{text}"
+    );
+    assert!(text.contains("0 from the module cache"), "{text}");
+    // Nothing was written there.
+    assert_eq!(fs::read_dir(&cache).unwrap().count(), 0);
+}
+
+#[test]
 fn a_failing_run_leaves_the_others_printed_and_written() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("tripwire.wat");
