@@ -143,23 +143,28 @@ pub(crate) enum Refusal {
 fn open_entry(dir: &Path, path: &Path) -> Result<Option<std::fs::File>, Refusal> {
     use std::os::fd::{AsRawFd as _, FromRawFd as _, OwnedFd};
     use std::os::unix::ffi::OsStrExt as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
 
-    let directory = match std::fs::File::open(dir) {
-        Ok(directory) => directory,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => {
-            return Err(Refusal::Untrusted(format!(
-                "cannot open the directory {}: {error}",
-                dir.display()
-            )));
-        }
-    };
     let untrusted = |why: String| {
         Refusal::Untrusted(format!(
             "the directory {} {why}; use a directory of your own that nobody else may \
              write to (`chmod go-w`), or --module-cache DIR",
             dir.display()
         ))
+    };
+    // O_DIRECTORY: anything else (a FIFO that would block the open, say)
+    // fails at once.
+    let directory = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(dir);
+    let directory = match directory {
+        Ok(directory) => directory,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.raw_os_error() == Some(libc::ENOTDIR) => {
+            return Err(untrusted("is not a directory".to_owned()));
+        }
+        Err(error) => return Err(untrusted(format!("cannot be opened: {error}"))),
     };
     let metadata = directory
         .metadata()
@@ -175,8 +180,10 @@ fn open_entry(dir: &Path, path: &Path) -> Result<Option<std::fs::File>, Refusal>
         .and_then(|name| std::ffi::CString::new(name.as_bytes()).ok())
         .ok_or_else(|| Refusal::Unusable(format!("{} names no file", path.display())))?;
     // Non-blocking, so that a FIFO put in place of an entry cannot stall the
-    // open; no effect on a regular file.
-    let flags = libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK;
+    // open, and no controlling terminal from a device; neither affects a
+    // regular file, and anything else is refused below before it is read.
+    let flags =
+        libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_NOCTTY;
     // SAFETY: `name` is a NUL-terminated string and `directory` an open
     // file descriptor, both alive for the whole call; openat reads them and
     // returns a new descriptor or -1.

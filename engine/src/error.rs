@@ -106,14 +106,18 @@ pub enum Error {
         module: String,
     },
     /// The module file is larger than the limit.
-    #[error("{module}: the module is {size} bytes, above the limit of {limit} bytes")]
+    #[error("{module}: the module is {size} bytes{or_more}, above the limit of {limit} bytes",
+        or_more = if *.more { " or more" } else { "" })]
     ModuleTooLarge {
         /// The module.
         module: String,
-        /// Its size.
+        /// Its size, or the bytes read before the limit stopped the read.
         size: u64,
         /// The limit.
         limit: u64,
+        /// Whether the file went on past `size` bytes (it was not read to
+        /// its end).
+        more: bool,
     },
     /// A runtime that this build of wsim does not include.
     #[error("the {runtime} runtime is not built in; rebuild with `--features {runtime}`")]

@@ -373,7 +373,14 @@ impl Engine {
         file.take(limit.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(read_error)?;
-        self.check_module_size(&name, bytes.len() as u64)?;
+        if bytes.len() as u64 > limit {
+            return Err(Error::ModuleTooLarge {
+                module: name,
+                size: bytes.len() as u64,
+                limit,
+                more: true,
+            });
+        }
         Ok((name, bytes))
     }
 
@@ -385,6 +392,7 @@ impl Engine {
                 module: name.to_owned(),
                 size,
                 limit,
+                more: false,
             });
         }
         Ok(())

@@ -289,6 +289,33 @@ fn a_cache_others_may_write_to_is_not_used() {
         assert!(!fs::symlink_metadata(&entry).unwrap().is_symlink());
         assert_eq!(*compile(GUEST).origin(), Origin::Cached);
 
+        // A FIFO in an entry's place, which a plain open would wait on for
+        // ever, is refused at once.
+        fs::remove_file(&entry).unwrap();
+        let made = std::process::Command::new("mkfifo").arg(&entry).status();
+        if made.is_ok_and(|status| status.success()) {
+            match compile(GUEST).origin() {
+                Origin::Rebuilt(reason) => {
+                    assert!(reason.contains("not a regular file"), "{reason}");
+                }
+                other => panic!("expected a rebuilt entry, got {other:?}"),
+            }
+        } else {
+            compile(GUEST);
+        }
+        assert_eq!(*compile(GUEST).origin(), Origin::Cached);
+
+        // An entry of another user's (only root may give one away).
+        if std::os::unix::fs::chown(&entry, Some(4242), None).is_ok() {
+            match compile(GUEST).origin() {
+                Origin::Rebuilt(reason) => assert!(
+                    reason.contains("the entry belongs to user 4242"),
+                    "{reason}"
+                ),
+                other => panic!("expected a rebuilt entry, got {other:?}"),
+            }
+        }
+
         // A directory of another user's (only root may give one away).
         if std::os::unix::fs::chown(&cache, Some(4242), None).is_ok() {
             assert!(

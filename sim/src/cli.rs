@@ -1082,16 +1082,21 @@ fn compile_guests(
             continue;
         }
         // Read once, so that every runtime runs the same bytes.
-        let Some((plain, _)) = engines.first() else {
-            break;
-        };
-        let (name, bytes) = match plain.read(path) {
+        let read = engines.first().map_or_else(
+            || {
+                Err(crate::Error::Invalid(
+                    "no WebAssembly runtime to load it on".to_owned(),
+                ))
+            },
+            |(plain, _)| plain.read(path).map_err(crate::Error::from),
+        );
+        let (name, bytes) = match read {
             Ok(read) => read,
             Err(error) => {
                 failures.push(Failure::new(
                     &plugin.name,
                     format!("loading {file_name}"),
-                    error.into(),
+                    error,
                 ));
                 continue;
             }

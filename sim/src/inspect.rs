@@ -166,8 +166,8 @@ impl Report {
 }
 
 /// Loads `path` on each runtime (with its compiler) and finds out what it
-/// is. Errors only when the file cannot be read, or loads on none of them;
-/// everything else goes into the report.
+/// is. Errors only when a runtime cannot be set up, the file cannot be
+/// read, or it loads on none of them; everything else goes into the report.
 pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, crate::Error> {
     let limits = Limits {
         fuel: Some(INSPECT_FUEL),
