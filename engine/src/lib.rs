@@ -345,20 +345,16 @@ impl Engine {
 
     /// Reads and compiles a module file, named by its file name.
     pub fn load(&self, path: &Path) -> Result<Module, Error> {
-        let (name, bytes) = self.read(path)?;
-        self.compile(&name, &bytes)
+        let bytes = self.read(path)?;
+        self.compile(&module_name(path), &bytes)
     }
 
-    /// Reads a module file within the size limit: its name (the file's) and
-    /// its bytes. Read once, the bytes can be compiled on several engines,
-    /// which then all run the same module.
-    pub fn read(&self, path: &Path) -> Result<(String, Vec<u8>), Error> {
+    /// Reads a module file within the size limit. Read once, the bytes can
+    /// be compiled on several engines, which then all run the same module.
+    pub fn read(&self, path: &Path) -> Result<Vec<u8>, Error> {
         use std::io::Read as _;
 
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        );
+        let name = module_name(path);
         let read_error = |error| Error::Read {
             path: path.to_owned(),
             error,
@@ -381,7 +377,7 @@ impl Engine {
                 more: true,
             });
         }
-        Ok((name, bytes))
+        Ok(bytes)
     }
 
     /// Refuses a module of `size` bytes above the limit.
@@ -743,6 +739,15 @@ pub(crate) fn call_error(
 }
 
 /// A memory type in words.
+/// The name a module file goes by in reports and errors: its file name.
+#[must_use]
+pub fn module_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
 pub(crate) fn describe_memory(minimum: u32, maximum: Option<u32>) -> String {
     let maximum = maximum.map_or_else(
         || "no maximum".to_owned(),

@@ -1013,17 +1013,12 @@ fn compile_guests(
         };
         engines.push((engine(None)?, engine(Some(DEFAULT_PLUGIN_FUEL))?));
     }
-    // Compiles what `policy`'s runs need on one runtime's engines:
-    // unmetered, metered, or both.
+    // Compiles what `policy`'s runs need on one runtime's engines.
     let compile_on = |policy: &mut Policy,
-                      (plain, metered): &(Engine, Engine),
+                      pair: &(Engine, Engine),
                       load: &dyn Fn(&Engine) -> Result<Module, EngineError>| {
-        let fuels = fuel_settings(args, policy);
-        if fuels.contains(&None) {
-            policy.modules.push(load(plain)?);
-        }
-        if fuels.iter().any(Option::is_some) {
-            policy.modules.push(load(metered)?);
+        for engine in engines_wanted(args, policy, pair) {
+            policy.modules.push(load(engine)?);
         }
         Ok::<(), EngineError>(())
     };
@@ -1041,33 +1036,24 @@ fn compile_guests(
     }
     #[cfg(feature = "wasmtime")]
     if wasm_backends.iter().any(|backend| backend.is_component())
-        && let Some((plain, metered)) = runtimes
+        && let Some(pair) = runtimes
             .iter()
             .position(|&runtime| runtime == Runtime::Wasmtime)
             .map(|index| &engines[index])
     {
         for policy in policies.iter_mut() {
             let Some(kind) = policy.kind else { continue };
-            let fuels = fuel_settings(args, policy);
-            for (engine, wanted) in [
-                (plain, fuels.contains(&None)),
-                (metered, fuels.iter().any(Option::is_some)),
-            ] {
-                if wanted {
-                    policy.components.push(engine.compile_component(
-                        &guests::component_name(kind),
-                        guests::component_bytes(kind),
-                    )?);
-                }
+            for engine in engines_wanted(args, policy, pair) {
+                policy.components.push(engine.compile_component(
+                    &guests::component_name(kind),
+                    guests::component_bytes(kind),
+                )?);
             }
         }
     }
     let mut failures = Vec::new();
     for path in &args.modules {
-        let file_name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |name| name.to_string_lossy().into_owned(),
-        );
+        let file_name = wsim_backends::engine::module_name(path);
         let mut plugin = Policy::plugin(&file_name);
         if let Some(same) = policies.iter().find(|policy| policy.name == plugin.name) {
             let error = crate::Error::Invalid(format!(
@@ -1090,7 +1076,7 @@ fn compile_guests(
             },
             |(plain, _)| plain.read(path).map_err(crate::Error::from),
         );
-        let (name, bytes) = match read {
+        let bytes = match read {
             Ok(read) => read,
             Err(error) => {
                 failures.push(Failure::new(
@@ -1106,7 +1092,7 @@ fn compile_guests(
         let mut refused: Vec<(Runtime, EngineError)> = Vec::new();
         for (&runtime, engines) in runtimes.iter().zip(&engines) {
             if let Err(error) = compile_on(&mut plugin, engines, &|engine: &Engine| {
-                engine.compile(&name, &bytes)
+                engine.compile(&file_name, &bytes)
             }) {
                 plugin
                     .modules
@@ -1221,6 +1207,25 @@ fn compile_guests(
         describe_fuel(args)
     )?;
     Ok(failures)
+}
+
+/// Of one runtime's engines, unmetered and metered, those `policy`'s runs
+/// need: either, or both.
+#[cfg(feature = "wasm")]
+fn engines_wanted<'e>(
+    args: &RunArgs,
+    policy: &Policy,
+    (plain, metered): &'e (wsim_backends::Engine, wsim_backends::Engine),
+) -> Vec<&'e wsim_backends::Engine> {
+    let fuels = fuel_settings(args, policy);
+    let mut wanted = Vec::new();
+    if fuels.contains(&None) {
+        wanted.push(plain);
+    }
+    if fuels.iter().any(Option::is_some) {
+        wanted.push(metered);
+    }
+    wanted
 }
 
 /// The fuel settings in words, for the run's header.

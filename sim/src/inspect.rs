@@ -175,24 +175,34 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
     };
     let mut loaded = Vec::new();
     let mut refused = Vec::new();
+    let mut loadings = Vec::new();
+    let name = wsim_backends::engine::module_name(path);
     let mut read = None;
     for &(runtime, compiler) in runtimes {
         let engine = Engine::with_runtime(runtime, compiler, limits)?;
         // Read once: every runtime judges the same bytes.
-        let (name, bytes) = match &read {
+        let bytes = match &read {
             Some(read) => read,
             None => read.insert(engine.read(path)?),
         };
-        match engine.compile(name, bytes) {
-            Ok(module) => loaded.push((runtime, compiler, module)),
-            Err(error) => refused.push((runtime, compiler, error)),
+        let compiled = engine.compile(&name, bytes);
+        loadings.push(Loading {
+            runtime: runtime.name(),
+            compiler: compiler.name(),
+            error: compiled
+                .as_ref()
+                .err()
+                .map(|error| without_name(&error.to_string(), &name)),
+        });
+        match compiled {
+            Ok(module) => loaded.push(module),
+            Err(error) => refused.push((runtime, error)),
         }
     }
-    let Some((_, _, first)) = loaded.first() else {
+    let Some(first) = loaded.first() else {
         return Err(nowhere(refused));
     };
-    let name = first.name().to_owned();
-    let bytes = read.map_or(0, |(_, bytes)| bytes.len() as u64);
+    let bytes = read.map_or(0, |bytes| bytes.len() as u64);
     let (abi_version, abi_version_error) = match abi_version(first) {
         Ok(version) => (Some(version), None),
         Err(error) => (None, Some(error)),
@@ -204,28 +214,12 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
         probe::<Bytemuck>,
         probe::<Batch>,
     ] {
-        for (_, _, module) in &loaded {
-            abis.push(probe(module));
-        }
+        abis.extend(loaded.iter().map(probe));
     }
-    let mut runtimes: Vec<Loading> = loaded
-        .iter()
-        .map(|(runtime, compiler, _)| Loading {
-            runtime: runtime.name(),
-            compiler: compiler.name(),
-            error: None,
-        })
-        .collect();
-    runtimes.extend(refused.iter().map(|(runtime, compiler, error)| Loading {
-        runtime: runtime.name(),
-        compiler: compiler.name(),
-        error: Some(without_name(&error.to_string(), &name)),
-    }));
-    runtimes.sort_by_key(|loading| loading.runtime);
     Ok(Report {
         module: name,
         bytes,
-        runtimes,
+        runtimes: loadings,
         abi_version,
         abi_version_error,
         imports: first.imports(),
@@ -240,15 +234,15 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
 
 /// The error for a module no runtime would load: the one reason when they
 /// agree, else each runtime's.
-fn nowhere(mut refused: Vec<(Runtime, Compiler, wsim_backends::engine::Error)>) -> crate::Error {
-    if alike(refused.iter().map(|(_, _, error)| error))
-        && let Some((_, _, error)) = refused.pop()
+fn nowhere(mut refused: Vec<(Runtime, wsim_backends::engine::Error)>) -> crate::Error {
+    if alike(refused.iter().map(|(_, error)| error))
+        && let Some((_, error)) = refused.pop()
     {
         return error.into();
     }
     let each: Vec<String> = refused
         .iter()
-        .map(|(runtime, _, error)| format!("on {}: {error}", runtime.name()))
+        .map(|(runtime, error)| format!("on {}: {error}", runtime.name()))
         .collect();
     crate::Error::Invalid(format!("loads on no runtime: {}", each.join("; ")))
 }

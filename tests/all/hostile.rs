@@ -21,6 +21,11 @@ fn one_line_error(args: &[&str]) -> String {
 
 /// Runs the module at `path` alone on a small trace; returns the error line.
 fn run_plugin(path: &Path, more: &[&str]) -> String {
+    one_line_error(&plugin_args(path, more))
+}
+
+/// The arguments of `run_plugin`'s run.
+fn plugin_args<'a>(path: &'a Path, more: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "run",
         "--requests",
@@ -33,7 +38,7 @@ fn run_plugin(path: &Path, more: &[&str]) -> String {
         path.to_str().unwrap(),
     ];
     args.extend(more);
-    one_line_error(&args)
+    args
 }
 
 fn assert_mentions(line: &str, parts: &[&str]) {
@@ -545,9 +550,12 @@ fn singlepass_refuses_simd_which_wasmtime_runs() {
     }
     let module = pair_module("(i32x4.extract_lane 0 (i32x4.splat (i32.const 0)))", "");
     let (_dir, path) = fixture("simd.wat", module.as_bytes());
-    let line = run_plugin(&path, &["--compiler", "singlepass"]);
+    let output = wsim(&plugin_args(&path, &["--compiler", "singlepass"]));
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(error.lines().count(), 1, "{error}");
     assert_mentions(
-        &line,
+        &error,
         &[
             "loading simd.wat on wasmer failed: simd.wat: not a valid WebAssembly module: \
              WebAssembly text that does not compile: Compilation error",
@@ -555,21 +563,7 @@ fn singlepass_refuses_simd_which_wasmtime_runs() {
         ],
     );
     // The same run, both runtimes asked for, ran it on wasmtime.
-    let output = wsim(&[
-        "run",
-        "--requests",
-        "3000",
-        "--objects",
-        "300",
-        "--size",
-        "1MiB",
-        "--wasm",
-        path.to_str().unwrap(),
-        "--compiler",
-        "singlepass",
-    ]);
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(!output.status.success(), "{text}");
     let rows: Vec<&str> = text
         .lines()
         .filter(|line| line.starts_with("simd "))
