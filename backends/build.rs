@@ -1,79 +1,53 @@
-//! Builds the WebAssembly guests (`guests/`, one module per policy) for
-//! `wasm32-unknown-unknown` and leaves them in `OUT_DIR`, where `src/guests.rs`
-//! embeds them. `cargo build`, `cargo test` and `cargo run` all go through
-//! here, so the guests are always built from the current policy source.
+//! Builds the WebAssembly guests for `wasm32-unknown-unknown` and leaves
+//! them in `OUT_DIR`, where `src/guests.rs` embeds them. `cargo build`,
+//! `cargo test` and `cargo run` all go through here, so the guests are
+//! always built from the current policy source.
 //!
-//! With the `wasmtime` feature it also makes the Component Model guests:
-//! each `*-component` module (built by wit-bindgen against `wit/`) is turned
-//! into a component by the wit-component crate, here, so no tool outside
-//! the registries and no hand step is involved.
+//! Nothing here lists policies: the guests are generated from the policy
+//! registry ([`PolicyKind::ALL`]). For every policy this script writes a
+//! one-line example, `export_policy!(wsim_policies::Lru);`, into a package
+//! of core modules, and (with the `wasmtime` feature) a one-line
+//! `export_component!` into a package of components, both in a workspace
+//! it generates in `OUT_DIR` (`guests/README.md` says why it is shaped so).
+//! One `cargo build` makes them all; the components are then wrapped by
+//! the wit-component crate, here, so no tool outside the registries and no
+//! hand step is involved. It also writes `embedded.rs`: the modules' bytes
+//! as arrays indexed like [`PolicyKind::ALL`].
 
 use std::env;
+use std::fmt::Write as _;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use wsim_policies::PolicyKind;
+
 const TARGET: &str = "wasm32-unknown-unknown";
 
-/// `(package, module file)` of every guest.
-const GUESTS: &[(&str, &str)] = &[
-    ("wsim_guest_fifo", "fifo.wasm"),
-    ("wsim_guest_lru", "lru.wasm"),
-    ("wsim_guest_lfu", "lfu.wasm"),
-    ("wsim_guest_gdsize", "gdsize.wasm"),
-    ("wsim_guest_multiply", "multiply.wasm"),
-    ("wsim_guest_panicky", "panicky.wasm"),
+/// Core-module guests beside the policies: `(name, source in guests/)`.
+const EXTRA_MODULES: &[(&str, &str)] = &[
+    // The micro-benchmark's guest.
+    ("multiply", "multiply.rs"),
+    // A hostile fixture for the tests.
+    ("panicky", "panicky.rs"),
 ];
 
-/// `(package, component file)` of every Component Model guest.
-const COMPONENTS: &[(&str, &str)] = &[
-    ("wsim_guest_fifo_component", "fifo.component.wasm"),
-    ("wsim_guest_lru_component", "lru.component.wasm"),
-    ("wsim_guest_lfu_component", "lfu.component.wasm"),
-    ("wsim_guest_gdsize_component", "gdsize.component.wasm"),
-    ("wsim_guest_multiply_component", "multiply.component.wasm"),
-];
+/// Component guests beside the policies: `(name, source in guests/)`.
+const EXTRA_COMPONENTS: &[(&str, &str)] = &[("multiply", "multiply_component.rs")];
 
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let guests = manifest_dir.join("guests");
-    println!(
-        "cargo::rerun-if-changed={}",
-        guests.join("Cargo.toml").display()
-    );
-    println!(
-        "cargo::rerun-if-changed={}",
-        guests.join("Cargo.lock").display()
-    );
-    for guest in [
-        "fifo",
-        "lru",
-        "lfu",
-        "gdsize",
-        "multiply",
-        "panicky",
-        "component",
-        "fifo-component",
-        "lru-component",
-        "lfu-component",
-        "gdsize-component",
-        "multiply-component",
-    ] {
-        println!("cargo::rerun-if-changed={}", guests.join(guest).display());
+    for watched in ["guests", "wit", "../policies/Cargo.toml", "../policies/src"] {
+        println!(
+            "cargo::rerun-if-changed={}",
+            manifest_dir.join(watched).display()
+        );
     }
-    println!(
-        "cargo::rerun-if-changed={}",
-        manifest_dir.join("wit").display()
-    );
-    let policies = manifest_dir.join("../policies");
-    println!(
-        "cargo::rerun-if-changed={}",
-        policies.join("Cargo.toml").display()
-    );
-    println!("cargo::rerun-if-changed={}", policies.join("src").display());
+    println!("cargo::rerun-if-env-changed=WSIM_UPDATE_GUESTS_LOCK");
     if env::var_os("CARGO_FEATURE_WASM").is_none() {
         return ExitCode::SUCCESS;
     }
-    match build(&guests) {
+    match build(&manifest_dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: building the WebAssembly guests: {message}");
@@ -82,24 +56,249 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(guests: &Path) -> Result<(), String> {
+/// One guest to build: the example's name, and its source.
+struct Guest {
+    name: String,
+    source: Source,
+}
+
+enum Source {
+    /// A policy of the registry, exported through a one-line macro call.
+    Policy(PolicyKind),
+    /// A file of `guests/`.
+    File(PathBuf),
+}
+
+/// The example name of a policy's guest: a crate name may not hold `-`.
+fn example_name(policy: PolicyKind) -> String {
+    policy.name().replace('-', "_")
+}
+
+fn build(manifest_dir: &Path) -> Result<(), String> {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?);
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let guests_dir = manifest_dir.join("guests");
+    let components = env::var_os("CARGO_FEATURE_WASMTIME").is_some();
+    let workspace = out_dir.join("guests");
+    let guests = |extra: &[(&str, &str)], suffix: &str| -> Vec<Guest> {
+        PolicyKind::ALL
+            .iter()
+            .map(|&policy| Guest {
+                name: format!("{}{suffix}", example_name(policy)),
+                source: Source::Policy(policy),
+            })
+            .chain(extra.iter().map(|(name, file)| Guest {
+                name: format!("{name}{suffix}"),
+                source: Source::File(guests_dir.join(file)),
+            }))
+            .collect()
+    };
+    // Example names share one output directory: components get a suffix.
+    let modules = guests(EXTRA_MODULES, "");
+    let wit_components = guests(EXTRA_COMPONENTS, "_component");
+    write_workspace(
+        &workspace,
+        manifest_dir,
+        &modules,
+        components.then_some(wit_components.as_slice()),
+    )?;
     ensure_target()?;
     let target_dir = out_dir.join("guests-target");
+    cargo_build(&workspace, &target_dir, components)?;
+    let update_lock = env::var_os("WSIM_UPDATE_GUESTS_LOCK").is_some();
+    if update_lock {
+        copy(
+            &workspace.join("Cargo.lock"),
+            &guests_dir.join("Cargo.lock"),
+        )?;
+    }
+    let built = target_dir.join(TARGET).join("release").join("examples");
+    let mut embedded = String::from(
+        "// Generated by backends/build.rs: every policy's guest, indexed like PolicyKind::ALL.\n",
+    );
+    let policies = || PolicyKind::ALL.iter().map(|&policy| example_name(policy));
+    for guest in &modules {
+        copy(
+            &built.join(format!("{}.wasm", guest.name)),
+            &out_dir.join(format!("{}.wasm", guest.name)),
+        )?;
+    }
+    embedded_array(
+        &mut embedded,
+        "MODULES",
+        &out_dir,
+        policies().map(|name| format!("{name}.wasm")),
+    );
+    if components {
+        for guest in &wit_components {
+            let from = built.join(format!("{}.wasm", guest.name));
+            let module =
+                fs::read(&from).map_err(|error| format!("read {}: {error}", from.display()))?;
+            let bytes = componentize(&module)
+                .map_err(|error| format!("making a component of {}: {error}", from.display()))?;
+            let to = out_dir.join(format!(
+                "{}.component.wasm",
+                guest.name.trim_end_matches("_component")
+            ));
+            fs::write(&to, bytes).map_err(|error| format!("write {}: {error}", to.display()))?;
+        }
+        embedded_array(
+            &mut embedded,
+            "COMPONENTS",
+            &out_dir,
+            policies().map(|name| format!("{name}.component.wasm")),
+        );
+    }
+    let path = out_dir.join("embedded.rs");
+    fs::write(&path, embedded).map_err(|error| format!("write {}: {error}", path.display()))
+}
+
+/// Appends `static NAME: [&[u8]; PolicyKind::COUNT] = [include_bytes!(..), ..];`.
+fn embedded_array(
+    code: &mut String,
+    name: &str,
+    out_dir: &Path,
+    files: impl Iterator<Item = String>,
+) {
+    let _ = writeln!(
+        code,
+        "static {name}: [&[u8]; wsim_policies::PolicyKind::COUNT] = ["
+    );
+    for file in files {
+        let _ = writeln!(
+            code,
+            "    include_bytes!({:?}),",
+            out_dir.join(file).display().to_string()
+        );
+    }
+    code.push_str("];\n");
+}
+
+/// Writes the guests' workspace: its manifest and lock file, a copy of the
+/// WIT worlds, and a package of core modules and one of components, each
+/// guest an example built as a `cdylib`.
+fn write_workspace(
+    workspace: &Path,
+    manifest_dir: &Path,
+    modules: &[Guest],
+    components: Option<&[Guest]>,
+) -> Result<(), String> {
+    let policies = manifest_dir.join("../policies");
+    let component_lib = manifest_dir.join("guests/component");
+    // Both packages are always members (the components' without examples
+    // when they are not wanted), so the lock file is the same whichever
+    // features the host is built with.
+    let root = format!(
+        "# Generated by backends/build.rs from the policy registry; do not edit.\n\
+         [workspace]\nresolver = \"3\"\nmembers = [\"modules\", \"components\"]\n\n\
+         [workspace.dependencies]\n\
+         wsim-policies = {{ path = {policies:?}, features = [\"guest\"] }}\n\
+         wsim-guest-component = {{ path = {component_lib:?} }}\n\
+         bytemuck = \"1.25\"\n\
+         wit-bindgen = {{ version = \"~0.60.0\", default-features = false, features = [\"macros\", \"realloc\"] }}\n\n\
+         # Guests are built optimized, as third parties would ship them (the paper\n\
+         # built its modules in release mode too).\n\
+         [profile.release]\nopt-level = 3\nlto = true\ncodegen-units = 1\npanic = \"abort\"\n",
+        policies = policies.display().to_string(),
+        component_lib = component_lib.display().to_string(),
+    );
+    write(&workspace.join("Cargo.toml"), &root)?;
+    let lock = manifest_dir.join("guests/Cargo.lock");
+    copy(&lock, &workspace.join("Cargo.lock"))?;
+    for wit in read_dir(&manifest_dir.join("wit"))? {
+        if let Some(name) = wit.file_name() {
+            copy(&wit, &workspace.join("wit").join(name))?;
+        }
+    }
+    write_package(
+        &workspace.join("modules"),
+        "wsim-guest-modules",
+        &["wsim-policies", "bytemuck"],
+        modules,
+        |policy| {
+            format!(
+                "wsim_policies::export_policy!(wsim_policies::{});",
+                policy.rust_type()
+            )
+        },
+    )?;
+    write_package(
+        &workspace.join("components"),
+        "wsim-guest-components",
+        // wit-bindgen for `multiply_component.rs`, which binds a world of its own.
+        &["wsim-policies", "wsim-guest-component", "wit-bindgen"],
+        components.unwrap_or_default(),
+        |policy| {
+            format!(
+                "wsim_guest_component::export_component!(wsim_policies::{});",
+                policy.rust_type()
+            )
+        },
+    )
+}
+
+/// Writes one package whose examples are `guests`.
+fn write_package(
+    dir: &Path,
+    package: &str,
+    dependencies: &[&str],
+    guests: &[Guest],
+    export: impl Fn(PolicyKind) -> String,
+) -> Result<(), String> {
+    let mut manifest = format!(
+        "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+         publish = false\nautoexamples = false\n\n[lib]\npath = \"lib.rs\"\n\n[dependencies]\n"
+    );
+    for dependency in dependencies {
+        let _ = writeln!(manifest, "{dependency} = {{ workspace = true }}");
+    }
+    write(
+        &dir.join("lib.rs"),
+        "//! The guests are this package's examples.\n",
+    )?;
+    for guest in guests {
+        let path = match &guest.source {
+            Source::Policy(policy) => {
+                let path = dir.join(format!("{}.rs", guest.name));
+                let code = format!(
+                    "//! The `{}` policy as a guest. Generated by backends/build.rs.\n{}\n",
+                    policy.name(),
+                    export(*policy)
+                );
+                write(&path, &code)?;
+                path
+            }
+            Source::File(path) => path.clone(),
+        };
+        let _ = write!(
+            manifest,
+            "\n[[example]]\nname = \"{}\"\npath = {:?}\ncrate-type = [\"cdylib\"]\n",
+            guest.name,
+            path.display().to_string()
+        );
+    }
+    write(&dir.join("Cargo.toml"), &manifest)
+}
+
+/// Builds every example of the modules package, and of the components
+/// package when they are wanted, for wasm32.
+fn cargo_build(workspace: &Path, target_dir: &Path, components: bool) -> Result<(), String> {
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);
+    command.args(["build", "--release", "--examples", "--target", TARGET]);
+    // The lock file is committed: the guests build from the versions it
+    // pins, unless asked to bring it up to date.
+    if env::var_os("WSIM_UPDATE_GUESTS_LOCK").is_none() {
+        command.arg("--locked");
+    }
+    command.args(["-p", "wsim-guest-modules"]);
+    if components {
+        command.args(["-p", "wsim-guest-components"]);
+    }
     command
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--target",
-            TARGET,
-            "--manifest-path",
-        ])
-        .arg(guests.join("Cargo.toml"))
+        .arg("--manifest-path")
+        .arg(workspace.join("Cargo.toml"))
         .arg("--target-dir")
-        .arg(&target_dir);
+        .arg(target_dir);
     // Flags and wrappers meant for the host build must not reach the guests.
     for variable in [
         "RUSTFLAGS",
@@ -116,30 +315,41 @@ fn build(guests: &Path) -> Result<(), String> {
     let status = command
         .status()
         .map_err(|error| format!("cannot run {}: {error}", cargo.to_string_lossy()))?;
-    if !status.success() {
-        return Err(format!(
-            "cargo build of {} failed ({status})",
-            guests.display()
-        ));
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "cargo build of {} failed ({status}); if it says the lock file needs \
+             updating (a dependency of wsim-policies changed), build once with \
+             WSIM_UPDATE_GUESTS_LOCK=1 and commit backends/guests/Cargo.lock",
+            workspace.display()
+        ))
     }
-    let built = target_dir.join(TARGET).join("release");
-    for (package, module) in GUESTS {
-        let from = built.join(format!("{package}.wasm"));
-        std::fs::copy(&from, out_dir.join(module))
-            .map_err(|error| format!("copy {}: {error}", from.display()))?;
+}
+
+fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), String> {
+    let contents = contents.as_ref();
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)
+            .map_err(|error| format!("create {}: {error}", parent.display()))?;
     }
-    if env::var_os("CARGO_FEATURE_WASMTIME").is_some() {
-        for (package, component) in COMPONENTS {
-            let from = built.join(format!("{package}.wasm"));
-            let module = std::fs::read(&from)
-                .map_err(|error| format!("read {}: {error}", from.display()))?;
-            let bytes = componentize(&module)
-                .map_err(|error| format!("making a component of {}: {error}", from.display()))?;
-            std::fs::write(out_dir.join(component), bytes)
-                .map_err(|error| format!("write {component}: {error}"))?;
-        }
+    // Unchanged files keep their times, so cargo rebuilds nothing needlessly.
+    if fs::read(path).is_ok_and(|old| old == contents) {
+        return Ok(());
     }
-    Ok(())
+    fs::write(path, contents).map_err(|error| format!("write {}: {error}", path.display()))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    let contents = fs::read(from).map_err(|error| format!("read {}: {error}", from.display()))?;
+    write(to, contents)
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(dir).map_err(|error| format!("read {}: {error}", dir.display()))?;
+    Ok(entries
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .collect())
 }
 
 /// A core module built by wit-bindgen, as a component: wit-component reads

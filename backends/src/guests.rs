@@ -1,17 +1,18 @@
-//! The guest modules `build.rs` built from `wsim-policies`, one per policy,
-//! embedded in the binary so it runs anywhere with nothing beside it.
+//! The guest modules `build.rs` built from `wsim-policies`, one per policy
+//! of the registry (and one component each, with wasmtime), embedded in the
+//! binary so it runs anywhere with nothing beside it.
 
 use wsim_policies::PolicyKind;
+
+// `MODULES` (and `COMPONENTS`): each policy's guest, indexed like
+// `PolicyKind::ALL`; an array of `PolicyKind::COUNT`, so a guest missing
+// from it does not compile.
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
 /// The `.wasm` bytes of a built-in policy's guest.
 #[must_use]
 pub fn module_bytes(policy: PolicyKind) -> &'static [u8] {
-    match policy {
-        PolicyKind::Fifo => include_bytes!(concat!(env!("OUT_DIR"), "/fifo.wasm")),
-        PolicyKind::Lru => include_bytes!(concat!(env!("OUT_DIR"), "/lru.wasm")),
-        PolicyKind::Lfu => include_bytes!(concat!(env!("OUT_DIR"), "/lfu.wasm")),
-        PolicyKind::Gdsize => include_bytes!(concat!(env!("OUT_DIR"), "/gdsize.wasm")),
-    }
+    MODULES[policy.index()]
 }
 
 /// The module name errors use for a built-in policy's guest.
@@ -20,15 +21,15 @@ pub fn module_name(policy: PolicyKind) -> String {
     format!("{policy}.wasm")
 }
 
-/// The micro-benchmark's multiply guest (`guests/multiply`).
+/// The micro-benchmark's multiply guest (`guests/multiply.rs`).
 #[must_use]
 pub fn multiply_bytes() -> &'static [u8] {
     include_bytes!(concat!(env!("OUT_DIR"), "/multiply.wasm"))
 }
 
 /// A hostile fixture for tests: a FIFO guest that panics on its 1,000th
-/// admission (`guests/panicky`), to prove a panic in guest code becomes an
-/// error naming it.
+/// admission (`guests/panicky.rs`), to prove a panic in guest code becomes
+/// an error naming it.
 #[doc(hidden)]
 #[must_use]
 pub fn panicky_bytes() -> &'static [u8] {
@@ -41,12 +42,7 @@ pub fn panicky_bytes() -> &'static [u8] {
 #[cfg(feature = "wasmtime")]
 #[must_use]
 pub fn component_bytes(policy: PolicyKind) -> &'static [u8] {
-    match policy {
-        PolicyKind::Fifo => include_bytes!(concat!(env!("OUT_DIR"), "/fifo.component.wasm")),
-        PolicyKind::Lru => include_bytes!(concat!(env!("OUT_DIR"), "/lru.component.wasm")),
-        PolicyKind::Lfu => include_bytes!(concat!(env!("OUT_DIR"), "/lfu.component.wasm")),
-        PolicyKind::Gdsize => include_bytes!(concat!(env!("OUT_DIR"), "/gdsize.component.wasm")),
-    }
+    COMPONENTS[policy.index()]
 }
 
 /// The component name errors use for a built-in policy's component.
@@ -56,7 +52,7 @@ pub fn component_name(policy: PolicyKind) -> String {
     format!("{policy}.component.wasm")
 }
 
-/// The micro-benchmark's multiply as a component (`guests/multiply-component`).
+/// The micro-benchmark's multiply as a component (`guests/multiply_component.rs`).
 #[cfg(feature = "wasmtime")]
 #[must_use]
 pub fn multiply_component_bytes() -> &'static [u8] {

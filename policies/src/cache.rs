@@ -60,7 +60,8 @@ pub struct Held {
 /// sizes or capacities it must check: [`hit`](Self::hit) for every request,
 /// then on a miss [`evict`](Self::evict) until the object fits and
 /// [`admit`](Self::admit) once. Adding a policy is one file implementing this
-/// trait, one variant in [`PolicyKind`](crate::PolicyKind) and one golden-test row.
+/// trait, one line in the registry at the top of `lib.rs` (which makes its
+/// [`PolicyKind`](crate::PolicyKind)) and its golden-test rows.
 pub trait EvictionPolicy: Default {
     /// The policy's name on the command line and in reports (lower case).
     const NAME: &'static str;

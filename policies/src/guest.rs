@@ -6,8 +6,7 @@
 //! touches at a time. Every function here returns a status instead of
 //! panicking on what the host sends.
 
-use core::cell::UnsafeCell;
-
+pub use crate::guest_cell::GuestCell;
 use crate::wire::{
     self, BATCH_CAPACITY, BUFFER_LEN, REQUEST_WIRE_LEN, RequestWire, STATS_WIRE_LEN, Status,
 };
@@ -35,37 +34,6 @@ impl<P: EvictionPolicy> GuestCache for Cache<P> {
 
     fn counters(&mut self) -> Stats {
         self.stats()
-    }
-}
-
-/// Guest state: a cell one export at a time has to itself.
-#[derive(Debug)]
-pub struct GuestCell<T>(UnsafeCell<T>);
-
-// SAFETY: a wasm32-unknown-unknown guest has one thread (the threads proposal
-// is not enabled), so a `GuestCell` is never reached from two threads. This
-// module is compiled for wasm32 only.
-unsafe impl<T> Sync for GuestCell<T> {}
-
-impl<T> GuestCell<T> {
-    /// A cell holding `value`.
-    pub const fn new(value: T) -> Self {
-        Self(UnsafeCell::new(value))
-    }
-
-    /// Runs `f` on the contents.
-    ///
-    /// The functions of this module never call `with` on a cell inside a
-    /// `with` on the same cell, and the host cannot call an export while
-    /// another runs, so the `&mut` is the only reference alive.
-    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        // SAFETY: see above: single-threaded, never re-entered for one cell.
-        f(unsafe { &mut *self.0.get() })
-    }
-
-    /// The contents' address in guest memory.
-    pub const fn as_ptr(&self) -> *mut T {
-        self.0.get()
     }
 }
 

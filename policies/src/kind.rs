@@ -1,26 +1,10 @@
-//! The one place that lists the policies.
+//! What every policy of the registry offers, by name: [`PolicyKind`]'s
+//! names, parsing and printing, and the visitor its `match` calls.
 
 use core::fmt;
 use core::str::FromStr;
 
-use crate::{EvictionPolicy, Fifo, GdSize, Lfu, Lru};
-
-/// Every policy wsim knows, by name. The CLI, the reports and the guest
-/// builds all enumerate policies through this enum and its one `match`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
-pub enum PolicyKind {
-    /// First in, first out.
-    Fifo,
-    /// Least recently used.
-    Lru,
-    /// Least frequently used, ties to the least recently used.
-    Lfu,
-    /// GreedyDual-Size, cost 1.
-    Gdsize,
-}
+use crate::{EvictionPolicy, PolicyKind};
 
 /// Code generic over the policy type, run for a [`PolicyKind`] chosen at run
 /// time: the `match` lives in [`PolicyKind::visit`], the code stays
@@ -33,19 +17,6 @@ pub trait PolicyVisitor {
 }
 
 impl PolicyKind {
-    /// Every policy, in the order reports list them.
-    pub const ALL: [Self; 4] = [Self::Fifo, Self::Lru, Self::Lfu, Self::Gdsize];
-
-    /// Runs `visitor` with this policy's type.
-    pub fn visit<V: PolicyVisitor>(self, visitor: V) -> V::Output {
-        match self {
-            Self::Fifo => visitor.visit::<Fifo>(),
-            Self::Lru => visitor.visit::<Lru>(),
-            Self::Lfu => visitor.visit::<Lfu>(),
-            Self::Gdsize => visitor.visit::<GdSize>(),
-        }
-    }
-
     /// The policy's name, as [`EvictionPolicy::NAME`] gives it.
     #[must_use]
     pub fn name(self) -> &'static str {
@@ -57,6 +28,18 @@ impl PolicyKind {
             }
         }
         self.visit(Name)
+    }
+
+    /// The policy's position in [`PolicyKind::ALL`].
+    #[must_use]
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Every policy's name, comma-separated, for messages.
+    #[must_use]
+    pub fn names() -> String {
+        Self::ALL.map(Self::name).join(", ")
     }
 }
 
@@ -74,5 +57,55 @@ impl FromStr for PolicyKind {
             .into_iter()
             .find(|kind| kind.name().eq_ignore_ascii_case(name))
             .ok_or_else(|| crate::Error::UnknownPolicy(name.to_owned()))
+    }
+}
+
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for PolicyKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PolicyKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PolicyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_distinct_lower_case_and_parse_back() {
+        for (index, kind) in PolicyKind::ALL.into_iter().enumerate() {
+            let name = kind.name();
+            assert_eq!(kind.index(), index, "{name}");
+            assert_eq!(name, name.to_ascii_lowercase(), "{name}");
+            assert_eq!(name.parse::<PolicyKind>().ok(), Some(kind), "{name}");
+            assert_eq!(
+                PolicyKind::ALL
+                    .iter()
+                    .filter(|other| other.name() == name)
+                    .count(),
+                1,
+                "{name}"
+            );
+        }
+        assert!("no-such-policy".parse::<PolicyKind>().is_err());
     }
 }

@@ -10,7 +10,9 @@
 //! the hit test, refusing objects larger than the capacity, evicting until an
 //! object fits, and the [`Stats`]. An [`EvictionPolicy`] decides only which
 //! object leaves next. The contract they implement together is DESIGN.md's
-//! "policy contract"; [`PolicyKind`] lists the policies.
+//! "policy contract". [`PolicyKind`] is the registry: one line per policy
+//! at the top of this crate's `lib.rs`, from which everything that lists
+//! policies derives.
 //!
 //! ```
 //! use wsim_policies::{Cache, Lru, Request};
@@ -28,20 +30,20 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `clap` | no | `clap::ValueEnum` for [`PolicyKind`] |
-//! | `serde` | no | `serde` traits for [`Request`], [`Stats`] and [`PolicyKind`] |
+//! | `serde` | no | `serde` traits for [`Request`], [`Stats`] and [`PolicyKind`] (by name) |
 //! | `wire` | no | `wire`: the byte layouts and codecs host and guest share |
 //! | `guest` | no | `guest` and [`export_policy!`]: a policy as a WebAssembly guest |
 
+#[macro_use]
+mod registry;
+
 mod cache;
-mod fifo;
 // Guest statics need `Sync`, which only a single-threaded wasm32 guest can
 // promise; so the guest side exists on wasm32 alone.
-mod gdsize;
 #[cfg(all(feature = "guest", target_arch = "wasm32"))]
 pub mod guest;
+mod guest_cell;
 mod kind;
-mod lfu;
-mod lru;
 mod request;
 mod slab_list;
 mod stats;
@@ -49,13 +51,23 @@ mod stats;
 pub mod wire;
 
 pub use cache::{Cache, CachePolicy, EvictionPolicy, Held, Victim};
-pub use fifo::Fifo;
-pub use gdsize::GdSize;
-pub use kind::{PolicyKind, PolicyVisitor};
-pub use lfu::Lfu;
-pub use lru::Lru;
+pub use guest_cell::GuestCell;
+pub use kind::PolicyVisitor;
 pub use request::Request;
 pub use stats::Stats;
+
+// The built-in policies, one line each: `module::Type`, the type
+// implementing `EvictionPolicy` in `src/module.rs`. Everything that lists
+// policies (the CLI, native dispatch, the guest modules and components,
+// the tests, fuzzing, figures) derives from this list through
+// `PolicyKind`; adding a policy is its file, one line here, and its golden
+// rows in the tests.
+policies! {
+    fifo::Fifo,
+    lru::Lru,
+    lfu::Lfu,
+    gdsize::GdSize,
+}
 
 /// Everything that can go wrong in this crate.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +82,7 @@ pub enum Error {
         what: String,
     },
     /// A policy name that [`PolicyKind`] does not know.
-    #[error("unknown policy `{0}` (known: fifo, lru, lfu, gdsize)")]
+    #[error("unknown policy `{0}` (known: {known})", known = PolicyKind::names())]
     UnknownPolicy(String),
 }
 

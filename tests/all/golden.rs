@@ -5,7 +5,7 @@ use wsim_policies::{PolicyKind, Request};
 
 use crate::support::{pattern, replay_agreed};
 
-use PolicyKind::{Fifo, Gdsize, Lfu, Lru};
+use PolicyKind::{Fifo, GdSize, Lfu, Lru};
 
 struct Case {
     name: &'static str,
@@ -106,7 +106,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "gdsize ties in H go to the H set first",
-        policies: &[Gdsize],
+        policies: &[GdSize],
         capacity: 2,
         requests: unit![1, 2, 3, 2, 1],
         // All H = L + 1. 3 evicts 1 (H 1, set first), L = 1, H(3) = 2; the
@@ -118,7 +118,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "gdsize prefers small objects and inflates L",
-        policies: &[Gdsize],
+        policies: &[GdSize],
         capacity: 10,
         requests: &[(1, 2), (2, 5), (3, 4), (4, 5), (1, 2)],
         // H: 1 -> 0.5, 2 -> 0.2. 3 evicts 2 (L = 0.2), H(3) = 0.45. 4 evicts
@@ -130,7 +130,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "gdsize inflation ages out a small object nobody requests",
-        policies: &[Gdsize],
+        policies: &[GdSize],
         capacity: 5,
         requests: &[(1, 1), (2, 4), (3, 4), (4, 4), (5, 4), (6, 4), (1, 1)],
         // H(1) = 1 while each 4-byte object evicts the last and lifts L by
@@ -143,7 +143,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "an object larger than the cache is never admitted and evicts nothing",
-        policies: &[Fifo, Lru, Lfu, Gdsize],
+        policies: &[Fifo, Lru, Lfu, GdSize],
         capacity: 10,
         requests: &[(1, 5), (2, 11), (1, 5), (2, 11), (3, 10)],
         // The last request fills the cache exactly, evicting 1.
@@ -165,7 +165,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "ids above 2^32 stay distinct",
-        policies: &[Fifo, Lru, Lfu, Gdsize],
+        policies: &[Fifo, Lru, Lfu, GdSize],
         capacity: 2,
         requests: unit![0, 1 << 32, 0, 1 << 32, u64::MAX, u64::MAX],
         outcome: "MMHHMH",
@@ -195,7 +195,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "sizes near u64::MAX do not overflow",
-        policies: &[Fifo, Lru, Lfu, Gdsize],
+        policies: &[Fifo, Lru, Lfu, GdSize],
         capacity: u64::MAX,
         requests: &[(1, u64::MAX - 1), (2, 1), (3, 1), (2, u64::MAX)],
         // 1 and 2 fill the cache exactly; 3 evicts 1 under every policy.

@@ -2,8 +2,10 @@
 //! `wsim:policy/multiply`: the work is one instruction, so what is measured
 //! is the Component Model call around it.
 
+// `backends/build.rs` builds this file inside a package it generates, with
+// a copy of `backends/wit` beside the package's directory.
 wit_bindgen::generate!({
-    path: "../../wit",
+    path: "../wit",
     world: "multiply",
 });
 

@@ -1,2 +1,0 @@
-//! The `fifo` policy as a component of the WIT world `wsim:policy/policy`.
-wsim_guest_component::export_component!(wsim_policies::Fifo);

@@ -1,2 +1,0 @@
-//! The `lfu` policy as a WebAssembly guest, every ABI exported.
-wsim_policies::export_policy!(wsim_policies::Lfu);
