@@ -12,9 +12,9 @@ use std::path::PathBuf;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
-use wsim::trace::oracle_general::Record;
-use wsim::trace::{OracleGeneralReader, RequestReader, Synthetic};
 use wsim_policies::{Cache, EvictionPolicy, PolicyKind, PolicyVisitor, Request};
+use wsim_traces::oracle_general::Record;
+use wsim_traces::{OracleGeneralReader, Origin, RequestReader, Synthetic};
 
 /// One run of a policy over the whole trace, cache created inside the
 /// timed loop (it is empty and cheap to create; the requests dominate).
@@ -88,7 +88,11 @@ fn oracle_general_reader(c: &mut Criterion) {
     group.bench_function("oracle-general", |bench| {
         let mut chunk = Vec::new();
         bench.iter(|| {
-            let mut reader = OracleGeneralReader::new(Cursor::new(&bytes), PathBuf::new(), false);
+            let origin = Origin {
+                path: PathBuf::new(),
+                compressed: false,
+            };
+            let mut reader = OracleGeneralReader::new(Cursor::new(&bytes), origin);
             let mut total = 0u64;
             loop {
                 reader.fill(&mut chunk).unwrap();

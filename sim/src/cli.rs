@@ -12,11 +12,11 @@ use crate::report::{peak_memory, write_csv, write_json, write_table};
 use crate::run::{
     Backend, Job, JobError, Lookup, Policy, Record, Runtime, compare_with_native, run_job,
 };
-use crate::trace::{
+use crate::units::{Bytes, CacheSize, SizeSpec, resolve_sizes};
+use wsim_traces::{
     Column, CsvOptions, SizeDistribution, Synthetic, Trace, TraceFile, TraceFormat, WorkingSet,
     write_trace,
 };
-use crate::units::{Bytes, CacheSize, SizeSpec, resolve_sizes};
 
 /// Cache replacement policies, run natively or as sandboxed WebAssembly plugins.
 #[derive(Debug, Parser)]
@@ -818,10 +818,10 @@ fn run_jobs(
                     progress.set_total(record.requests * jobs.len() as u64);
                 }
                 if record.requests == 0 {
-                    let error = crate::Error::EmptyTrace {
+                    let error = crate::Error::from(wsim_traces::Error::EmptyTrace {
                         name: trace.name().to_owned(),
                         skipped: record.skipped_zero_size,
-                    };
+                    });
                     failures.push(Failure::new(&job.policy.name, what, error));
                     break;
                 }
@@ -873,10 +873,12 @@ fn run_jobs_in_parallel(
     let mut trace_failed = false;
     for (job, what, result) in results {
         let trace_error = match result {
-            Ok(record) if record.requests == 0 => Some(crate::Error::EmptyTrace {
-                name: trace.name().to_owned(),
-                skipped: record.skipped_zero_size,
-            }),
+            Ok(record) if record.requests == 0 => {
+                Some(crate::Error::from(wsim_traces::Error::EmptyTrace {
+                    name: trace.name().to_owned(),
+                    skipped: record.skipped_zero_size,
+                }))
+            }
             Ok(record) => {
                 records.push(record);
                 None
@@ -1326,7 +1328,7 @@ fn scan(trace: &Trace) -> anyhow::Result<WorkingSet> {
     let set = trace.working_set(|requests| progress.advance(requests))?;
     progress.finish();
     if set.requests == 0 {
-        return Err(crate::Error::EmptyTrace {
+        return Err(wsim_traces::Error::EmptyTrace {
             name: trace.name().to_owned(),
             skipped: set.skipped,
         }

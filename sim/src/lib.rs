@@ -4,11 +4,10 @@
 //! or, with the WebAssembly backends, as sandboxed plugins; and a study of
 //! what that sandbox costs.
 //!
-//! This library is the `wsim` binary's engine room: streaming trace readers
-//! for libCacheSim's `oracleGeneral` (plain or zstd), CSV, webcachesim text
-//! and plain ids ([`trace`]); a seeded synthetic generator; the runner that
-//! replays a trace through a [`CachePolicy`](wsim_policies::CachePolicy)
-//! ([`run`]); and the table, JSON and CSV reports ([`report`]).
+//! This library is the `wsim` binary's engine room: the runner that
+//! replays a trace (read by `wsim-traces`) through a
+//! [`CachePolicy`](wsim_policies::CachePolicy) ([`run`]), and the table,
+//! JSON and CSV reports ([`report`]).
 
 pub mod cli;
 mod error;
@@ -21,7 +20,6 @@ pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod run;
-pub mod trace;
 pub mod units;
 
 pub use error::Error;

@@ -7,7 +7,7 @@ use wsim_backends::Native;
 use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Stats};
 
 use crate::Error;
-use crate::trace::{CHUNK, RequestReader, Trace};
+use wsim_traces::{CHUNK, RequestReader, Trace};
 
 /// How a policy runs: natively, or inside a WebAssembly guest behind an ABI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -400,13 +400,17 @@ where
     Error: From<C::Error>,
 {
     let start = Instant::now();
-    let mut reader = trace.reader().map_err(JobError::Trace)?;
+    let mut reader = trace
+        .reader()
+        .map_err(|error| JobError::Trace(error.into()))?;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut hits = Vec::with_capacity(CHUNK);
     let mut in_cache = Duration::ZERO;
     let mut seen = Stats::default();
     loop {
-        reader.fill(&mut chunk).map_err(JobError::Trace)?;
+        reader
+            .fill(&mut chunk)
+            .map_err(|error| JobError::Trace(error.into()))?;
         if chunk.is_empty() {
             break;
         }
@@ -522,7 +526,7 @@ mod wasm {
 
     use super::{Backend, Job, JobError, Lookup, Outcome, Runtime, simulate};
     use crate::Error;
-    use crate::trace::Trace;
+    use wsim_traces::Trace;
 
     pub(super) fn run(
         job: &Job<'_>,
@@ -631,7 +635,7 @@ mod wasm {
 mod wasm {
     use super::{Job, JobError, Outcome};
     use crate::Error;
-    use crate::trace::Trace;
+    use wsim_traces::Trace;
 
     pub(super) fn run(
         job: &Job<'_>,

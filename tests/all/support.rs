@@ -7,12 +7,12 @@ use std::process::{Command, Output};
 
 use std::sync::OnceLock;
 
-use wsim::trace::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
 use wsim_backends::{
     Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Limits, Lookup, Module, Native, Pair,
     Runtime, Uncached, Wasm, guests,
 };
 use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
+use wsim_traces::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
 
 /// What one backend made of a trace: every request's hit flag and the stats.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,7 +231,7 @@ pub(crate) fn open(
     path: &Path,
     format: Option<TraceFormat>,
     ignore_size: bool,
-) -> Result<Trace, wsim::Error> {
+) -> Result<Trace, wsim_traces::Error> {
     open_csv(path, format, CsvOptions::default(), ignore_size)
 }
 
@@ -241,7 +241,7 @@ pub(crate) fn open_csv(
     format: Option<TraceFormat>,
     csv: CsvOptions,
     ignore_size: bool,
-) -> Result<Trace, wsim::Error> {
+) -> Result<Trace, wsim_traces::Error> {
     Ok(Trace::from_file(
         TraceFile::new(path, format, csv)?,
         ignore_size,
@@ -249,7 +249,7 @@ pub(crate) fn open_csv(
 }
 
 /// Every request of a trace and the count of size-0 requests skipped.
-pub(crate) fn read_all(trace: &Trace) -> Result<(Vec<Request>, u64), wsim::Error> {
+pub(crate) fn read_all(trace: &Trace) -> Result<(Vec<Request>, u64), wsim_traces::Error> {
     let mut reader = trace.reader()?;
     let mut all = Vec::new();
     let mut chunk = Vec::new();

@@ -9,7 +9,7 @@ use rand_distr::Zipf;
 use rand_pcg::Pcg64Mcg;
 use wsim_policies::Request;
 
-use crate::units::{ExactBytes, parse_bytes};
+use crate::bytes::{ExactBytes, parse_bytes};
 
 /// How object sizes are drawn. Each object gets one size, fixed for the whole
 /// trace, derived from the seed and the object alone.

@@ -1,16 +1,49 @@
 //! CSV traces, libCacheSim-style: columns chosen by header name or position.
 
 use std::fmt;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::io::{self, Read, Write};
+
 use std::str::FromStr;
 
-use csv::{ByteRecord, ErrorKind};
+use ::csv::{ByteRecord, ErrorKind};
 use wsim_policies::Request;
 
-use super::text::{parse_field, quote};
-use super::{CHUNK, RequestReader};
-use crate::Error;
+use crate::lines::{parse_field, quote};
+use crate::{
+    CHUNK, Error, Format, Origin, ReadOptions, RecordWriter, RequestReader, ByteStream, WrittenRecord,
+};
+
+/// CSV with a header; columns by name or position.
+#[derive(Debug, Clone, Copy)]
+pub struct Csv;
+
+impl Format for Csv {
+    const NAME: &'static str = "csv";
+    const EXTENSIONS: &'static [&'static str] = &["csv"];
+    const ABOUT: &'static str = "CSV, columns by header name or position (.csv)";
+    const WRITER: Option<&'static dyn RecordWriter> = Some(&Csv);
+
+    fn reader(
+        source: ByteStream,
+        origin: Origin,
+        options: &ReadOptions,
+    ) -> Result<Box<dyn RequestReader>, Error> {
+        Ok(Box::new(CsvReader::new(source, origin, &options.csv, options.ignore_size)?))
+    }
+}
+
+/// Writes `time,id,size` with that header, which the reader's default
+/// columns find.
+impl RecordWriter for Csv {
+    fn header(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "time,id,size")
+    }
+
+    fn record(&self, out: &mut dyn Write, record: &WrittenRecord) -> io::Result<()> {
+        let Request { id, size } = record.request;
+        writeln!(out, "{},{id},{size}", record.time)
+    }
+}
 
 /// A CSV column: a header name, or a 1-based position.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,10 +109,9 @@ impl Default for CsvOptions {
 /// Streams requests out of a CSV trace.
 #[derive(Debug)]
 pub struct CsvReader<R> {
-    reader: csv::Reader<R>,
+    reader: ::csv::Reader<R>,
     record: ByteRecord,
-    path: PathBuf,
-    compressed: bool,
+    origin: Origin,
     id: usize,
     /// `None`: every size is 1 (no size column, sizes ignored).
     size: Option<usize>,
@@ -90,24 +122,23 @@ impl<R: Read> CsvReader<R> {
     /// Reads the header (if any) of `source` and resolves the columns.
     pub fn new(
         source: R,
-        path: PathBuf,
-        compressed: bool,
+        origin: Origin,
         options: &CsvOptions,
         ignore_size: bool,
     ) -> Result<Self, Error> {
-        let mut reader = csv::ReaderBuilder::new()
+        let mut reader = ::csv::ReaderBuilder::new()
             .has_headers(options.has_header)
             .delimiter(options.delimiter)
-            .trim(csv::Trim::All)
+            .trim(::csv::Trim::All)
             .from_reader(source);
         let header = if options.has_header {
             let header = reader
                 .byte_headers()
-                .map_err(|error| csv_error(error, &path, compressed))?
+                .map_err(|error| csv_error(error, &origin))?
                 .clone();
             if header.is_empty() {
                 return Err(Error::EmptyTrace {
-                    name: path.display().to_string(),
+                    name: origin.path.display().to_string(),
                     skipped: 0,
                 });
             }
@@ -121,7 +152,7 @@ impl<R: Read> CsvReader<R> {
                 Column::Name(name) => {
                     let Some(header) = &header else {
                         return Err(Error::Columns {
-                            path: path.clone(),
+                            path: origin.path.clone(),
                             what: format!(
                                 "the {role} column `{name}` is a name, but the trace has no \
                                  header; give its position instead"
@@ -132,7 +163,7 @@ impl<R: Read> CsvReader<R> {
                         .iter()
                         .position(|field| String::from_utf8_lossy(field).eq_ignore_ascii_case(name))
                         .ok_or_else(|| Error::Columns {
-                            path: path.clone(),
+                            path: origin.path.clone(),
                             what: format!(
                                 "no column `{name}` in the header ({}); choose the {role} \
                                  column with --{role}-column NAME|POSITION",
@@ -160,8 +191,7 @@ impl<R: Read> CsvReader<R> {
         Ok(Self {
             reader,
             record: ByteRecord::new(),
-            path,
-            compressed,
+            origin,
             id,
             size,
             skipped: 0,
@@ -192,25 +222,25 @@ fn header_names(header: &ByteRecord) -> String {
     header.iter().map(quote).collect::<Vec<_>>().join(", ")
 }
 
-fn csv_error(error: csv::Error, path: &Path, compressed: bool) -> Error {
-    let line = error.position().map_or(0, csv::Position::line);
-    let byte = error.position().map_or(0, csv::Position::byte);
+fn csv_error(error: ::csv::Error, origin: &Origin) -> Error {
+    let line = error.position().map_or(0, ::csv::Position::line);
+    let byte = error.position().map_or(0, ::csv::Position::byte);
     match error.into_kind() {
         ErrorKind::Io(source) => Error::Read {
-            path: path.to_owned(),
+            path: origin.path.clone(),
             offset: byte,
-            compressed,
+            compressed: origin.compressed,
             error: source,
         },
         ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => Error::Malformed {
-            path: path.to_owned(),
+            path: origin.path.clone(),
             line,
             what: format!("{len} fields where the first line has {expected_len}"),
         },
         other => Error::Malformed {
-            path: path.to_owned(),
+            path: origin.path.clone(),
             line,
             what: format!("{other:?}"),
         },
@@ -224,7 +254,7 @@ impl<R: Read + Send> RequestReader for CsvReader<R> {
             let more = self
                 .reader
                 .read_byte_record(&mut self.record)
-                .map_err(|error| csv_error(error, &self.path, self.compressed))?;
+                .map_err(|error| csv_error(error, &self.origin))?;
             if !more {
                 break;
             }
@@ -233,8 +263,8 @@ impl<R: Read + Send> RequestReader for CsvReader<R> {
                 Ok(request) => out.push(request),
                 Err(what) => {
                     return Err(Error::Malformed {
-                        path: self.path.clone(),
-                        line: self.record.position().map_or(0, csv::Position::line),
+                        path: self.origin.path.clone(),
+                        line: self.record.position().map_or(0, ::csv::Position::line),
                         what,
                     });
                 }

@@ -1,4 +1,5 @@
-//! Writing traces in every format wsim reads (`wsim gen`).
+//! Writing traces in every format whose [`Format`](crate::Format) has a
+//! writer (`wsim gen`).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -7,13 +8,11 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use wsim_policies::Request;
 
-use super::TraceFormat;
-use super::oracle_general::Record;
-use crate::Error;
+use crate::{Error, TraceFormat, WrittenRecord};
 
 /// Writes `requests` to `path` in `format`, zstd-compressed when the name
-/// ends in `.zst`. Request `i` gets timestamp `i`. For oracleGeneral the
-/// next-access field is filled in, which needs the whole trace at once;
+/// ends in `.zst`. Request `i` gets time `i`; formats that store each
+/// request's next access get it, which needs the whole trace at once.
 /// `progress` is told of every request written.
 pub fn write_trace(
     requests: &[Request],
@@ -21,15 +20,13 @@ pub fn write_trace(
     format: TraceFormat,
     mut progress: impl FnMut(u64),
 ) -> Result<(), Error> {
-    if format == TraceFormat::OracleGeneral
-        && let Some(too_large) = requests
-            .iter()
-            .find(|request| request.size > u64::from(u32::MAX))
-    {
-        return Err(Error::Invalid(format!(
-            "object {} has size {}, above the 4 GiB oracleGeneral can store",
-            too_large.id, too_large.size
-        )));
+    let writer = format.entry().writer.ok_or_else(|| {
+        Error::Invalid(format!(
+            "wsim reads {format} traces but cannot write them; choose another format"
+        ))
+    })?;
+    for &request in requests {
+        writer.check(request).map_err(Error::Invalid)?;
     }
     let write_error = |source| Error::Write {
         path: path.to_owned(),
@@ -47,31 +44,19 @@ pub fn write_trace(
     } else {
         Sink::Plain(BufWriter::with_capacity(1 << 16, file))
     };
-    let next_access = if format == TraceFormat::OracleGeneral {
+    let next_access = if writer.needs_next_access() {
         next_accesses(requests)
     } else {
         Vec::new()
     };
-    if format == TraceFormat::Csv {
-        writeln!(sink, "time,id,size").map_err(write_error)?;
-    }
-    for (time, request) in requests.iter().enumerate() {
-        let Request { id, size } = *request;
-        match format {
-            TraceFormat::OracleGeneral => {
-                let record = Record {
-                    timestamp: u32::try_from(time).unwrap_or(u32::MAX),
-                    id,
-                    size: u32::try_from(size).unwrap_or(u32::MAX),
-                    next_access: next_access[time],
-                };
-                sink.write_all(&record.encode())
-            }
-            TraceFormat::Csv => writeln!(sink, "{time},{id},{size}"),
-            TraceFormat::Webcachesim => writeln!(sink, "{time} {id} {size}"),
-            TraceFormat::Ids => writeln!(sink, "{id}"),
-        }
-        .map_err(write_error)?;
+    writer.header(&mut sink).map_err(write_error)?;
+    for (time, &request) in requests.iter().enumerate() {
+        let record = WrittenRecord {
+            time: time as u64,
+            request,
+            next_access: next_access.get(time).copied().unwrap_or(-1),
+        };
+        writer.record(&mut sink, &record).map_err(write_error)?;
         if time % 65_536 == 65_535 {
             progress(65_536);
         }

@@ -13,13 +13,61 @@
 //! CDN) ship in this format, zstd-compressed; [`OracleGeneralReader`] streams
 //! it chunk by chunk and never holds more than one chunk.
 
-use std::io::{ErrorKind, Read};
-use std::path::PathBuf;
+use std::io::{self, ErrorKind, Read, Write};
 
 use wsim_policies::Request;
 
-use super::{CHUNK, RequestReader};
-use crate::Error;
+use crate::{
+    CHUNK, Error, Format, Origin, ReadOptions, RecordWriter, RequestReader, ByteStream, WrittenRecord,
+};
+
+/// libCacheSim's `oracleGeneral` binary.
+#[derive(Debug, Clone, Copy)]
+pub struct OracleGeneral;
+
+impl Format for OracleGeneral {
+    const NAME: &'static str = "oracle-general";
+    const EXTENSIONS: &'static [&'static str] = &["oraclegeneral", "bin", "zst"];
+    const ABOUT: &'static str = "libCacheSim's oracleGeneral binary (.oracleGeneral, .bin, a bare .zst)";
+    const WRITER: Option<&'static dyn RecordWriter> = Some(&OracleGeneral);
+
+    fn reader(
+        source: ByteStream,
+        origin: Origin,
+        _: &ReadOptions,
+    ) -> Result<Box<dyn RequestReader>, Error> {
+        Ok(Box::new(OracleGeneralReader::new(source, origin)))
+    }
+}
+
+/// Each request's index is its timestamp, and its next access is filled
+/// in, as libCacheSim's own converter does.
+impl RecordWriter for OracleGeneral {
+    fn check(&self, request: Request) -> Result<(), String> {
+        if request.size > u64::from(u32::MAX) {
+            return Err(format!(
+                "object {} has size {}, above the 4 GiB oracleGeneral can store",
+                request.id, request.size
+            ));
+        }
+        Ok(())
+    }
+
+    fn needs_next_access(&self) -> bool {
+        true
+    }
+
+    fn record(&self, out: &mut dyn Write, record: &WrittenRecord) -> io::Result<()> {
+        let encoded = Record {
+            timestamp: u32::try_from(record.time).unwrap_or(u32::MAX),
+            id: record.request.id,
+            size: u32::try_from(record.request.size).unwrap_or(u32::MAX),
+            next_access: record.next_access,
+        }
+        .encode();
+        out.write_all(&encoded)
+    }
+}
 
 /// Bytes per record.
 pub const RECORD: usize = 24;
@@ -68,8 +116,7 @@ impl Record {
 #[derive(Debug)]
 pub struct OracleGeneralReader<R> {
     source: R,
-    path: PathBuf,
-    compressed: bool,
+    origin: Origin,
     buffer: Vec<u8>,
     /// Bytes of the stream consumed so far.
     offset: u64,
@@ -78,12 +125,11 @@ pub struct OracleGeneralReader<R> {
 }
 
 impl<R: Read> OracleGeneralReader<R> {
-    /// Reads `source`, naming `path` in errors.
-    pub fn new(source: R, path: PathBuf, compressed: bool) -> Self {
+    /// Reads `source`, naming `origin` in errors.
+    pub fn new(source: R, origin: Origin) -> Self {
         Self {
             source,
-            path,
-            compressed,
+            origin,
             buffer: vec![0; CHUNK * RECORD],
             offset: 0,
             skipped: 0,
@@ -101,9 +147,9 @@ impl<R: Read> OracleGeneralReader<R> {
                 Err(error) if error.kind() == ErrorKind::Interrupted => {}
                 Err(source) => {
                     return Err(Error::Read {
-                        path: self.path.clone(),
+                        path: self.origin.path.clone(),
                         offset: self.offset + filled as u64,
-                        compressed: self.compressed,
+                        compressed: self.origin.compressed,
                         error: source,
                     });
                 }
@@ -122,7 +168,7 @@ impl<R: Read + Send> RequestReader for OracleGeneralReader<R> {
             let (records, rest) = self.buffer[..filled].as_chunks::<RECORD>();
             if !rest.is_empty() {
                 return Err(Error::Truncated {
-                    path: self.path.clone(),
+                    path: self.origin.path.clone(),
                     offset: self.offset + (filled - rest.len()) as u64,
                     len: rest.len(),
                     record: RECORD,

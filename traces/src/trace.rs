@@ -1,16 +1,6 @@
-//! Traces: reading them as streams, generating them, writing them.
-//!
-//! Every reader yields requests in chunks of [`CHUNK`], so no trace is ever
-//! held whole (the in-memory synthetic trace aside) and the per-request cost
-//! of dispatching to a reader is amortised over a chunk. Compression is
-//! detected from the file's first bytes, not its name, so any format may be
-//! zstd-compressed.
-
-mod csv_reader;
-pub mod oracle_general;
-mod synthetic;
-mod text;
-mod write;
+//! [`Trace`]: a trace file or requests in memory, replayed from the start
+//! as often as a sweep needs; and [`TraceFile`], a file whose format and
+//! compression are known.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -20,79 +10,12 @@ use std::sync::Arc;
 use rustc_hash::FxHashSet;
 use wsim_policies::Request;
 
-pub use csv_reader::{Column, CsvOptions, CsvReader};
-pub use oracle_general::OracleGeneralReader;
-pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
-pub use text::{IdsReader, WebcachesimReader};
-pub use write::write_trace;
-
-use crate::Error;
-
-/// Requests per chunk handed out by a reader.
-pub const CHUNK: usize = 4096;
+use crate::{
+    ByteStream, CHUNK, CsvOptions, Error, Origin, ReadOptions, RequestReader, TraceFormat,
+};
 
 /// The first four bytes of every zstd frame.
-const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
-
-/// A stream of requests read chunk by chunk.
-pub trait RequestReader: Send {
-    /// Replaces the contents of `out` with the next requests, at most
-    /// [`CHUNK`]; leaves it empty at the end of the trace.
-    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error>;
-
-    /// Requests skipped so far because their size was 0.
-    fn skipped(&self) -> u64;
-}
-
-/// The trace formats wsim reads and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TraceFormat {
-    /// libCacheSim's binary `oracleGeneral` (`.oracleGeneral`, `.bin`, `.zst`).
-    OracleGeneral,
-    /// CSV with a header (`.csv`).
-    Csv,
-    /// webcachesim's `time id size` text (`.tr`).
-    Webcachesim,
-    /// One id per line, every size 1 (`.txt`).
-    Ids,
-}
-
-impl TraceFormat {
-    /// The format a file name implies: its last extension once `.zst` is
-    /// stripped; a bare `.zst` is oracleGeneral, as the public collections
-    /// ship it.
-    #[must_use]
-    pub fn from_path(path: &Path) -> Option<Self> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        let (stem, compressed) = match name
-            .strip_suffix(".zst")
-            .or_else(|| name.strip_suffix(".zstd"))
-        {
-            Some(stem) => (stem, true),
-            None => (name.as_str(), false),
-        };
-        let extension = Path::new(stem).extension().and_then(|ext| ext.to_str());
-        match extension {
-            Some("oraclegeneral" | "bin") => Some(Self::OracleGeneral),
-            Some("csv") => Some(Self::Csv),
-            Some("tr") => Some(Self::Webcachesim),
-            Some("txt") => Some(Self::Ids),
-            _ if compressed => Some(Self::OracleGeneral),
-            _ => None,
-        }
-    }
-
-    /// The name `--format` takes.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::OracleGeneral => "oracle-general",
-            Self::Csv => "csv",
-            Self::Webcachesim => "webcachesim",
-            Self::Ids => "ids",
-        }
-    }
-}
+pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
 
 /// A trace file, checked to exist, its format and compression known.
 #[derive(Debug, Clone)]
@@ -151,7 +74,7 @@ impl TraceFile {
         self.compressed
     }
 
-    fn stream(&self) -> Result<Box<dyn Read + Send>, Error> {
+    fn stream(&self) -> Result<ByteStream, Error> {
         let open_error = |source| Error::Open {
             path: self.path.clone(),
             error: source,
@@ -167,21 +90,15 @@ impl TraceFile {
     }
 
     fn reader(&self, ignore_size: bool) -> Result<Box<dyn RequestReader>, Error> {
-        let (stream, path, compressed) = (self.stream()?, self.path.clone(), self.compressed);
-        Ok(match self.format {
-            TraceFormat::OracleGeneral => {
-                Box::new(OracleGeneralReader::new(stream, path, compressed))
-            }
-            TraceFormat::Csv => Box::new(CsvReader::new(
-                stream,
-                path,
-                compressed,
-                &self.csv,
-                ignore_size,
-            )?),
-            TraceFormat::Webcachesim => Box::new(WebcachesimReader::new(stream, path, compressed)),
-            TraceFormat::Ids => Box::new(IdsReader::new(stream, path, compressed)),
-        })
+        let origin = Origin {
+            path: self.path.clone(),
+            compressed: self.compressed,
+        };
+        let options = ReadOptions {
+            csv: self.csv.clone(),
+            ignore_size,
+        };
+        self.format.reader(self.stream()?, origin, &options)
     }
 }
 

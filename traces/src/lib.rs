@@ -1,0 +1,72 @@
+//! # wsim-traces
+//!
+//! Cache traces for wsim: a streaming reader (and, where wsim can, a
+//! writer) for every trace format, a seeded synthetic generator, and
+//! [`Trace`], which replays a file or the requests in memory as often as a
+//! sweep needs. The CLI, the fuzz targets, the benchmarks and any other
+//! front end use this crate without the CLI.
+//!
+//! Its key choice is that no trace is ever held whole: every reader yields
+//! [`Request`]s in chunks of [`CHUNK`] through one trait object, so a
+//! billion-request trace streams in constant memory and the per-request
+//! cost of dispatching to a reader is amortised over a chunk. Compression
+//! is detected from a file's first bytes, not its name, so any format may
+//! be zstd-compressed.
+//!
+//! Formats are a registry: one line in the list below per format, whose
+//! file implements [`Format`]; [`TraceFormat`] and everything that
+//! enumerates formats derives from it.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `clap` | no | `clap::ValueEnum` for [`TraceFormat`] |
+
+#[macro_use]
+mod registry;
+
+pub mod bytes;
+mod error;
+mod format;
+mod lines;
+mod synthetic;
+mod trace;
+mod write;
+
+use wsim_policies::Request;
+
+pub use crate::csv::{Column, CsvOptions, CsvReader};
+pub use error::Error;
+pub use format::{
+    ByteStream, Format, FormatEntry, OpenReader, Origin, ReadOptions, RecordWriter, WrittenRecord,
+};
+pub use ids::IdsReader;
+pub use oracle_general::OracleGeneralReader;
+pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
+pub use trace::{Trace, TraceFile, TraceReader, WorkingSet, ZSTD_MAGIC};
+pub use webcachesim::WebcachesimReader;
+pub use write::write_trace;
+
+// The trace formats, one line each: `module::Type`, a unit struct
+// implementing `Format` in `src/module.rs`. The order is the order help
+// texts list them in.
+formats! {
+    oracle_general::OracleGeneral,
+    csv::Csv,
+    webcachesim::Webcachesim,
+    ids::Ids,
+}
+
+/// Requests per chunk handed out by a reader.
+pub const CHUNK: usize = 4096;
+
+/// A stream of requests read chunk by chunk.
+pub trait RequestReader: Send {
+    /// Replaces the contents of `out` with the next requests, at most
+    /// [`CHUNK`]; leaves it empty at the end of the trace.
+    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error>;
+
+    /// Requests skipped so far because their size was 0.
+    fn skipped(&self) -> u64;
+}
