@@ -5,13 +5,12 @@ use wsim_engine::{Cached, Export, Guest, Lookup};
 use wsim_policies::Request;
 use wsim_policies::wire::{self, BINCODE_MAX_LEN, FlagError, REQUEST_WIRE_LEN, RequestWire};
 
-use crate::wasm::{Error, hit_or_miss, status_error};
+use crate::Error;
+use crate::error::{hit_or_miss, status_error};
 
 /// A way of passing requests into a guest. Implemented by [`Pair`],
 /// [`Bincode`], [`Bytemuck`] and [`Batch`].
 pub trait Abi: Sized + Send + 'static {
-    /// The ABI's name in reports.
-    const NAME: &'static str;
     /// The exports this ABI needs, beyond `abi_version`, `init` and `stats`.
     const EXPORTS: &'static [&'static str];
     /// What a loaded guest keeps for this ABI: its exports and any state.
@@ -47,52 +46,11 @@ pub trait Abi: Sized + Send + 'static {
     }
 }
 
-/// The ABIs by name, for command lines and reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum AbiKind {
-    /// [`Pair`].
-    Pair,
-    /// [`Bincode`].
-    Bincode,
-    /// [`Bytemuck`].
-    Bytemuck,
-    /// [`Batch`].
-    Batch,
-}
-
-impl AbiKind {
-    /// Every ABI, in report order.
-    pub const ALL: [Self; 4] = [Self::Pair, Self::Bincode, Self::Bytemuck, Self::Batch];
-
-    /// The ABI's name.
-    #[must_use]
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Pair => Pair::NAME,
-            Self::Bincode => Bincode::NAME,
-            Self::Bytemuck => Bytemuck::NAME,
-            Self::Batch => Batch::NAME,
-        }
-    }
-
-    /// The exports the ABI needs beyond `abi_version`, `init` and `stats`.
-    #[must_use]
-    pub const fn exports(self) -> &'static [&'static str] {
-        match self {
-            Self::Pair => Pair::EXPORTS,
-            Self::Bincode => Bincode::EXPORTS,
-            Self::Bytemuck => Bytemuck::EXPORTS,
-            Self::Batch => Batch::EXPORTS,
-        }
-    }
-}
-
 /// Pair: the request as two wasm arguments, `access(id: i64, size: i64) -> i32`.
 #[derive(Debug, Clone, Copy)]
 pub struct Pair;
 
 impl Abi for Pair {
-    const NAME: &'static str = "pair";
     const EXPORTS: &'static [&'static str] = &["access"];
     type Bound<L: Lookup> = Export<(i64, i64), i32, L>;
 
@@ -125,7 +83,6 @@ pub struct BincodeExports<L: Lookup> {
 }
 
 impl Abi for Bincode {
-    const NAME: &'static str = "bincode";
     const EXPORTS: &'static [&'static str] = &["alloc", "access_bincode"];
     type Bound<L: Lookup> = BincodeExports<L>;
 
@@ -204,7 +161,6 @@ pub struct BytemuckBound<L: Lookup> {
 }
 
 impl Abi for Bytemuck {
-    const NAME: &'static str = "bytemuck";
     const EXPORTS: &'static [&'static str] = &["buffer", "access_bytemuck"];
     type Bound<L: Lookup> = BytemuckBound<L>;
 
@@ -250,7 +206,6 @@ pub struct BatchBound<L: Lookup> {
 }
 
 impl Abi for Batch {
-    const NAME: &'static str = "batch";
     const EXPORTS: &'static [&'static str] = &["buffer", "access_batch"];
     type Bound<L: Lookup> = BatchBound<L>;
 

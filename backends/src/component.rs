@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use wsim_engine::{Component, ComponentStore};
 use wsim_policies::{CachePolicy, Request, Stats};
 
-use crate::wasm::Error;
+use crate::{CacheVisitor, Error};
 
 /// The host side of the world `wsim:policy/policy`.
 mod policy {
@@ -36,8 +36,6 @@ pub mod multiply {
 /// How requests cross into a component: one call each, or a list per
 /// chunk. Implemented by [`PerRequest`] and [`Listed`].
 pub trait Shape: Send + 'static {
-    /// The backend's name in reports.
-    const NAME: &'static str;
     /// Whether a chunk of requests goes as one `access-batch` call.
     const BATCHED: bool;
 }
@@ -51,12 +49,10 @@ pub struct PerRequest;
 pub struct Listed;
 
 impl Shape for PerRequest {
-    const NAME: &'static str = "component";
     const BATCHED: bool = false;
 }
 
 impl Shape for Listed {
-    const NAME: &'static str = "component-batch";
     const BATCHED: bool = true;
 }
 
@@ -74,7 +70,7 @@ impl<S: Shape> std::fmt::Debug for WitComponent<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WitComponent")
             .field("component", &self.store.component())
-            .field("shape", &S::NAME)
+            .field("shape", &std::any::type_name::<S>())
             .finish_non_exhaustive()
     }
 }
@@ -165,4 +161,14 @@ impl<S: Shape> CachePolicy for WitComponent<S> {
             bytes_held: stats.bytes_held,
         })
     }
+}
+
+/// Opens `component` in the shape `S`, for
+/// [`Backend::open`](crate::Backend::open).
+pub(crate) fn open<S: Shape, V: CacheVisitor>(
+    component: &Component,
+    capacity: u64,
+    visitor: V,
+) -> Result<V::Output, Error> {
+    Ok(visitor.visit(WitComponent::<S>::new(component, capacity)?))
 }

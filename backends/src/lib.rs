@@ -12,6 +12,11 @@
 //! generics and monomorphized, so nothing on the hot path is dynamically
 //! dispatched.
 //!
+//! [`Backend`] is the registry: one line per backend (at the end of
+//! `backend.rs`), and [`Backend::open`] the one dispatch from a backend
+//! chosen at run time to the monomorphized cache, handed to a
+//! [`CacheVisitor`].
+//!
 //! # Cargo features
 //!
 //! | feature | default | what it adds |
@@ -20,65 +25,35 @@
 //! | `wasmer` | yes | wasmer (Cranelift) |
 //! | `singlepass` | no | wasmer's Singlepass compiler beside Cranelift |
 //! | `wasmtime` | no | wasmtime (Cranelift), and the Component Model backend |
-
-use core::convert::Infallible;
-
-use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Request, Stats};
+//! | `clap` | no | `clap::ValueEnum` for [`Backend`] (and the engine's runtimes, compilers, lookups) |
+//! | `serde` | no | `serde::Serialize` for them, by name |
 
 #[cfg(feature = "wasm")]
 mod abi;
+mod backend;
 #[cfg(feature = "wasmtime")]
 mod component;
+mod error;
 #[cfg(feature = "wasm")]
 pub mod guests;
+mod native;
+mod visitor;
 #[cfg(feature = "wasm")]
 mod wasm;
 
 #[cfg(feature = "wasm")]
-pub use abi::{Abi, AbiKind, Batch, Bincode, Bytemuck, Pair};
+pub use abi::{Abi, Batch, Bincode, Bytemuck, Pair};
+pub use backend::{BASE_EXPORTS, Backend, Code, Replay, Runs};
 #[cfg(feature = "wasmtime")]
 pub use component::{Listed, PerRequest, Shape, WitComponent, multiply};
+pub use error::Error;
+pub use native::Native;
+pub use visitor::CacheVisitor;
 #[cfg(feature = "wasm")]
-pub use wasm::{Error, Wasm};
+pub use wasm::Wasm;
 #[cfg(feature = "wasmtime")]
 pub use wsim_engine::Component;
-#[cfg(feature = "wasm")]
 pub use wsim_engine::{
-    self as engine, Cached, Compiler, Engine, Limits, Lookup, Module, ModuleCache, Origin, Runtime,
-    Uncached,
+    self as engine, Cached, Compiler, Engine, Limits, Lookup, LookupKind, Module, ModuleCache,
+    Origin, Runtime, Uncached,
 };
-
-/// A policy run natively: a direct, inlinable call per request.
-#[derive(Debug, Clone)]
-pub struct Native<P> {
-    cache: Cache<P>,
-}
-
-impl<P: EvictionPolicy> Native<P> {
-    /// A native cache of `capacity` bytes (objects, when sizes are ignored).
-    #[must_use]
-    pub fn new(capacity: u64) -> Self {
-        Self {
-            cache: Cache::new(capacity),
-        }
-    }
-
-    /// The cache underneath, for invariant checks.
-    #[must_use]
-    pub const fn cache(&self) -> &Cache<P> {
-        &self.cache
-    }
-}
-
-impl<P: EvictionPolicy> CachePolicy for Native<P> {
-    type Error = Infallible;
-
-    #[inline]
-    fn access(&mut self, request: Request) -> Result<bool, Infallible> {
-        Ok(self.cache.access(request))
-    }
-
-    fn stats(&mut self) -> Result<Stats, Infallible> {
-        Ok(self.cache.stats())
-    }
-}

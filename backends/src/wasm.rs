@@ -2,89 +2,13 @@
 
 use std::marker::PhantomData;
 
-use wsim_engine::{Cached, Export, Guest, Lookup, Module};
-use wsim_policies::wire::{self, ABI_VERSION, STATS_WIRE_LEN, Status};
+use wsim_engine::{Cached, Export, Guest, Lookup, LookupKind, Module, Uncached};
+use wsim_policies::wire::{self, ABI_VERSION, STATS_WIRE_LEN};
 use wsim_policies::{CachePolicy, Request, Stats};
 
 use crate::abi::Abi;
-
-/// Everything that can go wrong running a policy in a guest.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// Loading, calling or touching the guest failed.
-    #[error(transparent)]
-    Engine(#[from] wsim_engine::Error),
-    /// An export returned a status code instead of a result.
-    #[error("{module}: export `{export}` returned {code}: {meaning}")]
-    Status {
-        /// The module.
-        module: String,
-        /// The export.
-        export: &'static str,
-        /// The code it returned.
-        code: i32,
-        /// What the code means.
-        meaning: String,
-    },
-    /// The guest speaks another version of the ABI.
-    #[error(
-        "{module}: export `abi_version` says ABI version {found}; this wsim speaks version {expected}"
-    )]
-    AbiVersion {
-        /// The module.
-        module: String,
-        /// The version the guest exports.
-        found: i32,
-        /// The version the host speaks.
-        expected: i32,
-    },
-    /// Guest code panicked (a Rust guest aborts with an `unreachable` trap;
-    /// its `panic_message` export said why).
-    #[error("{module}: export `{export}` panicked: {message}")]
-    Panic {
-        /// The module.
-        module: String,
-        /// The export called.
-        export: String,
-        /// What the guest's panic said.
-        message: String,
-    },
-    /// The guest answered something the ABI does not allow.
-    #[error("{module}: export `{export}` broke the ABI: {what}")]
-    Protocol {
-        /// The module.
-        module: String,
-        /// The export.
-        export: &'static str,
-        /// How.
-        what: String,
-    },
-}
-
-/// The error for an export that returned status `code`.
-pub(crate) fn status_error(guest: &Guest, export: &'static str, code: i32) -> Error {
-    let meaning = Status::from_code(code).map_or_else(
-        || "not a status the ABI defines".to_owned(),
-        |status| status.meaning().to_owned(),
-    );
-    Error::Status {
-        module: guest.module().to_owned(),
-        export,
-        code,
-        meaning,
-    }
-}
-
-/// Reads an `access*` result: 1 hit, 0 miss, anything else a status.
-#[inline]
-pub(crate) fn hit_or_miss(guest: &Guest, export: &'static str, code: i32) -> Result<bool, Error> {
-    match code {
-        0 => Ok(false),
-        1 => Ok(true),
-        code => Err(status_error(guest, export, code)),
-    }
-}
+use crate::error::status_error;
+use crate::{CacheVisitor, Error};
 
 /// A policy running inside a WebAssembly guest, reached through the ABI `A`
 /// with exports looked up as `L` says.
@@ -105,7 +29,7 @@ impl<A: Abi, L: Lookup> std::fmt::Debug for Wasm<A, L> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Wasm")
             .field("module", &self.guest.module())
-            .field("abi", &A::NAME)
+            .field("abi", &std::any::type_name::<A>())
             .field("lookup", &L::NAME)
             .finish_non_exhaustive()
     }
@@ -235,4 +159,18 @@ impl<A: Abi, L: Lookup> CachePolicy for Wasm<A, L> {
     fn stats(&mut self) -> Result<Stats, Error> {
         self.read_stats().map_err(|error| self.explain(error))
     }
+}
+
+/// Opens `module` under the ABI `A` with exports found as `lookup` says,
+/// for [`Backend::open`](crate::Backend::open).
+pub(crate) fn open<A: Abi, V: CacheVisitor>(
+    module: &Module,
+    lookup: LookupKind,
+    capacity: u64,
+    visitor: V,
+) -> Result<V::Output, Error> {
+    Ok(match lookup {
+        LookupKind::Cached => visitor.visit(Wasm::<A, Cached>::new(module, capacity)?),
+        LookupKind::Uncached => visitor.visit(Wasm::<A, Uncached>::new(module, capacity)?),
+    })
 }

@@ -2,38 +2,47 @@
 
 use std::borrow::Cow;
 
-use crate::{Error, Guest};
+use crate::types::{Params, Results};
+use crate::{Error, FunctionInner, Guest};
 
 /// A typed function handle of one runtime. Made by [`Guest::export`] and
 /// only ever called on the guest that made it.
+#[derive(Clone)]
 pub struct Function<P: Params, R: Results>(pub(crate) FunctionInner<P, R>);
-
-pub(crate) enum FunctionInner<P: Params, R: Results> {
-    #[cfg(feature = "wasmer")]
-    Wasmer(wasmer::TypedFunction<P, R>),
-    #[cfg(feature = "wasmtime")]
-    Wasmtime(wasmtime::TypedFunc<P, R>),
-}
 
 impl<P: Params, R: Results> std::fmt::Debug for Function<P, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match &self.0 {
-            #[cfg(feature = "wasmer")]
-            FunctionInner::Wasmer(_) => "Function(wasmer)",
-            #[cfg(feature = "wasmtime")]
-            FunctionInner::Wasmtime(_) => "Function(wasmtime)",
-        })
+        write!(f, "Function({})", self.0.runtime())
     }
 }
 
-impl<P: Params, R: Results> Clone for Function<P, R> {
-    fn clone(&self) -> Self {
-        Self(match &self.0 {
-            #[cfg(feature = "wasmer")]
-            FunctionInner::Wasmer(function) => FunctionInner::Wasmer(function.clone()),
-            #[cfg(feature = "wasmtime")]
-            FunctionInner::Wasmtime(function) => FunctionInner::Wasmtime(function.clone()),
-        })
+/// The lookups as values, for command lines and reports: each names one
+/// [`Lookup`] type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LookupKind {
+    /// [`Cached`].
+    Cached,
+    /// [`Uncached`].
+    Uncached,
+}
+
+impl LookupKind {
+    /// Every lookup, in report order.
+    pub const ALL: [Self; 2] = [Self::Cached, Self::Uncached];
+
+    /// The lookup's name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Cached => Cached::NAME,
+            Self::Uncached => Uncached::NAME,
+        }
+    }
+}
+
+impl std::fmt::Display for LookupKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -42,6 +51,8 @@ impl<P: Params, R: Results> Clone for Function<P, R> {
 pub trait Lookup: Sized + Send + 'static {
     /// `cached` or `uncached`.
     const NAME: &'static str;
+    /// This lookup as a value.
+    const KIND: LookupKind;
     /// What [`Export`] keeps of the resolved function.
     type Kept<P: Params, R: Results>: Clone + Send;
     /// Keeps (or drops) the function resolved at load.
@@ -66,6 +77,7 @@ pub struct Uncached;
 
 impl Lookup for Cached {
     const NAME: &'static str = "cached";
+    const KIND: LookupKind = LookupKind::Cached;
     type Kept<P: Params, R: Results> = Function<P, R>;
 
     fn keep<P: Params, R: Results>(function: Function<P, R>) -> Function<P, R> {
@@ -83,6 +95,7 @@ impl Lookup for Cached {
 
 impl Lookup for Uncached {
     const NAME: &'static str = "uncached";
+    const KIND: LookupKind = LookupKind::Uncached;
     type Kept<P: Params, R: Results> = ();
 
     fn keep<P: Params, R: Results>(_: Function<P, R>) {}
@@ -92,7 +105,9 @@ impl Lookup for Uncached {
         guest: &mut Guest,
         export: &'e Export<P, R, Self>,
     ) -> Result<Cow<'e, Function<P, R>>, Error> {
-        guest.typed_function(export.name).map(Cow::Owned)
+        guest
+            .typed_function(export.name)
+            .map(|function| Cow::Owned(Function(function)))
     }
 }
 
@@ -133,135 +148,27 @@ impl<P: Params, R: Results, L: Lookup> Export<P, R, L> {
     }
 }
 
-/// The wasm value types of a parameter or result list, for error messages.
-pub trait WasmTypes {
-    /// The types, as wasm spells them (`I64`).
-    const TYPES: &'static [&'static str];
+/// Exports are resolved and called through the guest that holds them.
+impl Guest {
+    /// Resolves and type-checks the function export `name`, to be looked up
+    /// again on every call or not as `L` says.
+    pub fn export<P: Params, R: Results, L: Lookup>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<Export<P, R, L>, Error> {
+        let function = Function(self.typed_function::<P, R>(name)?);
+        Ok(Export::new(name, L::keep(function)))
+    }
 
-    /// `[I64, I64]`.
-    #[must_use]
-    fn describe() -> String {
-        format!("[{}]", Self::TYPES.join(", "))
+    /// Calls an export; a trap becomes [`Error::Trap`] naming it, running
+    /// out of fuel [`Error::FuelExhausted`].
+    #[inline(always)]
+    pub fn call<P: Params, R: Results, L: Lookup>(
+        &mut self,
+        export: &Export<P, R, L>,
+        params: P,
+    ) -> Result<R, Error> {
+        let function = L::function(self, export)?;
+        self.call_function(export.name(), &function.0, params)
     }
 }
-
-/// What wasmer asks of a typed function's parameters or results; nothing
-/// when wasmer is not built.
-#[cfg(feature = "wasmer")]
-pub trait WasmerTypes: wasmer::WasmTypeList {}
-#[cfg(feature = "wasmer")]
-impl<T: wasmer::WasmTypeList> WasmerTypes for T {}
-/// What wasmer asks of a typed function's parameters or results; nothing
-/// when wasmer is not built.
-#[cfg(not(feature = "wasmer"))]
-pub trait WasmerTypes {}
-#[cfg(not(feature = "wasmer"))]
-impl<T> WasmerTypes for T {}
-
-/// What wasmtime asks of a typed function's parameters; nothing when
-/// wasmtime is not built.
-#[cfg(feature = "wasmtime")]
-pub trait WasmtimeParams: wasmtime::WasmParams {}
-#[cfg(feature = "wasmtime")]
-impl<T: wasmtime::WasmParams> WasmtimeParams for T {}
-/// What wasmtime asks of a typed function's parameters; nothing when
-/// wasmtime is not built.
-#[cfg(not(feature = "wasmtime"))]
-pub trait WasmtimeParams {}
-#[cfg(not(feature = "wasmtime"))]
-impl<T> WasmtimeParams for T {}
-
-/// What wasmtime asks of a typed function's results; nothing when wasmtime
-/// is not built.
-#[cfg(feature = "wasmtime")]
-pub trait WasmtimeResults: wasmtime::WasmResults {}
-#[cfg(feature = "wasmtime")]
-impl<T: wasmtime::WasmResults> WasmtimeResults for T {}
-/// What wasmtime asks of a typed function's results; nothing when wasmtime
-/// is not built.
-#[cfg(not(feature = "wasmtime"))]
-pub trait WasmtimeResults {}
-#[cfg(not(feature = "wasmtime"))]
-impl<T> WasmtimeResults for T {}
-
-/// Result lists an export can return.
-pub trait Results: WasmTypes + WasmerTypes + WasmtimeResults + Clone + Send + 'static {}
-
-impl<T: WasmTypes + WasmerTypes + WasmtimeResults + Clone + Send + 'static> Results for T {}
-
-/// Parameter lists an export can take. wasmer's typed calls are one method
-/// per arity, and this trait picks the right one for a tuple; wasmtime
-/// takes the tuple as it is.
-pub trait Params: WasmTypes + WasmerTypes + WasmtimeParams + Clone + Send + 'static {
-    /// Calls `function` with these parameters.
-    #[cfg(feature = "wasmer")]
-    fn call_wasmer<R: Results>(
-        self,
-        function: &wasmer::TypedFunction<Self, R>,
-        store: &mut wasmer::Store,
-    ) -> Result<R, wasmer::RuntimeError>;
-}
-
-impl WasmTypes for () {
-    const TYPES: &'static [&'static str] = &[];
-}
-
-impl Params for () {
-    #[cfg(feature = "wasmer")]
-    #[inline]
-    fn call_wasmer<R: Results>(
-        self,
-        function: &wasmer::TypedFunction<Self, R>,
-        store: &mut wasmer::Store,
-    ) -> Result<R, wasmer::RuntimeError> {
-        function.call(store)
-    }
-}
-
-macro_rules! single_params {
-    ($($ty:ty => $name:literal),*) => {$(
-        impl WasmTypes for $ty {
-            const TYPES: &'static [&'static str] = &[$name];
-        }
-
-        impl Params for $ty {
-            #[cfg(feature = "wasmer")]
-            #[inline]
-            fn call_wasmer<R: Results>(
-                self,
-                function: &wasmer::TypedFunction<Self, R>,
-                store: &mut wasmer::Store,
-            ) -> Result<R, wasmer::RuntimeError> {
-                function.call(store, self)
-            }
-        }
-    )*};
-}
-
-macro_rules! pair_params {
-    ($(($a:ty, $b:ty) => [$first:literal, $second:literal]),*) => {$(
-        impl WasmTypes for ($a, $b) {
-            const TYPES: &'static [&'static str] = &[$first, $second];
-        }
-
-        impl Params for ($a, $b) {
-            #[cfg(feature = "wasmer")]
-            #[inline]
-            fn call_wasmer<R: Results>(
-                self,
-                function: &wasmer::TypedFunction<Self, R>,
-                store: &mut wasmer::Store,
-            ) -> Result<R, wasmer::RuntimeError> {
-                function.call(store, self.0, self.1)
-            }
-        }
-    )*};
-}
-
-single_params!(i32 => "I32", i64 => "I64");
-pair_params!(
-    (i32, i32) => ["I32", "I32"],
-    (i64, i64) => ["I64", "I64"],
-    (i32, i64) => ["I32", "I64"],
-    (i64, i32) => ["I64", "I32"]
-);

@@ -60,6 +60,21 @@ impl Limits {
         })
     }
 
+    /// These limits with a fuel budget of `budget` per call; only code
+    /// compiled with metering (a budget already here) has fuel to give, so
+    /// `name`'s module is refused otherwise.
+    pub(crate) fn refuelled(self, name: &str, budget: u64) -> Result<Self, crate::Error> {
+        if self.fuel.is_none() {
+            return Err(crate::Error::NotMetered {
+                module: name.to_owned(),
+            });
+        }
+        Ok(Self {
+            fuel: Some(budget),
+            ..self
+        })
+    }
+
     /// The memory cap in bytes, whole pages, if any.
     pub(crate) fn max_memory_bytes(&self) -> Option<u64> {
         self.max_pages().map(|pages| u64::from(pages) * PAGE)

@@ -1,7 +1,7 @@
-//! Differential: an arbitrary request sequence and capacity through every
-//! policy natively and under each WebAssembly ABI (cached lookups; Batch in
-//! one `access_batch`, the others request by request). Every hit or miss and
-//! the final `Stats` must match native's exactly.
+//! Differential: an arbitrary request sequence and capacity through one
+//! policy of the registry natively and under every core-module backend of
+//! the registry (cached lookups, wasmer). Every hit or miss and the final
+//! `Stats` must match native's exactly; native's invariants must hold.
 
 #![no_main]
 
@@ -9,10 +9,8 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wsim_backends::{
-    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Module, Native, Pair, Wasm, guests,
-};
-use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
+use wsim_backends::{Backend, Code, Compiler, Engine, LookupKind, Module, Runs, guests};
+use wsim_policies::{PolicyKind, Request};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -25,64 +23,24 @@ struct Input {
 }
 
 /// Each built-in guest, compiled once per fuzzing process.
-fn modules() -> &'static [(PolicyKind, Module)] {
-    static MODULES: OnceLock<Vec<(PolicyKind, Module)>> = OnceLock::new();
+fn modules() -> &'static [Module] {
+    static MODULES: OnceLock<Vec<Module>> = OnceLock::new();
     MODULES.get_or_init(|| {
         let engine = Engine::new(Compiler::Cranelift).expect("cranelift is built");
         PolicyKind::ALL
             .iter()
             .map(|&kind| {
-                let module = engine
+                engine
                     .compile(&guests::module_name(kind), guests::module_bytes(kind))
-                    .expect("the built-in guests compile");
-                (kind, module)
+                    .expect("the built-in guests compile")
             })
             .collect()
     })
 }
 
-struct NativeReplay<'a> {
-    capacity: u64,
-    requests: &'a [Request],
-}
-
-impl PolicyVisitor for NativeReplay<'_> {
-    type Output = (Vec<bool>, Stats);
-    fn visit<P: EvictionPolicy + 'static>(self) -> Self::Output {
-        let mut native = Native::<P>::new(self.capacity);
-        let hits = self
-            .requests
-            .iter()
-            .map(|&request| {
-                let Ok(hit) = native.access(request);
-                hit
-            })
-            .collect();
-        if let Err(error) = native.cache().check_invariants() {
-            panic!("{}: {error}", P::NAME);
-        }
-        let Ok(stats) = native.stats();
-        (hits, stats)
-    }
-}
-
-fn replay<A: Abi>(module: &Module, capacity: u64, requests: &[Request]) -> (Vec<bool>, Stats) {
-    let mut wasm = Wasm::<A, Cached>::new(module, capacity).expect("instantiate");
-    let mut hits = Vec::with_capacity(requests.len());
-    if A::NAME == "batch" {
-        wasm.access_batch(requests, &mut hits)
-            .expect("access_batch");
-    } else {
-        for &request in requests {
-            hits.push(wasm.access(request).expect("access"));
-        }
-    }
-    (hits, wasm.stats().expect("stats"))
-}
-
 fuzz_target!(|input: Input| {
-    let modules = modules();
-    let (kind, module) = &modules[usize::from(input.policy) % modules.len()];
+    let policy = PolicyKind::ALL[usize::from(input.policy) % PolicyKind::COUNT];
+    let module = &modules()[policy.index()];
     let capacity = u64::from(input.capacity) + 1;
     let requests: Vec<Request> = input
         .requests
@@ -97,17 +55,18 @@ fuzz_target!(|input: Input| {
         )
         .take(4096)
         .collect();
-    let native = kind.visit(NativeReplay {
-        capacity,
-        requests: &requests,
-    });
-    for (name, wasm) in [
-        ("pair", replay::<Pair>(module, capacity, &requests)),
-        ("bincode", replay::<Bincode>(module, capacity, &requests)),
-        ("bytemuck", replay::<Bytemuck>(module, capacity, &requests)),
-        ("batch", replay::<Batch>(module, capacity, &requests)),
-    ] {
-        assert_eq!(wasm.1, native.1, "{kind:?} {name}: stats differ");
-        assert_eq!(wasm.0, native.0, "{kind:?} {name}: hits differ");
+    let native = Backend::Native
+        .replay(&Code::Policy(policy), capacity, &requests)
+        .unwrap_or_else(|error| panic!("{policy} native: {error}"));
+    let code = Code::Module(module.clone(), LookupKind::Cached);
+    for backend in Backend::built() {
+        if backend.runs() != Runs::Module {
+            continue;
+        }
+        let wasm = backend
+            .replay(&code, capacity, &requests)
+            .unwrap_or_else(|error| panic!("{policy} {backend}: {error}"));
+        assert_eq!(wasm.stats, native.stats, "{policy} {backend}: stats differ");
+        assert_eq!(wasm.hits, native.hits, "{policy} {backend}: hits differ");
     }
 });

@@ -34,6 +34,14 @@ pub trait CachePolicy {
 
     /// The counters so far.
     fn stats(&mut self) -> Result<Stats, Self::Error>;
+
+    /// Checks the cache's structures agree with one another and with its
+    /// counters, where the host can see them (natively); slow, for tests
+    /// and debug builds. A guest's structures are out of the host's sight,
+    /// so by default there is nothing to check.
+    fn check_invariants(&self) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// An object taken out of a cache.
@@ -225,5 +233,9 @@ impl<P: EvictionPolicy> CachePolicy for Cache<P> {
 
     fn stats(&mut self) -> Result<Stats, Infallible> {
         Ok(Cache::stats(self))
+    }
+
+    fn check_invariants(&self) -> Result<(), Error> {
+        Cache::check_invariants(self)
     }
 }

@@ -29,12 +29,10 @@ pub enum Error {
     /// A policy's own consistency check failed after a run.
     #[error(transparent)]
     Policy(#[from] wsim_policies::Error),
-    /// A WebAssembly guest failed: it trapped, misbehaved or would not load.
-    #[cfg(feature = "wasm")]
+    /// A backend failed: a guest trapped, misbehaved or would not load.
     #[error(transparent)]
     Guest(#[from] wsim_backends::Error),
     /// A module could not be compiled or loaded.
-    #[cfg(feature = "wasm")]
     #[error(transparent)]
     Engine(#[from] wsim_backends::engine::Error),
     /// A value that makes no sense, such as an empty size list.

@@ -9,7 +9,9 @@ use plotters::style::RGBColor;
 use crate::plot::{
     Bar, BarChart, Cluster, Line, LineChart, PALETTE, Panel, bar_chart, lighter, line_chart,
 };
-use crate::run::{Backend, Record};
+use wsim_backends::{Backend, Runtime};
+
+use crate::run::Record;
 use crate::units::{Bytes, CacheSize, ExactBytes};
 
 /// Draws every figure the records allow into `dir`; returns their paths.
@@ -203,8 +205,8 @@ pub fn time_figure(records: &[Record], trace: &str, size: u64, path: &Path) -> R
     )
 }
 
-/// One colour per backend, lighter for uncached lookups, darker on
-/// wasmtime and darker still with fuel metering, so a figure reads the same
+/// One colour per backend, lighter for uncached lookups, darker on each
+/// runtime after the first and darker still with fuel metering, so a figure reads the same
 /// whichever backends ran.
 fn backend_color(series: &str) -> RGBColor {
     let mut words = series.split_whitespace();
@@ -218,8 +220,14 @@ fn backend_color(series: &str) -> RGBColor {
     if words.contains(&"uncached") {
         color = lighter(color, 0.55);
     }
-    if words.contains(&"wasmtime") {
-        color = darker(color, 0.3);
+    // Each runtime after the first a shade darker.
+    if let Some(runtime) = Runtime::ALL
+        .iter()
+        .position(|runtime| words.contains(&runtime.name()))
+    {
+        #[expect(clippy::cast_precision_loss, reason = "a handful of runtimes")]
+        let shade = 0.3 * runtime as f64;
+        color = darker(color, shade.min(0.6));
     }
     if words.contains(&"+fuel") {
         color = darker(color, 0.4);

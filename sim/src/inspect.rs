@@ -4,10 +4,17 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use std::io::Write as _;
+
 use wsim_backends::{
-    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Limits, Module, Pair, Runtime, Wasm,
+    Backend, CacheVisitor, Cached, Code, Compiler, Engine, Limits, LookupKind, Module, Runs,
+    Runtime,
 };
+use wsim_policies::CachePolicy;
 use wsim_policies::wire::ABI_VERSION;
+
+use crate::args::InspectArgs;
+use crate::report::write_json_file;
 
 /// Fuel for each call `inspect` makes (`abi_version`, `init`): plenty for a
 /// well-behaved guest, little enough that a hostile one ends at once.
@@ -208,13 +215,10 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
         Err(error) => (None, Some(error)),
     };
     let mut abis = Vec::new();
-    for probe in [
-        probe::<Pair>,
-        probe::<Bincode>,
-        probe::<Bytemuck>,
-        probe::<Batch>,
-    ] {
-        abis.extend(loaded.iter().map(probe));
+    for backend in Backend::ALL {
+        if backend.runs() == Runs::Module {
+            abis.extend(loaded.iter().map(|module| probe(backend, module)));
+        }
     }
     Ok(Report {
         module: name,
@@ -271,15 +275,43 @@ fn abi_version(module: &Module) -> Result<i32, String> {
     guest.call(&export, ()).map_err(|error| error.to_string())
 }
 
-/// Whether the module runs under ABI `A`: instantiated, checked and
+/// Whether the module runs under `backend`'s ABI: instantiated, checked and
 /// initialized exactly as a run would.
-fn probe<A: Abi>(module: &Module) -> AbiSupport {
-    let error = Wasm::<A, Cached>::new(module, PROBE_CAPACITY)
+fn probe(backend: Backend, module: &Module) -> AbiSupport {
+    /// Opening the cache is the whole probe.
+    struct Opened;
+    impl CacheVisitor for Opened {
+        type Output = ();
+        fn visit<C: CachePolicy>(self, _: C) {}
+    }
+    let code = Code::Module(module.clone(), LookupKind::Cached);
+    let error = backend
+        .open(&code, PROBE_CAPACITY, Opened)
         .err()
         .map(|error| without_name(&error.to_string(), module.name()));
     AbiSupport {
-        abi: A::NAME,
+        abi: backend.name(),
         runtime: module.runtime().name(),
         error,
     }
+}
+
+/// `wsim inspect`: prints the report; fails when the module runs under
+/// none of the ABIs.
+pub fn command(args: &InspectArgs) -> anyhow::Result<()> {
+    let runtimes: Vec<(Runtime, Compiler)> = crate::plan::runtimes(&args.runtime.runtimes)?
+        .into_iter()
+        .map(|runtime| (runtime, runtime.compiler_for(args.runtime.compiler)))
+        .collect();
+    let report = inspect(&args.module, &runtimes)?;
+    std::io::stdout()
+        .lock()
+        .write_all(report.to_text().as_bytes())?;
+    if let Some(path) = &args.json {
+        write_json_file(&report, path)?;
+    }
+    if report.supported().next().is_none() {
+        anyhow::bail!("{}: runs under none of wsim's ABIs", report.module);
+    }
+    Ok(())
 }

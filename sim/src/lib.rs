@@ -9,13 +9,18 @@
 //! [`CachePolicy`](wsim_policies::CachePolicy) ([`run`]), and the table,
 //! JSON and CSV reports ([`report`]).
 
+pub mod args;
+pub mod choice;
 pub mod cli;
 mod error;
+pub mod execute;
 pub mod figures;
 #[cfg(feature = "wasm")]
 pub mod inspect;
 #[cfg(feature = "wasm")]
+mod load;
 pub mod micro;
+pub mod plan;
 pub mod plot;
 pub mod progress;
 pub mod report;

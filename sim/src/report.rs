@@ -208,3 +208,18 @@ pub fn peak_memory() -> Option<u64> {
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
+
+/// Writes any serializable value to `path` as pretty JSON, creating the
+/// directory.
+pub fn write_json_file(value: &impl serde::Serialize, path: &Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).with_context(|| format!("create {}", parent.display()))?;
+    }
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("write {}", path.display()))
+}

@@ -11,13 +11,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use proptest::prelude::*;
-use wsim_backends::{Abi, Batch, Bytemuck, Cached, Compiler, Engine, Module};
+use wsim_backends::{Backend, Code, Compiler, Engine, LookupKind, Module};
 use wsim_policies::{Cache, EvictionPolicy, Fifo, Held, PolicyKind, Request};
 
 use crate::equivalence::trace;
 use crate::golden::traces_of;
 use crate::support::{
-    Replay, pair_module, replay_native, replay_wasm, wasmtime_only_module, wsim, wsim_fails,
+    Replay, pair_module, replay, replay_native, wasmtime_only_module, wsim, wsim_fails,
 };
 
 // The example crate's policy, compiled into the tests natively.
@@ -93,9 +93,10 @@ fn c_module(name: &str) -> Option<&'static Module> {
         .map(|(_, module)| module)
 }
 
-/// What `requests` make of the C policy in `module` under ABI `A`.
-fn replay_c<A: Abi>(module: &Module, capacity: u64, requests: &[Request]) -> Replay {
-    replay_wasm::<A, Cached>(module, capacity, requests).1
+/// What `requests` make of the C policy in `module` under `backend`.
+fn replay_c(backend: Backend, module: &Module, capacity: u64, requests: &[Request]) -> Replay {
+    let code = Code::Module(module.clone(), LookupKind::Cached);
+    replay(backend, &code, capacity, requests)
 }
 
 /// SIEVE as plainly as it can be written: a vector from oldest to newest
@@ -175,8 +176,11 @@ fn c_fifo_agrees_with_rust_fifo_on_the_hand_checked_traces() {
     };
     for (capacity, requests) in traces_of(PolicyKind::Fifo) {
         let rust = replay_native::<Fifo>(capacity, &requests);
-        assert_eq!(replay_c::<Bytemuck>(module, capacity, &requests), rust);
-        assert_eq!(replay_c::<Batch>(module, capacity, &requests), rust);
+        assert_eq!(
+            replay_c(Backend::Bytemuck, module, capacity, &requests),
+            rust
+        );
+        assert_eq!(replay_c(Backend::Batch, module, capacity, &requests), rust);
     }
 }
 
@@ -189,8 +193,8 @@ proptest! {
             return Ok(());
         };
         let rust = replay_native::<Fifo>(capacity, &requests);
-        prop_assert_eq!(&replay_c::<Bytemuck>(module, capacity, &requests), &rust);
-        prop_assert_eq!(&replay_c::<Batch>(module, capacity, &requests), &rust);
+        prop_assert_eq!(&replay_c(Backend::Bytemuck, module, capacity, &requests), &rust);
+        prop_assert_eq!(&replay_c(Backend::Batch, module, capacity, &requests), &rust);
     }
 
     #[test]
@@ -201,8 +205,8 @@ proptest! {
         let Some(module) = c_module("c-sieve") else {
             return Ok(());
         };
-        prop_assert_eq!(&replay_c::<Bytemuck>(module, capacity, &requests), &naive);
-        prop_assert_eq!(&replay_c::<Batch>(module, capacity, &requests), &naive);
+        prop_assert_eq!(&replay_c(Backend::Bytemuck, module, capacity, &requests), &naive);
+        prop_assert_eq!(&replay_c(Backend::Batch, module, capacity, &requests), &naive);
     }
 }
 

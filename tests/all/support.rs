@@ -7,26 +7,21 @@ use std::process::{Command, Output};
 
 use std::sync::OnceLock;
 
+pub(crate) use wsim_backends::Replay;
 use wsim_backends::{
-    Abi, Batch, Bincode, Bytemuck, Cached, Compiler, Engine, Limits, Lookup, Module, Native, Pair,
-    Runtime, Uncached, Wasm, guests,
+    Backend, Code, Engine, Limits, LookupKind, Module, Native, Runs, Runtime, guests,
 };
-use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
+use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request};
 use wsim_traces::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
 
-/// What one backend made of a trace: every request's hit flag and the stats.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Replay {
-    pub(crate) hits: Vec<bool>,
-    pub(crate) stats: Stats,
-}
-
-/// Runs `requests` through `policy` at `capacity` under every backend there
-/// is, natively first, and returns each backend's name and replay. Natively
-/// it also checks the policy's invariants: after each of the first 1,000
-/// requests, every 1,000th after that, and at the end. Tests compare the
-/// replays with each other and with what they expect, so a backend added
-/// here is covered by every test that calls this.
+/// Runs `requests` through `policy` at `capacity` under every backend of
+/// the registry this build has, natively first, and returns each
+/// backend's name and replay: every core-module ABI with both lookups on
+/// every runtime and compiler built, and every Component Model shape.
+/// Natively it also checks the policy's invariants: after each of the first
+/// 1,000 requests, every 1,000th after that, and at the end. Tests compare
+/// the replays with each other and with what they expect, so a backend
+/// added to the registry is covered by every test that calls this.
 pub(crate) fn replay_everywhere(
     policy: PolicyKind,
     capacity: u64,
@@ -43,29 +38,71 @@ pub(crate) fn replay_everywhere(
         }
     }
     let mut replays = vec![(
-        "native".to_owned(),
+        Backend::Native.name().to_owned(),
         policy.visit(Everywhere { capacity, requests }),
     )];
-    for module in guest_modules(policy) {
-        macro_rules! wasm {
-            ($($abi:ty),*) => {$(
-                replays.push(replay_wasm::<$abi, Cached>(module, capacity, requests));
-                replays.push(replay_wasm::<$abi, Uncached>(module, capacity, requests));
-            )*};
+    for backend in Backend::built() {
+        match backend.runs() {
+            // Done above, with the invariants checked as it goes.
+            Runs::Native => {}
+            Runs::Module => {
+                for module in guest_modules(policy) {
+                    for lookup in LookupKind::ALL {
+                        let name = format!(
+                            "{backend} {lookup} ({} {})",
+                            module.runtime(),
+                            module.compiler()
+                        );
+                        let code = Code::Module(module.clone(), lookup);
+                        replays.push((name, replay(backend, &code, capacity, requests)));
+                    }
+                }
+            }
+            Runs::Component =>
+            {
+                #[cfg(feature = "wasmtime")]
+                if let Some(host) = Runtime::hosting_components() {
+                    let code = Code::Component(guest_component(policy).clone());
+                    let name = format!("{backend} ({host})");
+                    replays.push((name, replay(backend, &code, capacity, requests)));
+                }
+            }
         }
-        wasm!(Pair, Bincode, Bytemuck, Batch);
-    }
-    #[cfg(feature = "wasmtime")]
-    {
-        use wsim_backends::{Listed, PerRequest};
-
-        let component = guest_component(policy);
-        replays.push(replay_component::<PerRequest>(
-            component, capacity, requests,
-        ));
-        replays.push(replay_component::<Listed>(component, capacity, requests));
     }
     replays
+}
+
+/// The names `replay_everywhere` gives, from the registries alone: what
+/// its list must hold.
+pub(crate) fn every_backend_name() -> Vec<String> {
+    let mut names = vec![Backend::Native.name().to_owned()];
+    for backend in Backend::built() {
+        match backend.runs() {
+            Runs::Native => {}
+            Runs::Module => {
+                for engine in engines() {
+                    for lookup in LookupKind::ALL {
+                        names.push(format!(
+                            "{backend} {lookup} ({} {})",
+                            engine.runtime(),
+                            engine.compiler()
+                        ));
+                    }
+                }
+            }
+            Runs::Component => names
+                .extend(Runtime::hosting_components().map(|host| format!("{backend} ({host})"))),
+        }
+    }
+    names
+}
+
+/// Replays `requests` through `code` under `backend` ([`Backend::replay`]),
+/// panicking with the backend's name on an error.
+pub(crate) fn replay(backend: Backend, code: &Code, capacity: u64, requests: &[Request]) -> Replay {
+    backend
+        .replay(code, capacity, requests)
+        .unwrap_or_else(|error| panic!("{backend}: {error}"))
 }
 
 /// The built-in component of `policy`, compiled once per test process.
@@ -73,9 +110,9 @@ pub(crate) fn replay_everywhere(
 pub(crate) fn guest_component(policy: PolicyKind) -> &'static wsim_backends::Component {
     static COMPONENTS: OnceLock<Vec<wsim_backends::Component>> = OnceLock::new();
     let components = COMPONENTS.get_or_init(|| {
-        let engine =
-            Engine::with_runtime(Runtime::Wasmtime, Compiler::Cranelift, Limits::default())
-                .expect("wasmtime is built");
+        let host = Runtime::hosting_components().expect("wasmtime is built");
+        let engine = Engine::with_runtime(host, host.compilers()[0], Limits::default())
+            .expect("the component runtime is built");
         PolicyKind::ALL
             .iter()
             .map(|&policy| {
@@ -88,32 +125,7 @@ pub(crate) fn guest_component(policy: PolicyKind) -> &'static wsim_backends::Com
             })
             .collect()
     });
-    let index = PolicyKind::ALL
-        .iter()
-        .position(|&p| p == policy)
-        .expect("a known policy");
-    &components[index]
-}
-
-/// Replays `requests` through a component, shaped as `S` says, in one
-/// `access_batch` call.
-#[cfg(feature = "wasmtime")]
-pub(crate) fn replay_component<S: wsim_backends::Shape>(
-    component: &wsim_backends::Component,
-    capacity: u64,
-    requests: &[Request],
-) -> (String, Replay) {
-    let name = format!("{} (wasmtime)", S::NAME);
-    let mut cache = wsim_backends::WitComponent::<S>::new(component, capacity)
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
-    let mut hits = Vec::new();
-    cache
-        .access_batch(requests, &mut hits)
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
-    let stats = cache
-        .stats()
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
-    (name, Replay { hits, stats })
+    &components[policy.index()]
 }
 
 /// An engine for every runtime and compiler this build includes: wasmer
@@ -122,10 +134,8 @@ pub(crate) fn replay_component<S: wsim_backends::Shape>(
 pub(crate) fn engines() -> Vec<Engine> {
     let mut engines = Vec::new();
     for runtime in Runtime::built() {
-        for compiler in [Compiler::Cranelift, Compiler::Singlepass] {
-            if compiler.is_built()
-                && (runtime == Runtime::Wasmer || compiler == Compiler::Cranelift)
-            {
+        for &compiler in runtime.compilers() {
+            if compiler.is_built() {
                 engines.push(
                     Engine::with_runtime(runtime, compiler, Limits::default())
                         .expect("a built runtime and compiler"),
@@ -156,36 +166,7 @@ pub(crate) fn guest_modules(policy: PolicyKind) -> &'static [Module] {
             })
             .collect()
     });
-    let index = PolicyKind::ALL
-        .iter()
-        .position(|&p| p == policy)
-        .expect("a known policy");
-    &modules[index]
-}
-
-/// Replays `requests` through the guest in `module` via ABI `A`, in one
-/// `access_batch` call (which every ABI but Batch serves request by request).
-pub(crate) fn replay_wasm<A: Abi, L: Lookup>(
-    module: &Module,
-    capacity: u64,
-    requests: &[Request],
-) -> (String, Replay) {
-    let name = format!(
-        "{} {} ({} {})",
-        A::NAME,
-        L::NAME,
-        module.runtime(),
-        module.compiler().name()
-    );
-    let mut wasm =
-        Wasm::<A, L>::new(module, capacity).unwrap_or_else(|error| panic!("{name}: {error}"));
-    let mut hits = Vec::new();
-    wasm.access_batch(requests, &mut hits)
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
-    let stats = wasm
-        .stats()
-        .unwrap_or_else(|error| panic!("{name}: {error}"));
-    (name, Replay { hits, stats })
+    &modules[policy.index()]
 }
 
 pub(crate) fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Replay {

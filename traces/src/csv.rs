@@ -1,16 +1,14 @@
 //! CSV traces, libCacheSim-style: columns chosen by header name or position.
 
-use std::fmt;
 use std::io::{self, Read, Write};
-
-use std::str::FromStr;
 
 use ::csv::{ByteRecord, ErrorKind};
 use wsim_policies::Request;
 
 use crate::lines::{parse_field, quote};
 use crate::{
-    CHUNK, Error, Format, Origin, ReadOptions, RecordWriter, RequestReader, ByteStream, WrittenRecord,
+    ByteStream, CHUNK, Column, CsvOptions, Error, Format, Origin, ReadOptions, RecordWriter,
+    RequestReader, WrittenRecord,
 };
 
 /// CSV with a header; columns by name or position.
@@ -42,67 +40,6 @@ impl RecordWriter for Csv {
     fn record(&self, out: &mut dyn Write, record: &WrittenRecord) -> io::Result<()> {
         let Request { id, size } = record.request;
         writeln!(out, "{},{id},{size}", record.time)
-    }
-}
-
-/// A CSV column: a header name, or a 1-based position.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Column {
-    /// The column whose header is this name (case-insensitive).
-    Name(String),
-    /// The column at this 1-based position.
-    Position(usize),
-}
-
-impl FromStr for Column {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if text.is_empty() {
-            return Err("a column is a header name or a 1-based position".to_owned());
-        }
-        if text.bytes().all(|byte| byte.is_ascii_digit()) {
-            return match text.parse::<usize>() {
-                Ok(position) if position >= 1 => Ok(Self::Position(position)),
-                _ => Err(format!("column position `{text}` must be 1 or more")),
-            };
-        }
-        Ok(Self::Name(text.to_owned()))
-    }
-}
-
-impl fmt::Display for Column {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Name(name) => write!(f, "`{name}`"),
-            Self::Position(position) => write!(f, "{position}"),
-        }
-    }
-}
-
-/// How to read a CSV trace.
-#[derive(Debug, Clone)]
-pub struct CsvOptions {
-    /// The id column; `None` means the column named `id`.
-    pub id_column: Option<Column>,
-    /// The size column; `None` means the column named `size`, which may be
-    /// absent when sizes are ignored.
-    pub size_column: Option<Column>,
-    /// Whether the first line is a header (the default).
-    pub has_header: bool,
-    /// The field separator.
-    pub delimiter: u8,
-}
-
-impl Default for CsvOptions {
-    fn default() -> Self {
-        Self {
-            id_column: None,
-            size_column: None,
-            has_header: true,
-            delimiter: b',',
-        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use wsim_policies::Request;
 
-use crate::{CsvOptions, Error, RequestReader, TraceFormat};
+use crate::{Error, ReadOptions, RequestReader, TraceFormat};
 
 /// A stream of trace bytes, handed to a reader to own.
 pub type ByteStream = Box<dyn Read + Send>;
@@ -22,16 +22,6 @@ pub struct Origin {
     /// Whether the bytes were zstd-compressed in the file, so offsets are
     /// into the decompressed stream.
     pub compressed: bool,
-}
-
-/// How to read a trace, beyond its bytes.
-#[derive(Debug, Clone, Default)]
-pub struct ReadOptions {
-    /// Columns, header and delimiter, for CSV.
-    pub csv: CsvOptions,
-    /// Whether every request will count as size 1, so a format may do
-    /// without sizes (a CSV trace without a size column).
-    pub ignore_size: bool,
 }
 
 /// A trace format: its names, and how to read (and perhaps write) it. Each

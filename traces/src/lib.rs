@@ -30,18 +30,20 @@ pub mod bytes;
 mod error;
 mod format;
 mod lines;
+mod options;
 mod synthetic;
 mod trace;
 mod write;
 
 use wsim_policies::Request;
 
-pub use crate::csv::{Column, CsvOptions, CsvReader};
+pub use crate::csv::CsvReader;
 pub use error::Error;
 pub use format::{
-    ByteStream, Format, FormatEntry, OpenReader, Origin, ReadOptions, RecordWriter, WrittenRecord,
+    ByteStream, Format, FormatEntry, OpenReader, Origin, RecordWriter, WrittenRecord,
 };
 pub use ids::IdsReader;
+pub use options::{Column, CsvOptions, ReadOptions};
 pub use oracle_general::OracleGeneralReader;
 pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
 pub use trace::{Trace, TraceFile, TraceReader, WorkingSet, ZSTD_MAGIC};

@@ -8,8 +8,182 @@ use wasmer::sys::CompilerConfig;
 use wasmer::{Instance, Memory, Store, imports};
 
 use crate::cache::{self, KeyParts, ModuleCache, Origin};
-use crate::export::{Function, FunctionInner, Params, Results};
-use crate::{CallFailure, Compiler, Error, ExportProblem, Limits};
+use crate::types::{Params, Results};
+use crate::runtime::{
+    CallFailure, ExportProblem, WasmRuntime, compile_failure, describe_memory, export_error,
+};
+use crate::{Compiler, Error, Limits};
+
+/// wasmer, as the engine sees it.
+pub(crate) struct Wasmer;
+
+impl WasmRuntime for Wasmer {
+    type Engine = wasmer::Engine;
+    type Module = wasmer::Module;
+    type Guest = Guest;
+    type Function<P: Params, R: Results> = wasmer::TypedFunction<P, R>;
+    type Bare<P: Params, R: Results> = (Store, wasmer::TypedFunction<P, R>);
+
+    fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engine, Error> {
+        use wasmer::sys::NativeEngineExt as _;
+
+        // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
+        // name the compiled guest functions.
+        let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
+        let metered = limits.fuel.is_some();
+        let config: Box<dyn CompilerConfig> = match compiler {
+            Compiler::Cranelift => Box::new(wasmer::sys::Cranelift::default()),
+            #[cfg(feature = "singlepass")]
+            Compiler::Singlepass => Box::new(wasmer::sys::Singlepass::default()),
+            #[cfg(not(feature = "singlepass"))]
+            Compiler::Singlepass => {
+                return Err(Error::CompilerNotBuilt {
+                    compiler: "singlepass",
+                    feature: "singlepass",
+                });
+            }
+        };
+        let mut engine = configured(config, perfmap, metered);
+        if let Some(cap) = limits.max_pages() {
+            engine.set_tunables(limits::CappedMemory::new(wasmer::Pages(cap)));
+        }
+        Ok(engine)
+    }
+
+    fn engine_serves_many(limits: &Limits) -> bool {
+        // A metering middleware instruments one module only.
+        limits.fuel.is_none()
+    }
+
+    fn compile(
+        engine: &wasmer::Engine,
+        compiler: Compiler,
+        limits: &Limits,
+        cache: Option<&ModuleCache>,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(wasmer::Module, Origin), Error> {
+        use wasmer::sys::NativeEngineExt as _;
+
+        let compile = || {
+            wasmer::Module::new(engine, bytes).map_err(|error| Error::Compile {
+                module: name.to_owned(),
+                reason: compile_failure(bytes, &error.to_string()),
+            })
+        };
+        let Some(cache) = cache else {
+            return Ok((compile()?, Origin::Compiled));
+        };
+        let target = format!("{:?}", engine.target());
+        let parts = KeyParts {
+            runtime: RUNTIME,
+            compiler: compiler.name(),
+            metered: limits.fuel.is_some(),
+            target: &target,
+            extension: "wasmer",
+        };
+        cache::through(
+            cache,
+            bytes,
+            &parts,
+            |payload| {
+                // SAFETY: the payload is byte for byte what `Module::serialize`
+                // wrote for this key (its checksum matched), and the key pins the
+                // wasmer version, compiler, metering and target, so the code was
+                // made for an engine like this one.
+                unsafe { wasmer::Module::deserialize(engine, payload) }
+                    .map_err(|error| format!("wasmer refused it: {error}"))
+            },
+            compile,
+            |module| module.serialize().ok().map(|payload| payload.to_vec()),
+        )
+    }
+
+    fn imports(module: &wasmer::Module) -> Vec<String> {
+        module
+            .imports()
+            .map(|import| format!("{}.{}", import.module(), import.name()))
+            .collect()
+    }
+
+    fn exports(module: &wasmer::Module, metered: bool) -> Vec<(String, String)> {
+        module
+            .exports()
+            .filter(|export| !(metered && limits::is_metering_global(export.name())))
+            .map(|export| (export.name().to_owned(), describe(export.ty())))
+            .collect()
+    }
+
+    fn exports_function(module: &wasmer::Module, name: &str) -> bool {
+        module.exports().any(|export| {
+            export.name() == name && matches!(export.ty(), wasmer::ExternType::Function(_))
+        })
+    }
+
+    fn instantiate(
+        engine: &wasmer::Engine,
+        module: &wasmer::Module,
+        limits: &Limits,
+        name: &str,
+    ) -> Result<Guest, Error> {
+        Guest::new(engine, module, limits.fuel, name)
+    }
+
+    fn typed_function<P: Params, R: Results>(
+        guest: &mut Guest,
+        name: &str,
+    ) -> Result<wasmer::TypedFunction<P, R>, ExportProblem> {
+        guest.typed_function(name)
+    }
+
+    #[inline(always)]
+    fn call<P: Params, R: Results>(
+        guest: &mut Guest,
+        function: &wasmer::TypedFunction<P, R>,
+        params: P,
+    ) -> Result<R, CallFailure> {
+        guest.call(function, params)
+    }
+
+    fn memory_size(guest: &Guest) -> u64 {
+        guest.memory.view(&guest.store).data_size()
+    }
+
+    #[inline]
+    fn write(guest: &mut Guest, offset: u64, bytes: &[u8]) -> bool {
+        guest.memory.view(&guest.store).write(offset, bytes).is_ok()
+    }
+
+    #[inline]
+    fn read(guest: &Guest, offset: u64, buffer: &mut [u8]) -> bool {
+        guest.memory.view(&guest.store).read(offset, buffer).is_ok()
+    }
+
+    fn bare<P: Params, R: Results>(
+        engine: &wasmer::Engine,
+        module: &wasmer::Module,
+        name: &str,
+    ) -> Result<Self::Bare<P, R>, String> {
+        let mut store = Store::new(engine.clone());
+        let instance =
+            Instance::new(&mut store, module, &imports! {}).map_err(|error| error.to_string())?;
+        let function = instance
+            .exports
+            .get_typed_function::<P, R>(&store, name)
+            .map_err(|error| error.to_string())?;
+        Ok((store, function))
+    }
+
+    #[inline(always)]
+    fn call_bare<P: Params, R: Results>(
+        (store, function): &mut Self::Bare<P, R>,
+        params: P,
+    ) -> Result<R, String> {
+        params
+            .call_wasmer(function, store)
+            .map_err(|error| error.message())
+    }
+}
 
 /// The runtime, version included, as cache keys name it; the features
 /// are part of what the machine code depends on.
@@ -30,33 +204,6 @@ fn features() -> wasmer::sys::Features {
     features
 }
 
-/// A wasmer engine for `compiler` and `limits`. A metered engine serves one
-/// module only: a metering middleware instruments one module.
-pub(crate) fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmer::Engine, Error> {
-    use wasmer::sys::NativeEngineExt as _;
-
-    // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
-    // name the compiled guest functions.
-    let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
-    let metered = limits.fuel.is_some();
-    let config: Box<dyn CompilerConfig> = match compiler {
-        Compiler::Cranelift => Box::new(wasmer::sys::Cranelift::default()),
-        #[cfg(feature = "singlepass")]
-        Compiler::Singlepass => Box::new(wasmer::sys::Singlepass::default()),
-        #[cfg(not(feature = "singlepass"))]
-        Compiler::Singlepass => {
-            return Err(Error::CompilerNotBuilt {
-                compiler: "singlepass",
-                feature: "singlepass",
-            });
-        }
-    };
-    let mut engine = configured(config, perfmap, metered);
-    if let Some(cap) = limits.max_pages() {
-        engine.set_tunables(limits::CappedMemory::new(wasmer::Pages(cap)));
-    }
-    Ok(engine)
-}
 
 /// An engine from a compiler's `config`, with perf maps and fuel metering
 /// as asked and wsim's proposals.
@@ -72,80 +219,12 @@ fn configured(mut config: Box<dyn CompilerConfig>, perfmap: bool, metered: bool)
         .into()
 }
 
-/// Compiles `bytes` with `engine`, through `cache` when there is one.
-pub(crate) fn compile(
-    engine: &wasmer::Engine,
-    compiler: Compiler,
-    limits: &Limits,
-    cache: Option<&ModuleCache>,
-    name: &str,
-    bytes: &[u8],
-) -> Result<(wasmer::Module, Origin), Error> {
-    use wasmer::sys::NativeEngineExt as _;
-
-    let compile = || {
-        wasmer::Module::new(engine, bytes).map_err(|error| Error::Compile {
-            module: name.to_owned(),
-            reason: crate::compile_failure(bytes, &error.to_string()),
-        })
-    };
-    let Some(cache) = cache else {
-        return Ok((compile()?, Origin::Compiled));
-    };
-    let target = format!("{:?}", engine.target());
-    let parts = KeyParts {
-        runtime: RUNTIME,
-        compiler: compiler.name(),
-        metered: limits.fuel.is_some(),
-        target: &target,
-        extension: "wasmer",
-    };
-    cache::through(
-        cache,
-        bytes,
-        &parts,
-        |payload| {
-            // SAFETY: the payload is byte for byte what `Module::serialize`
-            // wrote for this key (its checksum matched), and the key pins the
-            // wasmer version, compiler, metering and target, so the code was
-            // made for an engine like this one.
-            unsafe { wasmer::Module::deserialize(engine, payload) }
-                .map_err(|error| format!("wasmer refused it: {error}"))
-        },
-        compile,
-        |module| module.serialize().ok().map(|payload| payload.to_vec()),
-    )
-}
-
-/// The functions `module` imports, as `module.name`.
-pub(crate) fn imports(module: &wasmer::Module) -> Vec<String> {
-    module
-        .imports()
-        .map(|import| format!("{}.{}", import.module(), import.name()))
-        .collect()
-}
-
-/// `module`'s exports with their types, the metering globals left out.
-pub(crate) fn exports(module: &wasmer::Module, metered: bool) -> Vec<(String, String)> {
-    module
-        .exports()
-        .filter(|export| !(metered && limits::is_metering_global(export.name())))
-        .map(|export| (export.name().to_owned(), describe(export.ty())))
-        .collect()
-}
-
-/// Whether `module` exports a function `name`.
-pub(crate) fn exports_function(module: &wasmer::Module, name: &str) -> bool {
-    module.exports().any(|export| {
-        export.name() == name && matches!(export.ty(), wasmer::ExternType::Function(_))
-    })
-}
 
 fn describe(ty: &wasmer::ExternType) -> String {
     match ty {
         wasmer::ExternType::Function(function) => function.to_string(),
         wasmer::ExternType::Memory(memory) => {
-            crate::describe_memory(memory.minimum.0, memory.maximum.map(|pages| pages.0))
+            describe_memory(memory.minimum.0, memory.maximum.map(|pages| pages.0))
         }
         wasmer::ExternType::Global(global) => format!(
             "global {:?}{}",
@@ -172,7 +251,7 @@ pub(crate) struct Guest {
 
 impl Guest {
     /// Instantiates `module` with no imports and finds its memory.
-    pub(crate) fn new(
+    fn new(
         engine: &wasmer::Engine,
         module: &wasmer::Module,
         fuel: Option<u64>,
@@ -192,7 +271,7 @@ impl Guest {
             Ok(memory) => memory.clone(),
             Err(error) => {
                 let problem = export_problem(&error, "memory", &instance, &store);
-                return Err(crate::export_error(name, "memory", "a memory", problem));
+                return Err(export_error(name, "memory", "a memory", problem));
             }
         };
         Ok(Self {
@@ -204,20 +283,19 @@ impl Guest {
     }
 
     /// The function export `name`, typed `P -> R`.
-    pub(crate) fn typed_function<P: Params, R: Results>(
+    fn typed_function<P: Params, R: Results>(
         &self,
         name: &str,
-    ) -> Result<Function<P, R>, ExportProblem> {
+    ) -> Result<wasmer::TypedFunction<P, R>, ExportProblem> {
         self.instance
             .exports
             .get_typed_function::<P, R>(&self.store, name)
-            .map(|function| Function(FunctionInner::Wasmer(function)))
             .map_err(|error| export_problem(&error, name, &self.instance, &self.store))
     }
 
     /// Calls `function`, with a full fuel budget when metered.
     #[inline(always)]
-    pub(crate) fn call<P: Params, R: Results>(
+    fn call<P: Params, R: Results>(
         &mut self,
         function: &wasmer::TypedFunction<P, R>,
         params: P,
@@ -245,24 +323,6 @@ impl Guest {
                 .to_trap()
                 .map_or_else(|| error.message(), |code| code.message().to_owned()),
         )
-    }
-
-    /// Bytes of linear memory now.
-    pub(crate) fn memory_size(&self) -> u64 {
-        self.memory.view(&self.store).data_size()
-    }
-
-    /// Copies `bytes` in at `offset`; `false` if out of bounds.
-    #[inline]
-    pub(crate) fn write(&mut self, offset: u64, bytes: &[u8]) -> bool {
-        self.memory.view(&self.store).write(offset, bytes).is_ok()
-    }
-
-    /// Copies `buffer.len()` bytes out from `offset`; `false` if out of
-    /// bounds.
-    #[inline]
-    pub(crate) fn read(&self, offset: u64, buffer: &mut [u8]) -> bool {
-        self.memory.view(&self.store).read(offset, buffer).is_ok()
     }
 }
 

@@ -13,8 +13,137 @@ use std::hash::{Hash as _, Hasher as _};
 use wasmtime::{Instance, Memory, Store, StoreLimits, StoreLimitsBuilder};
 
 use crate::cache::{self, KeyParts, ModuleCache, Origin};
-use crate::export::{Function, FunctionInner, Params, Results};
-use crate::{CallFailure, Error, ExportProblem, Limits};
+use crate::types::{Params, Results};
+use crate::runtime::{
+    CallFailure, ExportProblem, WasmRuntime, compile_failure, describe_memory, export_error,
+};
+use crate::{Compiler, Error, Limits};
+
+mod component;
+
+pub(crate) use component::compile_component;
+pub use component::{Component, ComponentStore};
+
+/// wasmtime, as the engine sees it.
+pub(crate) struct Wasmtime;
+
+impl WasmRuntime for Wasmtime {
+    type Engine = wasmtime::Engine;
+    type Module = wasmtime::Module;
+    type Guest = Guest;
+    type Function<P: Params, R: Results> = wasmtime::TypedFunc<P, R>;
+    type Bare<P: Params, R: Results> = (Store<()>, wasmtime::TypedFunc<P, R>);
+
+    fn engine(compiler: Compiler, limits: &Limits) -> Result<wasmtime::Engine, Error> {
+        if compiler != Compiler::Cranelift {
+            return Err(Error::Runtime {
+                runtime: "wasmtime",
+                reason: format!("wsim builds wasmtime with Cranelift only, not {compiler}"),
+            });
+        }
+        engine(limits)
+    }
+
+    fn engine_serves_many(_: &Limits) -> bool {
+        true
+    }
+
+    fn compile(
+        engine: &wasmtime::Engine,
+        _: Compiler,
+        limits: &Limits,
+        cache: Option<&ModuleCache>,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(wasmtime::Module, Origin), Error> {
+        compile(engine, limits, cache, name, bytes)
+    }
+
+    fn imports(module: &wasmtime::Module) -> Vec<String> {
+        module
+            .imports()
+            .map(|import| format!("{}.{}", import.module(), import.name()))
+            .collect()
+    }
+
+    fn exports(module: &wasmtime::Module, _: bool) -> Vec<(String, String)> {
+        module
+            .exports()
+            .map(|export| (export.name().to_owned(), describe(&export.ty())))
+            .collect()
+    }
+
+    fn exports_function(module: &wasmtime::Module, name: &str) -> bool {
+        module.exports().any(|export| {
+            export.name() == name && matches!(export.ty(), wasmtime::ExternType::Func(_))
+        })
+    }
+
+    fn instantiate(
+        engine: &wasmtime::Engine,
+        module: &wasmtime::Module,
+        limits: &Limits,
+        name: &str,
+    ) -> Result<Guest, Error> {
+        Guest::new(engine, module, limits, name)
+    }
+
+    fn typed_function<P: Params, R: Results>(
+        guest: &mut Guest,
+        name: &str,
+    ) -> Result<wasmtime::TypedFunc<P, R>, ExportProblem> {
+        guest.typed_function(name)
+    }
+
+    #[inline(always)]
+    fn call<P: Params, R: Results>(
+        guest: &mut Guest,
+        function: &wasmtime::TypedFunc<P, R>,
+        params: P,
+    ) -> Result<R, CallFailure> {
+        guest.call(function, params)
+    }
+
+    fn memory_size(guest: &Guest) -> u64 {
+        guest.memory.data_size(&guest.store) as u64
+    }
+
+    #[inline]
+    fn write(guest: &mut Guest, offset: u64, bytes: &[u8]) -> bool {
+        usize::try_from(offset)
+            .is_ok_and(|offset| guest.memory.write(&mut guest.store, offset, bytes).is_ok())
+    }
+
+    #[inline]
+    fn read(guest: &Guest, offset: u64, buffer: &mut [u8]) -> bool {
+        usize::try_from(offset)
+            .is_ok_and(|offset| guest.memory.read(&guest.store, offset, buffer).is_ok())
+    }
+
+    fn bare<P: Params, R: Results>(
+        engine: &wasmtime::Engine,
+        module: &wasmtime::Module,
+        name: &str,
+    ) -> Result<Self::Bare<P, R>, String> {
+        let mut store = Store::new(engine, ());
+        let instance =
+            Instance::new(&mut store, module, &[]).map_err(|error| format!("{error:#}"))?;
+        let function = instance
+            .get_typed_func::<P, R>(&mut store, name)
+            .map_err(|error| format!("{error:#}"))?;
+        Ok((store, function))
+    }
+
+    #[inline(always)]
+    fn call_bare<P: Params, R: Results>(
+        (store, function): &mut Self::Bare<P, R>,
+        params: P,
+    ) -> Result<R, String> {
+        function
+            .call(store, params)
+            .map_err(|error| format!("{error:#}"))
+    }
+}
 
 /// The runtime, version included, as cache keys name it.
 const RUNTIME: &str = concat!("wasmtime ", env!("WSIM_WASMTIME_VERSION"));
@@ -44,7 +173,7 @@ pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreSt
 
 /// A wasmtime engine (Cranelift) for `limits`: with fuel when they ask for
 /// it. One engine serves any number of modules.
-pub(crate) fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
+fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
     let mut config = wasmtime::Config::new();
     config.consume_fuel(limits.fuel.is_some());
     // The proposals wasmer has (see `wasmer_runtime::features`), so a
@@ -65,14 +194,14 @@ pub(crate) fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
 
 /// What a cache key needs of an engine: everything wasmtime itself checks
 /// before it accepts serialized code.
-fn target(engine: &wasmtime::Engine) -> String {
+pub(crate) fn target(engine: &wasmtime::Engine) -> String {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
     format!("{} {:016x}", std::env::consts::ARCH, hasher.finish())
 }
 
 /// Compiles `bytes` with `engine`, through `cache` when there is one.
-pub(crate) fn compile(
+fn compile(
     engine: &wasmtime::Engine,
     limits: &Limits,
     cache: Option<&ModuleCache>,
@@ -82,7 +211,7 @@ pub(crate) fn compile(
     let compile = || {
         wasmtime::Module::new(engine, bytes).map_err(|error| Error::Compile {
             module: name.to_owned(),
-            reason: crate::compile_failure(bytes, &format!("{error:#}")),
+            reason: compile_failure(bytes, &format!("{error:#}")),
         })
     };
     let Some(cache) = cache else {
@@ -111,29 +240,6 @@ pub(crate) fn compile(
         compile,
         |module| module.serialize().ok(),
     )
-}
-
-/// The functions `module` imports, as `module.name`.
-pub(crate) fn imports(module: &wasmtime::Module) -> Vec<String> {
-    module
-        .imports()
-        .map(|import| format!("{}.{}", import.module(), import.name()))
-        .collect()
-}
-
-/// `module`'s exports with their types.
-pub(crate) fn exports(module: &wasmtime::Module) -> Vec<(String, String)> {
-    module
-        .exports()
-        .map(|export| (export.name().to_owned(), describe(&export.ty())))
-        .collect()
-}
-
-/// Whether `module` exports a function `name`.
-pub(crate) fn exports_function(module: &wasmtime::Module, name: &str) -> bool {
-    module
-        .exports()
-        .any(|export| export.name() == name && matches!(export.ty(), wasmtime::ExternType::Func(_)))
 }
 
 /// A function type as wsim writes it on both runtimes: `[I64, I64] -> [I32]`.
@@ -165,7 +271,7 @@ fn describe_value(ty: &wasmtime::ValType) -> String {
 fn describe(ty: &wasmtime::ExternType) -> String {
     match ty {
         wasmtime::ExternType::Func(function) => describe_function(function),
-        wasmtime::ExternType::Memory(memory) => crate::describe_memory(
+        wasmtime::ExternType::Memory(memory) => describe_memory(
             u32::try_from(memory.minimum()).unwrap_or(u32::MAX),
             memory
                 .maximum()
@@ -188,7 +294,7 @@ fn describe(ty: &wasmtime::ExternType) -> String {
 /// The error for a call that failed: out of fuel, or a trap in wasmtime's
 /// words.
 #[cold]
-fn failure(error: &wasmtime::Error) -> CallFailure {
+pub(crate) fn failure(error: &wasmtime::Error) -> CallFailure {
     match error.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::OutOfFuel) => CallFailure::OutOfFuel,
         Some(trap) => CallFailure::Trap(trap.to_string()),
@@ -207,7 +313,7 @@ pub(crate) struct Guest {
 
 impl Guest {
     /// Instantiates `module` with no imports and finds its memory.
-    pub(crate) fn new(
+    fn new(
         engine: &wasmtime::Engine,
         module: &wasmtime::Module,
         limits: &Limits,
@@ -226,7 +332,7 @@ impl Guest {
                     found: describe(&other.ty(&store)),
                 },
             };
-            return Err(crate::export_error(name, "memory", "a memory", problem));
+            return Err(export_error(name, "memory", "a memory", problem));
         };
         Ok(Self {
             store,
@@ -237,10 +343,10 @@ impl Guest {
     }
 
     /// The function export `name`, typed `P -> R`.
-    pub(crate) fn typed_function<P: Params, R: Results>(
+    fn typed_function<P: Params, R: Results>(
         &mut self,
         name: &str,
-    ) -> Result<Function<P, R>, ExportProblem> {
+    ) -> Result<wasmtime::TypedFunc<P, R>, ExportProblem> {
         let function = match self.instance.get_export(&mut self.store, name) {
             None => return Err(ExportProblem::Missing),
             Some(wasmtime::Extern::Func(function)) => function,
@@ -252,7 +358,6 @@ impl Guest {
         };
         function
             .typed::<P, R>(&self.store)
-            .map(|function| Function(FunctionInner::Wasmtime(function)))
             .map_err(|_| ExportProblem::WrongType {
                 found: describe_function(&function.ty(&self.store)),
             })
@@ -260,7 +365,7 @@ impl Guest {
 
     /// Calls `function`, with a full fuel budget when metered.
     #[inline(always)]
-    pub(crate) fn call<P: Params, R: Results>(
+    fn call<P: Params, R: Results>(
         &mut self,
         function: &wasmtime::TypedFunc<P, R>,
         params: P,
@@ -273,128 +378,5 @@ impl Guest {
         function
             .call(&mut self.store, params)
             .map_err(|error| failure(&error))
-    }
-
-    /// Bytes of linear memory now.
-    pub(crate) fn memory_size(&self) -> u64 {
-        self.memory.data_size(&self.store) as u64
-    }
-
-    /// Copies `bytes` in at `offset`; `false` if out of bounds.
-    #[inline]
-    pub(crate) fn write(&mut self, offset: u64, bytes: &[u8]) -> bool {
-        usize::try_from(offset)
-            .is_ok_and(|offset| self.memory.write(&mut self.store, offset, bytes).is_ok())
-    }
-
-    /// Copies `buffer.len()` bytes out from `offset`; `false` if out of
-    /// bounds.
-    #[inline]
-    pub(crate) fn read(&self, offset: u64, buffer: &mut [u8]) -> bool {
-        usize::try_from(offset)
-            .is_ok_and(|offset| self.memory.read(&self.store, offset, buffer).is_ok())
-    }
-}
-
-/// Compiles a component with `engine`, through `cache` when there is one.
-pub(crate) fn compile_component(
-    engine: &wasmtime::Engine,
-    limits: &Limits,
-    cache: Option<&ModuleCache>,
-    name: &str,
-    bytes: &[u8],
-) -> Result<(wasmtime::component::Component, Origin), Error> {
-    let compile = || {
-        wasmtime::component::Component::new(engine, bytes).map_err(|error| Error::Compile {
-            module: name.to_owned(),
-            reason: format!("not a valid component: {error:#}"),
-        })
-    };
-    let Some(cache) = cache else {
-        return Ok((compile()?, Origin::Compiled));
-    };
-    let target = target(engine);
-    let parts = KeyParts {
-        runtime: concat!("wasmtime ", env!("WSIM_WASMTIME_VERSION"), " component"),
-        compiler: "cranelift",
-        metered: limits.fuel.is_some(),
-        target: &target,
-        extension: "component",
-    };
-    cache::through(
-        cache,
-        bytes,
-        &parts,
-        |payload| {
-            // SAFETY: as for modules: the checksum matched, the key pins
-            // wasmtime's version and settings, and wasmtime checks them again.
-            unsafe { wasmtime::component::Component::deserialize(engine, payload) }
-                .map_err(|error| format!("wasmtime refused it: {error}"))
-        },
-        compile,
-        |component| component.serialize().ok(),
-    )
-}
-
-/// A store for a component instance, and the failures of calls into it in
-/// wsim's words.
-pub struct ComponentStore {
-    store: Store<StoreState>,
-    fuel: Option<u64>,
-    component: std::sync::Arc<str>,
-}
-
-impl std::fmt::Debug for ComponentStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ComponentStore")
-            .field("component", &self.component)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ComponentStore {
-    pub(crate) fn new(
-        engine: &wasmtime::Engine,
-        limits: &Limits,
-        component: std::sync::Arc<str>,
-    ) -> Self {
-        Self {
-            store: store(engine, limits),
-            fuel: limits.fuel,
-            component,
-        }
-    }
-
-    /// The component's name in errors.
-    #[must_use]
-    pub fn component(&self) -> &str {
-        &self.component
-    }
-
-    /// Runs `call` (a call into the component through its bindings) with a
-    /// full fuel budget; a trap becomes [`Error::Trap`] naming `export`,
-    /// running out of fuel [`Error::FuelExhausted`].
-    #[inline]
-    pub fn call<T>(
-        &mut self,
-        export: &str,
-        call: impl FnOnce(&mut Store<StoreState>) -> wasmtime::Result<T>,
-    ) -> Result<T, Error> {
-        if let Some(budget) = self.fuel {
-            self.store
-                .set_fuel(budget)
-                .map_err(|error| self.error(export, CallFailure::Trap(error.to_string())))?;
-        }
-        call(&mut self.store).map_err(|error| self.error(export, failure(&error)))
-    }
-
-    #[cold]
-    fn error(&self, export: &str, failure: CallFailure) -> Error {
-        crate::call_error(&self.component, export, self.fuel, failure, None)
-    }
-
-    /// The store, to instantiate the component in.
-    pub fn store_mut(&mut self) -> &mut Store<StoreState> {
-        &mut self.store
     }
 }

@@ -1,0 +1,45 @@
+//! `Native<P>`: a policy run as ordinary Rust code, the baseline every
+//! WebAssembly figure is divided by.
+
+use core::convert::Infallible;
+
+use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Request, Stats};
+
+/// A policy run natively: a direct, inlinable call per request.
+#[derive(Debug, Clone)]
+pub struct Native<P> {
+    cache: Cache<P>,
+}
+
+impl<P: EvictionPolicy> Native<P> {
+    /// A native cache of `capacity` bytes (objects, when sizes are ignored).
+    #[must_use]
+    pub fn new(capacity: u64) -> Self {
+        Self {
+            cache: Cache::new(capacity),
+        }
+    }
+
+    /// The cache underneath, for invariant checks.
+    #[must_use]
+    pub const fn cache(&self) -> &Cache<P> {
+        &self.cache
+    }
+}
+
+impl<P: EvictionPolicy> CachePolicy for Native<P> {
+    type Error = Infallible;
+
+    #[inline]
+    fn access(&mut self, request: Request) -> Result<bool, Infallible> {
+        Ok(self.cache.access(request))
+    }
+
+    fn stats(&mut self) -> Result<Stats, Infallible> {
+        Ok(self.cache.stats())
+    }
+
+    fn check_invariants(&self) -> Result<(), wsim_policies::Error> {
+        self.cache.check_invariants()
+    }
+}

@@ -1,0 +1,200 @@
+//! What `wsim run` runs where: the command line's choices resolved once
+//! ([`Selection`]), and the jobs they make ([`jobs`]).
+
+use anyhow::bail;
+use wsim_backends::{Backend, Compiler, LookupKind, Runs, Runtime};
+use wsim_policies::PolicyKind;
+
+use crate::args::RunArgs;
+use crate::choice::Choice;
+use crate::run::{Job, Policy};
+
+/// Fuel for guests that `--fuel` does not set: none for the built-in
+/// policies (wsim's own code, measured bare), and for `--wasm` modules
+/// enough for any honest call (a Batch call of 4,096 requests, or a hash
+/// table rehashing a million entries, spends far less) while a loop that
+/// never ends fails in about a second.
+pub const DEFAULT_PLUGIN_FUEL: u64 = 1_000_000_000;
+
+/// Every choice of `wsim run`, resolved from its arguments once.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// The built-in policies to run.
+    pub policies: Vec<PolicyKind>,
+    /// The backends, native first whenever a WebAssembly backend runs (its
+    /// baseline).
+    pub backends: Vec<Backend>,
+    /// How core-module backends find their exports.
+    pub lookups: Vec<LookupKind>,
+    /// The runtimes WebAssembly guests run on, every one built.
+    pub runtimes: Vec<Runtime>,
+    /// The compiler asked for, on the runtimes that have it.
+    pub compiler: Compiler,
+    /// `--fuel`'s settings; empty: the defaults.
+    fuel: Vec<Option<u64>>,
+    /// Whether `--backend` was given (rather than the default set).
+    pub backends_asked: bool,
+}
+
+impl Selection {
+    /// Resolves `args`' choices, refusing a runtime this build leaves out.
+    pub fn new(args: &RunArgs) -> anyhow::Result<Self> {
+        let policies = if args.policies.is_empty() {
+            if args.modules.is_empty() {
+                PolicyKind::ALL.to_vec()
+            } else {
+                Vec::new()
+            }
+        } else {
+            Choice::resolve(&args.policies, |_| true)
+        };
+        let mut backends = if args.backends.is_empty() {
+            if cfg!(feature = "wasm") && !args.no_timing {
+                Backend::ALL.to_vec()
+            } else {
+                vec![Backend::Native]
+            }
+        } else {
+            Choice::resolve(&args.backends, |_| true)
+        };
+        if backends.iter().any(|backend| backend.is_wasm()) && !backends.contains(&Backend::Native)
+        {
+            backends.insert(0, Backend::Native);
+        }
+        let runtimes = runtimes(&args.runtime.runtimes)?;
+        let mut fuel: Vec<Option<u64>> = Vec::new();
+        for setting in &args.sandbox.fuel {
+            if !fuel.contains(&setting.0) {
+                fuel.push(setting.0);
+            }
+        }
+        Ok(Self {
+            policies,
+            backends,
+            lookups: Choice::resolve(&args.lookup, |_| true),
+            runtimes,
+            compiler: args.runtime.compiler,
+            fuel,
+            backends_asked: !args.backends.is_empty(),
+        })
+    }
+
+    /// The fuel settings a policy's WebAssembly runs take: `--fuel`'s, or by
+    /// default none for a built-in policy and [`DEFAULT_PLUGIN_FUEL`] for a
+    /// module of the user's.
+    #[must_use]
+    pub fn fuels(&self, builtin: bool) -> Vec<Option<u64>> {
+        if self.fuel.is_empty() {
+            vec![(!builtin).then_some(DEFAULT_PLUGIN_FUEL)]
+        } else {
+            self.fuel.clone()
+        }
+    }
+
+    /// The fuel settings in words, for the run's header.
+    #[must_use]
+    pub fn describe_fuel(&self) -> String {
+        if self.fuel.is_empty() {
+            return format!(
+                "off for the built-in policies, {DEFAULT_PLUGIN_FUEL} per call for --wasm modules"
+            );
+        }
+        let settings: Vec<String> = self
+            .fuel
+            .iter()
+            .map(|fuel| fuel.map_or_else(|| "off".to_owned(), |n| format!("{n} per call")))
+            .collect();
+        settings.join(", then ")
+    }
+
+    /// The compiler `runtime` compiles with.
+    #[must_use]
+    pub fn compiler_on(&self, runtime: Runtime) -> Compiler {
+        runtime.compiler_for(self.compiler)
+    }
+
+    /// The WebAssembly backends chosen.
+    pub fn wasm_backends(&self) -> impl Iterator<Item = Backend> + '_ {
+        self.backends
+            .iter()
+            .copied()
+            .filter(|backend| backend.is_wasm())
+    }
+
+    /// Whether a component backend was asked for but cannot run, because
+    /// `--runtime` leaves out the runtime that hosts components.
+    #[must_use]
+    pub fn components_left_out(&self) -> bool {
+        self.backends.iter().any(|backend| backend.is_component())
+            && !self
+                .runtimes
+                .iter()
+                .any(|runtime| Runtime::hosting_components() == Some(*runtime))
+    }
+}
+
+/// The runtimes `--runtime` names (every one built by default), refusing
+/// one this build leaves out.
+pub fn runtimes(asked: &[Choice<Runtime>]) -> anyhow::Result<Vec<Runtime>> {
+    if asked.is_empty() {
+        return Ok(Runtime::built());
+    }
+    let runtimes = Choice::resolve(asked, |runtime| runtime.is_built());
+    if let Some(missing) = runtimes.iter().find(|runtime| !runtime.is_built()) {
+        bail!("this build of wsim leaves out {missing}; rebuild with `--features {missing}`");
+    }
+    Ok(runtimes)
+}
+
+/// Every job `selection` makes of `policies` at `sizes`, in report order:
+/// by policy, then size, then backend (native first), runtime, lookup and
+/// fuel.
+#[must_use]
+pub fn jobs<'p>(selection: &Selection, policies: &'p [Policy], sizes: &[u64]) -> Vec<Job<'p>> {
+    let mut jobs = Vec::new();
+    for policy in policies {
+        let fuels = selection.fuels(policy.kind.is_some());
+        for &capacity in sizes {
+            for &backend in &selection.backends {
+                if !policy.runs_under(backend) {
+                    continue;
+                }
+                let job = |runtime: Option<Runtime>, lookup, fuel| Job {
+                    policy,
+                    backend,
+                    lookup,
+                    runtime,
+                    compiler: runtime.map(|runtime| selection.compiler_on(runtime)),
+                    fuel,
+                    capacity,
+                };
+                match backend.runs() {
+                    Runs::Native => jobs.push(job(None, None, None)),
+                    Runs::Component => {
+                        if let Some(runtime) = Runtime::hosting_components()
+                            .filter(|runtime| selection.runtimes.contains(runtime))
+                        {
+                            for &fuel in &fuels {
+                                jobs.push(job(Some(runtime), None, fuel));
+                            }
+                        }
+                    }
+                    Runs::Module => {
+                        for &runtime in selection
+                            .runtimes
+                            .iter()
+                            .filter(|&&runtime| policy.loaded_on(runtime))
+                        {
+                            for &lookup in &selection.lookups {
+                                for &fuel in &fuels {
+                                    jobs.push(job(Some(runtime), Some(lookup), fuel));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    jobs
+}
