@@ -4,6 +4,10 @@ use std::fs;
 use std::path::Path;
 use std::process::Output;
 
+use wsim::micro::{Config, TABLE_1, all_configs};
+use wsim_backends::{Backend, Runs, Runtime};
+use wsim_policies::PolicyKind;
+
 use crate::support::{pair_module, traces_dir, wasmtime_only_module, wsim, wsim_fails};
 
 fn stdout(output: &Output) -> String {
@@ -79,36 +83,46 @@ fn default_run_prints_the_table() {
     ] {
         assert!(header.contains(column), "no {column} in {header}");
     }
-    for policy in ["fifo", "lru", "lfu", "gdsize"] {
+    // Five sizes, each under native, every core-module ABI (cached) on
+    // every runtime built, and every Component Model backend on the runtime
+    // hosting components: all counted from the registries.
+    const SIZES: usize = 5;
+    let runtimes = Runtime::built();
+    let runs = |backend: Backend| match backend.runs() {
+        Runs::Native => 1,
+        Runs::Module => runtimes.len(),
+        Runs::Component => usize::from(Runtime::hosting_components().is_some()),
+    };
+    let on = |runtime: Runtime| {
+        Backend::built()
+            .into_iter()
+            .filter(|backend| match backend.runs() {
+                Runs::Native => false,
+                Runs::Module => true,
+                Runs::Component => Runtime::hosting_components() == Some(runtime),
+            })
+            .count()
+    };
+    for policy in PolicyKind::ALL.map(PolicyKind::name) {
         let rows: Vec<&str> = text
             .lines()
-            .filter(|line| line.starts_with(policy))
+            .filter(|line| line.split_whitespace().next() == Some(policy))
             .collect();
-        // Five sizes, each under native, the four ABIs (cached) on both
-        // runtimes, and the two Component Model backends.
-        assert_eq!(rows.len(), 5 * 11, "{policy}:\n{text}");
-        for (backend, runs) in [
-            ("native", 5),
-            ("pair", 10),
-            ("bincode", 10),
-            ("bytemuck", 10),
-            ("batch", 10),
-            ("component", 5),
-            ("component-batch", 5),
-        ] {
+        let per_size: usize = Backend::built().into_iter().map(runs).sum();
+        assert_eq!(rows.len(), SIZES * per_size, "{policy}:\n{text}");
+        for backend in Backend::built() {
             let count = rows
                 .iter()
-                .filter(|row| row.split_whitespace().nth(1) == Some(backend))
+                .filter(|row| row.split_whitespace().nth(1) == Some(backend.name()))
                 .count();
-            assert_eq!(count, runs, "{policy} {backend}:\n{text}");
+            assert_eq!(count, SIZES * runs(backend), "{policy} {backend}:\n{text}");
         }
-        for runtime in ["wasmer", "wasmtime"] {
+        for &runtime in &runtimes {
             let count = rows
                 .iter()
-                .filter(|row| row.split_whitespace().nth(3) == Some(runtime))
+                .filter(|row| row.split_whitespace().nth(3) == Some(runtime.name()))
                 .count();
-            let expected = if runtime == "wasmer" { 20 } else { 30 };
-            assert_eq!(count, expected, "{policy} on {runtime}:\n{text}");
+            assert_eq!(count, SIZES * on(runtime), "{policy} on {runtime}:\n{text}");
         }
     }
     assert!(text.contains("20000"), "{text}");
@@ -137,9 +151,11 @@ fn json_and_csv_carry_every_field() {
     let records: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let records = records.as_array().expect("a JSON array");
-    // 2 policies x 2 sizes x (native, pair cached and uncached on two
-    // runtimes).
-    assert_eq!(records.len(), 20);
+    // 2 policies x 2 sizes x (native, pair cached and uncached on every
+    // runtime).
+    let runtimes = Runtime::built();
+    let per_group = 1 + 2 * runtimes.len();
+    assert_eq!(records.len(), 2 * 2 * per_group);
     let fields = [
         "policy",
         "backend",
@@ -166,12 +182,17 @@ fn json_and_csv_carry_every_field() {
             assert_eq!(record["backend"], "pair");
             assert!(record["lookup"] == "cached" || record["lookup"] == "uncached");
             assert_eq!(record["compiler"], "cranelift");
-            assert!(record["runtime"] == "wasmer" || record["runtime"] == "wasmtime");
+            assert!(
+                runtimes
+                    .iter()
+                    .any(|runtime| record["runtime"] == runtime.name()),
+                "{record}"
+            );
             assert!(record["slowdown_vs_native"].as_f64().unwrap() > 0.0);
         }
     }
     // Every backend of a (policy, size) agrees on every counter.
-    for group in records.chunks(5) {
+    for group in records.chunks(per_group) {
         for field in ["hits", "bytes_hit", "evictions", "objects", "bytes_held"] {
             for other in &group[1..] {
                 assert_eq!(group[0][field], other[field], "{field}");
@@ -179,13 +200,13 @@ fn json_and_csv_carry_every_field() {
         }
     }
     assert_eq!(records[0]["policy"], "lru");
-    assert_eq!(records[5]["cache_size"], 4 << 20);
+    assert_eq!(records[per_group]["cache_size"], 4 << 20);
     let csv = fs::read_to_string(&csv).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     for field in fields {
         assert!(header.contains(&field), "{field} missing from CSV header");
     }
-    assert_eq!(csv.lines().count(), 21);
+    assert_eq!(csv.lines().count(), 1 + records.len());
 }
 
 #[test]
@@ -487,20 +508,37 @@ fn micro_measures_every_configuration_and_draws_them() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    for line in [
-        "wasmer: bare call",
-        "wasmtime: bare call",
-        "Component Model (wasmtime): a call",
-        "Component Model lists (wasmtime):",
-    ] {
-        assert!(text.contains(line), "{line} missing from {text}");
+    let runtimes: Vec<&str> = Runtime::built().into_iter().map(Runtime::name).collect();
+    let host = Runtime::hosting_components().map(Runtime::name);
+    for runtime in &runtimes {
+        let line = format!("{runtime}: bare call");
+        assert!(text.contains(&line), "{line} missing from {text}");
+    }
+    if let Some(host) = host {
+        for line in [
+            format!("Component Model ({host}): a call"),
+            format!("Component Model lists ({host}):"),
+        ] {
+            assert!(text.contains(&line), "{line} missing from {text}");
+        }
     }
     let rows: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let rows = rows.as_array().unwrap();
-    // Native once; bare, Table 1 and Batch on each runtime; the two
-    // Component Model rows on wasmtime.
-    assert_eq!(rows.len(), 1 + 14 * 2 + 2);
+    // Native once; the component configurations on the runtime hosting
+    // components; every other configuration on each runtime.
+    let on = |config: Config| -> Vec<&str> {
+        match config {
+            Config::Native => vec![],
+            config if config.is_component() => host.into_iter().collect(),
+            _ => runtimes.clone(),
+        }
+    };
+    let expected: usize = all_configs()
+        .into_iter()
+        .map(|config| on(config).len().max(usize::from(config == Config::Native)))
+        .sum();
+    assert_eq!(rows.len(), expected);
     for field in [
         "config",
         "runtime",
@@ -519,21 +557,23 @@ fn micro_measures_every_configuration_and_draws_them() {
         assert!(rows.iter().all(|row| row.get(field).is_some()), "{field}");
     }
     let tests: Vec<u64> = rows.iter().filter_map(|row| row["test"].as_u64()).collect();
+    let table_1 = TABLE_1.len() as u64;
     assert_eq!(
         tests,
-        (1..=12).flat_map(|test| [test, test]).collect::<Vec<_>>()
+        (1..=table_1)
+            .flat_map(|test| runtimes.iter().map(move |_| test))
+            .collect::<Vec<_>>()
     );
-    for (config, runtimes) in [
-        ("bare", vec!["wasmer", "wasmtime"]),
-        ("component", vec!["wasmtime"]),
-        ("component list (per item)", vec!["wasmtime"]),
-    ] {
+    for config in all_configs() {
+        if config == Config::Native {
+            continue;
+        }
         let found: Vec<&str> = rows
             .iter()
-            .filter(|row| row["config"] == config)
+            .filter(|row| row["config"] == config.label())
             .map(|row| row["runtime"].as_str().unwrap())
             .collect();
-        assert_eq!(found, runtimes, "{config}");
+        assert_eq!(found, on(config), "{}", config.label());
     }
     assert!(
         rows.iter()
@@ -595,7 +635,12 @@ fn no_timing_runs_in_parallel_and_reports_no_times() {
     ];
     let parallel = run_json(&[&args[..], &["--no-timing"]].concat());
     let timed = run_json(&[&args[..], &["--backend", "native"]].concat());
-    assert_eq!(parallel.len(), 8, "native only by default");
+    // Every policy at both sizes, natively only by default.
+    assert_eq!(
+        parallel.len(),
+        PolicyKind::COUNT * 2,
+        "native only by default"
+    );
     for (untimed, timed) in parallel.iter().zip(&timed) {
         assert_eq!(untimed["policy"], timed["policy"]);
         assert_eq!(untimed["hits"], timed["hits"]);
@@ -612,6 +657,10 @@ fn no_timing_runs_in_parallel_and_reports_no_times() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(feature = "wasmer", feature = "wasmtime")),
+    ignore = "needs both runtimes: the wasmer and wasmtime features"
+)]
 fn a_module_one_runtime_refuses_runs_on_the_other() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("typed.wat");
@@ -692,7 +741,7 @@ fn plugins_that_cannot_be_told_apart_or_never_end_are_refused() {
         "--size",
         "1MiB",
         "--runtime",
-        "wasmer",
+        Runtime::built()[0].name(),
         "--wasm",
         first.to_str().unwrap(),
         "--wasm",
@@ -787,33 +836,35 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
     let (output, records) = run_json_failing(&args);
     let error = stderr(&output);
     assert!(!error.contains("panicked"), "{error}");
-    assert!(
-        error.contains("tripwire pair cached on wasmer fuel 1000000000 1 MiB failed: tripwire.wat: export `access` trapped"),
-        "{error}"
+    // The plugin's first run, on the first runtime, is the one that fails.
+    let first = format!(
+        "tripwire {} cached on {} fuel 1000000000 1 MiB failed: tripwire.wat: export `access` trapped",
+        Backend::built()
+            .into_iter()
+            .find(|backend| backend.runs() == Runs::Module)
+            .unwrap(),
+        Runtime::built()[0]
     );
+    assert!(error.contains(&first), "{error}");
     assert!(
         stdout(&output).contains("lru     batch"),
         "{}",
         stdout(&output)
     );
+    // LRU ran under every backend, every core-module one on every runtime.
     let backends: Vec<&str> = records
         .iter()
         .map(|r| r["backend"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        backends,
-        [
-            "native",
-            "pair",
-            "pair",
-            "bincode",
-            "bincode",
-            "bytemuck",
-            "bytemuck",
-            "batch",
-            "batch",
-            "component",
-            "component-batch"
-        ]
-    );
+    let expected: Vec<&str> = Backend::built()
+        .into_iter()
+        .flat_map(|backend| {
+            let runs = match backend.runs() {
+                Runs::Module => Runtime::built().len(),
+                Runs::Native | Runs::Component => 1,
+            };
+            std::iter::repeat_n(backend.name(), runs)
+        })
+        .collect();
+    assert_eq!(backends, expected);
 }
