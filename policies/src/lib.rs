@@ -67,6 +67,7 @@ policies! {
     lru::Lru,
     lfu::Lfu,
     gdsize::GdSize,
+    clock::Clock,
 }
 
 /// Everything that can go wrong in this crate.

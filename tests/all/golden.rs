@@ -5,7 +5,7 @@ use wsim_policies::{PolicyKind, Request};
 
 use crate::support::{pattern, replay_agreed};
 
-use PolicyKind::{Fifo, GdSize, Lfu, Lru};
+use PolicyKind::{Clock, Fifo, GdSize, Lfu, Lru};
 
 struct Case {
     name: &'static str,
@@ -144,6 +144,44 @@ const CASES: &[Case] = &[
         bytes_held: 5,
     },
     Case {
+        name: "clock gives a requested object a second chance",
+        policies: &[Clock],
+        capacity: 3,
+        requests: unit![1, 1, 2, 3, 4, 5, 1],
+        // 1's bit is set by its hit. 4: 1 is oldest but referenced, so its
+        // bit clears and it goes to the newest end; 2 is evicted. 5 evicts
+        // 3; 1 survived both and hits. (FIFO and LRU evict 1 for 4.)
+        outcome: "MHMMMMH",
+        evictions: 2,
+        objects: 3,
+        bytes_held: 3,
+    },
+    Case {
+        name: "clock clears every bit in a full turn, then evicts the oldest",
+        policies: &[Clock],
+        capacity: 2,
+        requests: unit![1, 2, 1, 2, 3, 1],
+        // Both bits set. 3: 1 is cleared and moved, then 2, then 1 is the
+        // oldest with a clear bit and goes; 2 stays (cleared). 1 then evicts
+        // 2, the oldest, whose bit the turn cleared.
+        outcome: "MMHHMM",
+        evictions: 2,
+        objects: 2,
+        bytes_held: 2,
+    },
+    Case {
+        name: "clock evicts past a second chance until the object fits",
+        policies: &[Clock],
+        capacity: 10,
+        requests: &[(1, 6), (2, 4), (1, 6), (3, 5)],
+        // 3 needs 5 bytes: 1 (referenced) is cleared and moved, 2 is
+        // evicted (4 free), then 1, now unreferenced, is evicted too.
+        outcome: "MMHM",
+        evictions: 2,
+        objects: 1,
+        bytes_held: 5,
+    },
+    Case {
         name: "an object larger than the cache is never admitted and evicts nothing",
         policies: &PolicyKind::ALL,
         capacity: 10,
@@ -197,7 +235,7 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "sizes near u64::MAX do not overflow",
-        policies: &[Fifo, Lru, Lfu, GdSize],
+        policies: &[Fifo, Lru, Lfu, GdSize, Clock],
         capacity: u64::MAX,
         requests: &[(1, u64::MAX - 1), (2, 1), (3, 1), (2, u64::MAX)],
         // 1 and 2 fill the cache exactly; 3 evicts 1 under every policy.

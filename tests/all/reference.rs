@@ -15,6 +15,10 @@ use crate::support::replay_agreed;
 struct Entry {
     id: u64,
     size: u64,
+    /// CLOCK: where the entry stands in the clock, smallest the oldest.
+    clock_position: u64,
+    /// CLOCK: its reference bit.
+    referenced: bool,
     admitted_at: u64,
     last_requested: u64,
     requests: u64,
@@ -29,6 +33,7 @@ enum Rule {
     Lru,
     Lfu,
     GdSize,
+    Clock,
 }
 
 impl Rule {
@@ -47,6 +52,7 @@ const RULES: &[(&str, Rule)] = &[
     ("lru", Rule::Lru),
     ("lfu", Rule::Lfu),
     ("gdsize", Rule::GdSize),
+    ("clock", Rule::Clock),
 ];
 
 /// The contract, naively.
@@ -55,6 +61,8 @@ struct Model {
     capacity: u64,
     entries: Vec<Entry>,
     clock: u64,
+    /// CLOCK: the last clock position handed out.
+    positions: u64,
     inflation: f64,
     stats: Stats,
 }
@@ -66,6 +74,7 @@ impl Model {
             capacity,
             entries: Vec::new(),
             clock: 0,
+            positions: 0,
             inflation: 0.0,
             stats: Stats::default(),
         }
@@ -89,6 +98,7 @@ impl Model {
             entry.requests += 1;
             entry.h = inflation + 1.0 / entry.size as f64;
             entry.h_set_at = now;
+            entry.referenced = true;
             self.stats.hits += 1;
             self.stats.bytes_hit += u128::from(request.size);
             return true;
@@ -104,6 +114,7 @@ impl Model {
             }
             self.stats.evictions += 1;
         }
+        let clock_position = self.next_position();
         self.entries.push(Entry {
             id: request.id,
             size: request.size,
@@ -112,11 +123,19 @@ impl Model {
             requests: 1,
             h: self.inflation + 1.0 / request.size as f64,
             h_set_at: now,
+            clock_position,
+            referenced: false,
         });
         false
     }
 
-    fn victim(&self) -> usize {
+    /// A clock position after every other.
+    fn next_position(&mut self) -> u64 {
+        self.positions += 1;
+        self.positions
+    }
+
+    fn victim(&mut self) -> usize {
         let by = |key: &dyn Fn(&Entry) -> (u64, u64)| {
             (0..self.entries.len())
                 .min_by_key(|&index| key(&self.entries[index]))
@@ -128,6 +147,20 @@ impl Model {
             // Fewest requests; the one that reached its count first is the
             // one requested least recently.
             Rule::Lfu => by(&|entry| (entry.requests, entry.last_requested)),
+            // The oldest in the clock with its bit clear; each referenced
+            // one met on the way loses its bit and moves to the newest end.
+            Rule::Clock => loop {
+                let oldest = (0..self.entries.len())
+                    .min_by_key(|&index| self.entries[index].clock_position)
+                    .expect("evicting from an empty cache");
+                if !self.entries[oldest].referenced {
+                    break oldest;
+                }
+                let position = self.next_position();
+                let entry = &mut self.entries[oldest];
+                entry.referenced = false;
+                entry.clock_position = position;
+            },
             Rule::GdSize => (0..self.entries.len())
                 .min_by(|&a, &b| {
                     let (a, b) = (&self.entries[a], &self.entries[b]);
