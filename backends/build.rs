@@ -103,7 +103,10 @@ fn build(manifest_dir: &Path) -> Result<(), String> {
     )?;
     ensure_target()?;
     let target_dir = out_dir.join("guests-target");
-    cargo_build(&workspace, &target_dir, components)?;
+    let repository = manifest_dir
+        .parent()
+        .ok_or("backends/ has no parent directory")?;
+    cargo_build(&workspace, repository, &target_dir, components)?;
     let update_lock = env::var_os("WSIM_UPDATE_GUESTS_LOCK").is_some();
     if update_lock {
         copy(
@@ -281,7 +284,12 @@ fn write_package(
 
 /// Builds every example of the modules package, and of the components
 /// package when they are wanted, for wasm32.
-fn cargo_build(workspace: &Path, target_dir: &Path, components: bool) -> Result<(), String> {
+fn cargo_build(
+    workspace: &Path,
+    repository: &Path,
+    target_dir: &Path,
+    components: bool,
+) -> Result<(), String> {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);
     command.args(["build", "--release", "--examples", "--target", TARGET]);
@@ -312,6 +320,14 @@ fn cargo_build(workspace: &Path, target_dir: &Path, components: bool) -> Result<
     ] {
         command.env_remove(variable);
     }
+    // Where the sources lie on this machine is nobody's business: the
+    // modules (their panic messages) name `wsim/policies/src/...`, so the
+    // same source makes the same bytes wherever it is built.
+    let remap = |from: &Path, to: &str| format!("--remap-path-prefix={}={to}", from.display());
+    command.env(
+        "CARGO_ENCODED_RUSTFLAGS",
+        [remap(repository, "wsim"), remap(workspace, "wsim-guests")].join("\u{1f}"),
+    );
     let status = command
         .status()
         .map_err(|error| format!("cannot run {}: {error}", cargo.to_string_lossy()))?;

@@ -1,6 +1,6 @@
 //! # wsim-backends
 //!
-//! Implementations of [`CachePolicy`]. [`Native`] runs a policy as ordinary
+//! Implementations of [`CachePolicy`](wsim_policies::CachePolicy). [`Native`] runs a policy as ordinary
 //! Rust code: the baseline every WebAssembly figure is divided by.
 //! [`Wasm<A, L>`](Wasm) runs the same policy source compiled into a
 //! WebAssembly guest, reached through the ABI `A` ([`Pair`], [`Bincode`],

@@ -4,7 +4,7 @@ use wsim_policies::CachePolicy;
 
 use crate::Error;
 
-/// Code generic over the cache a backend opened: [`Backend::open`] makes
+/// Code generic over the cache a backend opened: [`Backend::open`](crate::Backend::open) makes
 /// the cache and hands it to [`visit`](Self::visit), monomorphized, so
 /// nothing on the hot path is dynamically dispatched.
 pub trait CacheVisitor {

@@ -4,10 +4,23 @@
 //! or, with the WebAssembly backends, as sandboxed plugins; and a study of
 //! what that sandbox costs.
 //!
-//! This library is the `wsim` binary's engine room: the runner that
-//! replays a trace (read by `wsim-traces`) through a
-//! [`CachePolicy`](wsim_policies::CachePolicy) ([`run`]), and the table,
-//! JSON and CSV reports ([`report`]).
+//! This library is the `wsim` binary's engine room. Its key choice is that
+//! a command line is resolved once into what runs where, then run, then
+//! reported, with nothing patched after: [`args`] (clap derive; every list
+//! of names comes from a registry's `ValueEnum` through [`choice`]) →
+//! [`plan`] (the [`Selection`](plan::Selection) and its jobs) → [`execute`]
+//! and [`run`] (each job a [`Backend::open`](wsim_backends::Backend::open)
+//! of a trace read by `wsim-traces`, making a complete
+//! [`Record`](run::Record)) → [`report`] and [`figures`]. [`micro`] is the
+//! paper's micro-benchmark, with its own command and table.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `wasmer` | yes | wasmer (Cranelift), the guest modules |
+//! | `wasmtime` | yes | wasmtime (Cranelift), the Component Model backends |
+//! | `singlepass` | no | wasmer's Singlepass compiler |
 
 pub mod args;
 pub mod choice;

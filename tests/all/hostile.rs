@@ -210,6 +210,9 @@ fn a_panic_in_rust_guest_code_is_reported_with_its_message() {
         &[
             "panicky.wasm: export `access` panicked",
             "panicky: deliberate panic on admission 1000",
+            // The guest names its source within the repository, never
+            // where it was built.
+            "(at wsim/backends/guests/panicky.rs:",
         ],
     );
     // Batch reaches the same panic through its own export.

@@ -1,5 +1,5 @@
 //! Hit counts that libCacheSim reports on its CloudPhysics sample trace
-//! (113,872 requests; see `traces/README.md`): from its `cachesim`, and from
+//! (113,872 requests; see `traces/samples/README.md`): from its `cachesim`, and from
 //! the `libcachesim` package on PyPI (0.3.5, libCacheSim's own C code) as
 //! `requests x (1 - miss ratio)`. Every policy with rows here must
 //! reproduce them exactly.

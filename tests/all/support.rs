@@ -202,9 +202,9 @@ pub(crate) fn replay_agreed(policy: PolicyKind, capacity: u64, requests: &[Reque
     native
 }
 
-/// The repository's `traces/` directory.
+/// The sample traces, `traces/samples/`.
 pub(crate) fn traces_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../traces/samples")
 }
 
 /// Opens a trace file with default CSV options.
