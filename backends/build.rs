@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         );
     }
     println!("cargo::rerun-if-env-changed=WSIM_UPDATE_GUESTS_LOCK");
+    println!("cargo::rerun-if-env-changed=CARGO_HOME");
     if env::var_os("CARGO_FEATURE_WASM").is_none() {
         return ExitCode::SUCCESS;
     }
@@ -323,11 +324,16 @@ fn cargo_build(
     // Where the sources lie on this machine is nobody's business: the
     // modules (their panic messages) name `wsim/policies/src/...`, so the
     // same source makes the same bytes wherever it is built.
+    // Dependencies' sources are named as under a `$CARGO_HOME` of `/cargo`.
     let remap = |from: &Path, to: &str| format!("--remap-path-prefix={}={to}", from.display());
-    command.env(
-        "CARGO_ENCODED_RUSTFLAGS",
-        [remap(repository, "wsim"), remap(workspace, "wsim-guests")].join("\u{1f}"),
-    );
+    let mut remaps = vec![remap(repository, "wsim"), remap(workspace, "wsim-guests")];
+    if let Some(cargo_home) = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+    {
+        remaps.push(remap(&cargo_home, "/cargo"));
+    }
+    command.env("CARGO_ENCODED_RUSTFLAGS", remaps.join("\u{1f}"));
     let status = command
         .status()
         .map_err(|error| format!("cannot run {}: {error}", cargo.to_string_lossy()))?;

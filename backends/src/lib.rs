@@ -24,7 +24,7 @@
 //! | `wasm` | yes | the WebAssembly backends and the guest modules |
 //! | `wasmer` | yes | wasmer (Cranelift) |
 //! | `singlepass` | no | wasmer's Singlepass compiler beside Cranelift |
-//! | `wasmtime` | no | wasmtime (Cranelift), and the Component Model backend |
+//! | `wasmtime` | no | wasmtime (Cranelift), and the Component Model backends |
 //! | `clap` | no | `clap::ValueEnum` for [`Backend`] (and the engine's runtimes, compilers, lookups) |
 //! | `serde` | no | `serde::Serialize` for them, by name |
 

@@ -24,6 +24,17 @@ impl Compiler {
         }
     }
 
+    /// The compiler in a few words, for help texts.
+    #[must_use]
+    pub const fn about(self) -> &'static str {
+        match self {
+            Self::Cranelift => "optimizing (the paper's choice); every runtime has it",
+            Self::Singlepass => {
+                "compiles fast, runs slower; wasmer only, with the `singlepass` feature"
+            }
+        }
+    }
+
     /// Whether this build includes the compiler.
     #[must_use]
     pub const fn is_built(self) -> bool {

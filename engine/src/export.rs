@@ -38,6 +38,15 @@ impl LookupKind {
             Self::Uncached => Uncached::NAME,
         }
     }
+
+    /// The lookup in a few words, for help texts.
+    #[must_use]
+    pub const fn about(self) -> &'static str {
+        match self {
+            Self::Cached => "each export resolved once, at load, its handle kept",
+            Self::Uncached => "each export looked up by name on every call",
+        }
+    }
 }
 
 impl std::fmt::Display for LookupKind {

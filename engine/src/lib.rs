@@ -26,7 +26,9 @@
 //! Runtimes are a registry: one line each in the list below, whose module
 //! implements the private `WasmRuntime` trait (`src/runtime.rs`). Every
 //! `match` over runtimes is generated from that list, in one place
-//! (`src/registry.rs`); nothing else in the engine names a runtime.
+//! (`src/registry.rs`). Outside its own module a runtime is named only by
+//! what it alone has: wasmtime's Component Model (`Engine::compile_component`),
+//! and each runtime's bounds on parameter and result types (`src/types.rs`).
 //!
 //! # Cargo features
 //!
@@ -93,13 +95,14 @@ pub use wasmtime_runtime::{Component, ComponentStore, StoreState};
 use runtime::{CallFailure, ExportProblem, WasmRuntime};
 
 // The runtimes, one line each: `Variant => module::Type if "feature"
-// compiles [..]`, the type implementing `WasmRuntime` in `src/module/`,
-// built with the cargo feature of that name (also the runtime's name), and
-// the compilers it has, its default first. Adding a runtime is its
-// module, its line here, its cargo feature, and its bound on `Params` and
-// `Results` in `src/export.rs` (the typed calls of each runtime ask their
-// own of parameter and result types).
+// compiles [..] components yes|no`, the type implementing `WasmRuntime` in
+// `src/<module>/mod.rs`, built with the cargo feature of that name (also
+// the runtime's name), the compilers it has (its default first), and
+// whether it hosts components. Adding a runtime is its module, its line
+// here, its cargo feature, and its bound on `Params` and `Results` in
+// `src/types.rs` (each runtime's typed calls ask their own of parameter
+// and result types).
 runtimes! {
-    Wasmer => wasmer_runtime::Wasmer if "wasmer" compiles [Cranelift, Singlepass],
-    Wasmtime => wasmtime_runtime::Wasmtime if "wasmtime" compiles [Cranelift],
+    Wasmer => wasmer_runtime::Wasmer if "wasmer" compiles [Cranelift, Singlepass] components no,
+    Wasmtime => wasmtime_runtime::Wasmtime if "wasmtime" compiles [Cranelift] components yes,
 }

@@ -126,6 +126,18 @@ impl Module {
     /// nothing, and must export its memory as `memory`.
     pub fn instantiate(&self) -> Result<Guest, Error> {
         self.check_imports()?;
+        // Said in wsim's words, the same on every runtime.
+        if let (Some(initial), Some(cap)) = (self.inner.initial_pages(), self.limits.max_pages())
+            && initial > u64::from(cap)
+        {
+            return Err(Error::Instantiate {
+                module: self.name.to_string(),
+                reason: format!(
+                    "its memory starts at {initial} pages (64 KiB each), above the cap of \
+                     {cap} pages (--max-memory)"
+                ),
+            });
+        }
         let inner = self.inner.instantiate(&self.limits, &self.name)?;
         Ok(Guest::new(
             inner,

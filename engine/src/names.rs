@@ -29,14 +29,33 @@ impl Runtime {
     }
 
     /// The runtime that hosts components (the Component Model), when this
-    /// build includes it: wasmtime.
+    /// build includes one.
     #[must_use]
-    pub const fn hosting_components() -> Option<Self> {
-        if cfg!(feature = "wasmtime") {
-            Some(Self::Wasmtime)
-        } else {
-            None
-        }
+    pub fn hosting_components() -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|runtime| runtime.is_built() && runtime.hosts_components())
+    }
+
+    /// The runtime in a few words, for help texts: its compilers, whether it
+    /// hosts components, whether this build has it.
+    #[must_use]
+    pub fn about(self) -> String {
+        let compilers: Vec<&str> = self.compilers().iter().map(|c| c.name()).collect();
+        format!(
+            "compiles with {}{}{}",
+            compilers.join(" or "),
+            if self.hosts_components() {
+                "; hosts the Component Model"
+            } else {
+                ""
+            },
+            if self.is_built() {
+                ""
+            } else {
+                "; not in this build"
+            }
+        )
     }
 
     /// The runtimes this build includes.
@@ -64,7 +83,7 @@ macro_rules! value_enum {
             }
 
             fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-                Some(clap::builder::PossibleValue::new(self.name()))
+                Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
             }
         }
     )+};

@@ -4,11 +4,13 @@
 //! the one `match` per operation that forwards to its
 //! [`WasmRuntime`](crate::runtime::WasmRuntime).
 
-/// `runtimes! { Variant => module::Type if "feature" compiles [Compiler, ...], ... }`:
-/// one line per runtime, built when its cargo feature (also its name) is
-/// on, with the compilers it has (the first its default).
+/// `runtimes! { Variant => module::Type if "feature" compiles [Compiler, ...]
+/// components yes|no, ... }`: one line per runtime, built when its cargo
+/// feature (also its name) is on, with the compilers it has (the first its
+/// default) and whether it hosts components (the Component Model).
 macro_rules! runtimes {
-    ($($variant:ident => $module:ident :: $runtime:ident if $feature:literal compiles [$($compiler:ident),+]),+ $(,)?) => {
+    ($($variant:ident => $module:ident :: $runtime:ident if $feature:literal
+       compiles [$($compiler:ident),+] components $components:ident),+ $(,)?) => {
         $(
             #[cfg(feature = $feature)]
             mod $module;
@@ -45,6 +47,15 @@ macro_rules! runtimes {
             pub const fn is_built(self) -> bool {
                 match self {
                     $(Self::$variant => cfg!(feature = $feature),)+
+                }
+            }
+
+            /// Whether the runtime hosts components (the Component Model),
+            /// built or not.
+            #[must_use]
+            pub const fn hosts_components(self) -> bool {
+                match self {
+                    $(Self::$variant => runtimes!(@yes $components),)+
                 }
             }
 
@@ -204,6 +215,17 @@ macro_rules! runtimes {
                 }
             }
 
+            pub(crate) fn initial_pages(&self) -> Option<u64> {
+                match *self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Self::$variant(_, ref module) => {
+                            <$module::$runtime as WasmRuntime>::initial_pages(module)
+                        }
+                    )+
+                }
+            }
+
             pub(crate) fn instantiate(&self, limits: &Limits, name: &str) -> Result<GuestInner, Error> {
                 match *self {
                     $(
@@ -349,4 +371,6 @@ macro_rules! runtimes {
             }
         }
     };
+    (@yes yes) => { true };
+    (@yes no) => { false };
 }

@@ -54,6 +54,9 @@ pub(crate) trait WasmRuntime: 'static {
     /// Whether `module` exports a function `name`.
     fn exports_function(module: &Self::Module, name: &str) -> bool;
 
+    /// The pages the memory `module` exports as `memory` starts with.
+    fn initial_pages(module: &Self::Module) -> Option<u64>;
+
     /// An instance of `module` in a store of its own, held to `limits`,
     /// with its memory found.
     fn instantiate(

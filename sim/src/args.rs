@@ -11,7 +11,7 @@ use wsim_backends::{Compiler, LookupKind, Runtime};
 use wsim_policies::PolicyKind;
 use wsim_traces::{Column, CsvOptions, SizeDistribution, Synthetic, TraceFormat};
 
-use crate::choice::{Choice, choice};
+use crate::choice::{Choice, choice, one};
 use crate::units::SizeSpec;
 
 /// Runtimes and the compiler on them, as `run`, `micro` and `inspect`
@@ -26,7 +26,8 @@ pub struct RuntimeArgs {
 
     /// The compiler for WebAssembly guests on runtimes that have it
     /// (wasmtime always uses Cranelift)
-    #[arg(long, value_enum, default_value_t = Compiler::Cranelift)]
+    #[arg(long, value_name = "COMPILER", default_value = "cranelift",
+          value_parser = one::<Compiler>("compiler"))]
     pub(crate) compiler: Compiler,
 }
 

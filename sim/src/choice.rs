@@ -9,6 +9,72 @@ use std::marker::PhantomData;
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Arg, Command, ValueEnum};
+use wsim_backends::{Backend, Compiler, LookupKind, Runs, Runtime};
+use wsim_policies::PolicyKind;
+
+/// A registry whose entries this build may leave out: those are refused
+/// when named, and left out of `all`.
+pub trait Availability {
+    /// Why this entry cannot be used in this build, if it cannot.
+    fn unavailable(&self) -> Option<String>;
+}
+
+impl Availability for PolicyKind {
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Availability for LookupKind {
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Availability for Compiler {
+    fn unavailable(&self) -> Option<String> {
+        (!self.is_built()).then(|| {
+            format!("this build of wsim leaves out the {self} compiler; rebuild with `--features {self}`")
+        })
+    }
+}
+
+impl Availability for Runtime {
+    fn unavailable(&self) -> Option<String> {
+        (!self.is_built()).then(|| {
+            format!("this build of wsim leaves out {self}; rebuild with `--features {self}`")
+        })
+    }
+}
+
+impl Availability for Backend {
+    fn unavailable(&self) -> Option<String> {
+        if self.is_built() {
+            return None;
+        }
+        // The runtimes that could run it, each a cargo feature.
+        let features: Vec<String> = Runtime::ALL
+            .into_iter()
+            .filter(|runtime| self.runs() != Runs::Component || runtime.hosts_components())
+            .map(|runtime| format!("`--features {runtime}`"))
+            .collect();
+        Some(format!(
+            "this build of wsim leaves out the {self} backend; rebuild with {}",
+            features.join(" or ")
+        ))
+    }
+}
+
+/// `items` without repeats, in the order each first came.
+pub fn distinct<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::new();
+    for item in items {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    kept
+}
 
 /// One element of a list option: every value of a registry, or one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,27 +85,20 @@ pub enum Choice<T> {
     One(T),
 }
 
-impl<T: ValueEnum + Clone + PartialEq> Choice<T> {
+impl<T: ValueEnum + Availability + Clone + PartialEq> Choice<T> {
     /// The values `choices` name, each once in the order first named;
-    /// `all` is every value `keep` keeps, in registry order.
-    pub fn resolve(choices: &[Self], keep: impl Fn(&T) -> bool) -> Vec<T> {
-        let mut values: Vec<T> = Vec::new();
-        for choice in choices {
-            let named: Vec<T> = match choice {
+    /// `all` is every value this build has, in registry order.
+    pub fn resolve(choices: &[Self]) -> Vec<T> {
+        distinct(choices.iter().flat_map(|choice| {
+            match choice {
                 Self::All => T::value_variants()
                     .iter()
-                    .filter(|v| keep(v))
+                    .filter(|value| value.unavailable().is_none())
                     .cloned()
                     .collect(),
                 Self::One(value) => vec![value.clone()],
-            };
-            for value in named {
-                if !values.contains(&value) {
-                    values.push(value);
-                }
             }
-        }
-        values
+        }))
     }
 }
 
@@ -63,6 +122,44 @@ impl<T> Clone for ChoiceParser<T> {
     }
 }
 
+/// Parses one value of `T` by name, refusing one this build leaves out.
+#[derive(Debug)]
+pub struct OneParser<T>(ChoiceParser<T>);
+
+impl<T> Clone for OneParser<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+/// A parser of one `what`, no `all`.
+pub const fn one<T>(what: &'static str) -> OneParser<T> {
+    OneParser(choice::<T>(what).all_as(&[]))
+}
+
+impl<T: ValueEnum + Availability + Clone + Send + Sync + 'static> TypedValueParser
+    for OneParser<T>
+{
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        command: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        match self.0.parse_ref(command, arg, value)? {
+            Choice::One(value) => Ok(value),
+            // No word means `all` to this parser.
+            Choice::All => Err(clap::Error::new(ErrorKind::ValueValidation).with_cmd(command)),
+        }
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
+}
+
 /// A parser of `what`s, `all` meaning every one.
 pub const fn choice<T>(what: &'static str) -> ChoiceParser<T> {
     ChoiceParser {
@@ -79,7 +176,9 @@ impl<T> ChoiceParser<T> {
     }
 }
 
-impl<T: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ChoiceParser<T> {
+impl<T: ValueEnum + Availability + Clone + Send + Sync + 'static> TypedValueParser
+    for ChoiceParser<T>
+{
     type Value = Choice<T>;
 
     fn parse_ref(
@@ -93,8 +192,16 @@ impl<T: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ChoicePa
         if self.all.iter().any(|word| word.eq_ignore_ascii_case(text)) {
             return Ok(Choice::All);
         }
+        let place = arg.map_or_else(String::new, |arg| format!(" for '{arg}'"));
         if let Ok(value) = T::from_str(text, true) {
-            return Ok(Choice::One(value));
+            return match value.unavailable() {
+                None => Ok(Choice::One(value)),
+                Some(why) => Err(clap::Error::raw(
+                    ErrorKind::ValueValidation,
+                    format!("invalid value '{text}'{place}: {why}\n"),
+                )
+                .with_cmd(command)),
+            };
         }
         let known: Vec<String> = self
             .possible_values()
@@ -102,7 +209,6 @@ impl<T: ValueEnum + Clone + Send + Sync + 'static> TypedValueParser for ChoicePa
             .flatten()
             .map(|value| value.get_name().to_owned())
             .collect();
-        let place = arg.map_or_else(String::new, |arg| format!(" for '{arg}'"));
         let message = format!(
             "invalid value '{text}'{place}: unknown {} `{text}` (known: {})\n",
             self.what,

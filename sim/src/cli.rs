@@ -190,7 +190,7 @@ fn sizes(
 
 fn run(args: &RunArgs) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
-    let selection = Selection::new(args)?;
+    let selection = Selection::new(args);
     let trace = open_trace(args)?;
     writeln!(out, "trace: {}", trace.description())?;
     let (sizes, working_set) = sizes(args, &trace, &mut out)?;
@@ -207,17 +207,20 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let jobs = jobs(&selection, &policies, &sizes);
     if jobs.is_empty() {
         report_failures(load_failures)?;
-        if selection.components_left_out() {
+        if let Some(host) = selection.components_left_out() {
             anyhow::bail!(
-                "nothing to run: the component backends run on wasmtime, and --runtime leaves it out"
+                "nothing to run: the component backends run on {host}, and --runtime leaves it out"
             );
         }
         anyhow::bail!("nothing to run: no policy runs under the backends chosen");
     }
-    if selection.backends_asked && selection.components_left_out() {
+    if let Some(host) = selection
+        .components_left_out()
+        .filter(|_| selection.backends_asked)
+    {
         writeln!(
             out,
-            "note: the component backends run on wasmtime, which --runtime leaves out: skipped"
+            "note: the component backends run on {host}, which --runtime leaves out: skipped"
         )?;
     }
     let (records, run_failures) = run_jobs(

@@ -299,7 +299,7 @@ fn probe(backend: Backend, module: &Module) -> AbiSupport {
 /// `wsim inspect`: prints the report; fails when the module runs under
 /// none of the ABIs.
 pub fn command(args: &InspectArgs) -> anyhow::Result<()> {
-    let runtimes: Vec<(Runtime, Compiler)> = crate::plan::runtimes(&args.runtime.runtimes)?
+    let runtimes: Vec<(Runtime, Compiler)> = crate::plan::runtimes(&args.runtime.runtimes)
         .into_iter()
         .map(|runtime| (runtime, runtime.compiler_for(args.runtime.compiler)))
         .collect();

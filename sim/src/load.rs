@@ -261,10 +261,10 @@ fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Err
         .collect();
     if backends.is_empty() {
         return Err(crate::Error::Invalid(format!(
-            "{}: the component backends run wsim's built-in policies only; \
-             ask for a core-module backend ({})",
+            "{}: a module of yours runs under the core-module backends only ({}), \
+             and none was asked for (the component backends run wsim's built-in policies)",
             plugin.name,
-            wsim_backends::Backend::ALL
+            wsim_backends::Backend::built()
                 .iter()
                 .filter(|backend| backend.runs() == Runs::Module)
                 .map(|backend| backend.name())

@@ -1,12 +1,11 @@
 //! What `wsim run` runs where: the command line's choices resolved once
 //! ([`Selection`]), and the jobs they make ([`jobs`]).
 
-use anyhow::bail;
 use wsim_backends::{Backend, Compiler, LookupKind, Runs, Runtime};
 use wsim_policies::PolicyKind;
 
 use crate::args::RunArgs;
-use crate::choice::Choice;
+use crate::choice::{Choice, distinct};
 use crate::run::{Job, Policy};
 
 /// Fuel for guests that `--fuel` does not set: none for the built-in
@@ -37,8 +36,10 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Resolves `args`' choices, refusing a runtime this build leaves out.
-    pub fn new(args: &RunArgs) -> anyhow::Result<Self> {
+    /// Resolves `args`' choices (their parsers already refused anything
+    /// this build leaves out).
+    #[must_use]
+    pub fn new(args: &RunArgs) -> Self {
         let policies = if args.policies.is_empty() {
             if args.modules.is_empty() {
                 PolicyKind::ALL.to_vec()
@@ -46,37 +47,37 @@ impl Selection {
                 Vec::new()
             }
         } else {
-            Choice::resolve(&args.policies, |_| true)
+            Choice::resolve(&args.policies)
         };
-        let mut backends = if args.backends.is_empty() {
-            if cfg!(feature = "wasm") && !args.no_timing {
-                Backend::ALL.to_vec()
-            } else {
-                vec![Backend::Native]
-            }
+        let mut backends = if !args.backends.is_empty() {
+            Choice::resolve(&args.backends)
+        } else if !args.no_timing {
+            Backend::built()
+        } else if args.modules.is_empty() {
+            vec![Backend::Native]
         } else {
-            Choice::resolve(&args.backends, |_| true)
+            // A module of the user's runs under the core-module backends
+            // alone: those, untimed, beside native.
+            Backend::built()
+                .into_iter()
+                .filter(|backend| backend.runs() != Runs::Component)
+                .collect()
         };
         if backends.iter().any(|backend| backend.is_wasm()) && !backends.contains(&Backend::Native)
         {
             backends.insert(0, Backend::Native);
         }
-        let runtimes = runtimes(&args.runtime.runtimes)?;
-        let mut fuel: Vec<Option<u64>> = Vec::new();
-        for setting in &args.sandbox.fuel {
-            if !fuel.contains(&setting.0) {
-                fuel.push(setting.0);
-            }
-        }
-        Ok(Self {
+        let runtimes = runtimes(&args.runtime.runtimes);
+        let fuel = distinct(args.sandbox.fuel.iter().map(|setting| setting.0));
+        Self {
             policies,
             backends,
-            lookups: Choice::resolve(&args.lookup, |_| true),
+            lookups: Choice::resolve(&args.lookup),
             runtimes,
             compiler: args.runtime.compiler,
             fuel,
             backends_asked: !args.backends.is_empty(),
-        })
+        }
     }
 
     /// The fuel settings a policy's WebAssembly runs take: `--fuel`'s, or by
@@ -121,29 +122,26 @@ impl Selection {
             .filter(|backend| backend.is_wasm())
     }
 
-    /// Whether a component backend was asked for but cannot run, because
-    /// `--runtime` leaves out the runtime that hosts components.
+    /// The runtime hosting components, when a component backend was asked
+    /// for but cannot run because `--runtime` leaves that runtime out.
     #[must_use]
-    pub fn components_left_out(&self) -> bool {
-        self.backends.iter().any(|backend| backend.is_component())
-            && !self
-                .runtimes
-                .iter()
-                .any(|runtime| Runtime::hosting_components() == Some(*runtime))
+    pub fn components_left_out(&self) -> Option<Runtime> {
+        let host = Runtime::hosting_components()?;
+        (self.backends.iter().any(|backend| backend.is_component())
+            && !self.runtimes.contains(&host))
+        .then_some(host)
     }
 }
 
-/// The runtimes `--runtime` names (every one built by default), refusing
-/// one this build leaves out.
-pub fn runtimes(asked: &[Choice<Runtime>]) -> anyhow::Result<Vec<Runtime>> {
+/// The runtimes `--runtime` names (its parser refuses one this build leaves
+/// out), or every one built.
+#[must_use]
+pub fn runtimes(asked: &[Choice<Runtime>]) -> Vec<Runtime> {
     if asked.is_empty() {
-        return Ok(Runtime::built());
+        Runtime::built()
+    } else {
+        Choice::resolve(asked)
     }
-    let runtimes = Choice::resolve(asked, |runtime| runtime.is_built());
-    if let Some(missing) = runtimes.iter().find(|runtime| !runtime.is_built()) {
-        bail!("this build of wsim leaves out {missing}; rebuild with `--features {missing}`");
-    }
-    Ok(runtimes)
 }
 
 /// Every job `selection` makes of `policies` at `sizes`, in report order:

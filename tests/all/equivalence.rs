@@ -7,7 +7,9 @@
 use proptest::prelude::*;
 use wsim_policies::{PolicyKind, Request};
 
-use crate::support::{every_backend_name, replay_agreed, replay_everywhere};
+use wsim_backends::{Backend, LookupKind, Runs, Runtime};
+
+use crate::support::{replay_agreed, replay_everywhere};
 
 pub(crate) fn trace() -> impl Strategy<Value = (u64, Vec<Request>)> {
     (1u64..=1 << 20).prop_flat_map(|capacity| {
@@ -42,10 +44,9 @@ proptest! {
     }
 }
 
-/// The property above covers what it says: the backends it compares are
-/// every entry of the backend registry this build has, every core-module
-/// ABI with both lookups on every runtime and compiler built, and the
-/// Component Model on its runtime.
+/// The property above covers what it says: every backend of the registry
+/// this build has, every core-module ABI with both lookups on every runtime
+/// and compiler built, and the Component Model on its runtime.
 #[test]
 fn every_backend_of_the_registries_is_compared() {
     let requests: Vec<Request> = (0..100).map(|id| Request::new(id % 7, 1)).collect();
@@ -53,12 +54,28 @@ fn every_backend_of_the_registries_is_compared() {
         .into_iter()
         .map(|(name, _)| name)
         .collect();
-    let expected = every_backend_name();
-    assert_eq!(names, expected);
-    // With the default features every backend and runtime is built, so
-    // nothing above was left out for want of a feature.
-    if cfg!(all(feature = "wasmer", feature = "wasmtime")) {
-        let backends = wsim_backends::Backend::ALL.len();
-        assert!(backends > 1 && expected.len() > backends, "{expected:?}");
+    let mut wanted = Vec::new();
+    for backend in Backend::built() {
+        match backend.runs() {
+            Runs::Native => wanted.push(backend.name().to_owned()),
+            Runs::Module => {
+                for runtime in Runtime::built() {
+                    for compiler in runtime.compilers().iter().filter(|c| c.is_built()) {
+                        for lookup in LookupKind::ALL {
+                            wanted.push(format!("{backend} {lookup} ({runtime} {compiler})"));
+                        }
+                    }
+                }
+            }
+            Runs::Component => {
+                wanted.extend(
+                    Runtime::hosting_components().map(|host| format!("{backend} ({host})")),
+                );
+            }
+        }
     }
+    for name in &wanted {
+        assert!(names.contains(name), "{name} missing from {names:?}");
+    }
+    assert_eq!(names.len(), wanted.len(), "{names:?}");
 }

@@ -72,31 +72,6 @@ pub(crate) fn replay_everywhere(
     replays
 }
 
-/// The names `replay_everywhere` gives, from the registries alone: what
-/// its list must hold.
-pub(crate) fn every_backend_name() -> Vec<String> {
-    let mut names = vec![Backend::Native.name().to_owned()];
-    for backend in Backend::built() {
-        match backend.runs() {
-            Runs::Native => {}
-            Runs::Module => {
-                for engine in engines() {
-                    for lookup in LookupKind::ALL {
-                        names.push(format!(
-                            "{backend} {lookup} ({} {})",
-                            engine.runtime(),
-                            engine.compiler()
-                        ));
-                    }
-                }
-            }
-            Runs::Component => names
-                .extend(Runtime::hosting_components().map(|host| format!("{backend} ({host})"))),
-        }
-    }
-    names
-}
-
 /// Replays `requests` through `code` under `backend` ([`Backend::replay`]),
 /// panicking with the backend's name on an error.
 pub(crate) fn replay(backend: Backend, code: &Code, capacity: u64, requests: &[Request]) -> Replay {

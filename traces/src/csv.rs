@@ -85,7 +85,12 @@ impl<R: Read> CsvReader<R> {
         };
         let resolve = |column: &Column, role: &str| -> Result<usize, Error> {
             match column {
-                Column::Position(position) => Ok(position - 1),
+                Column::Position(position) => {
+                    position.checked_sub(1).ok_or_else(|| Error::Columns {
+                        path: origin.path.clone(),
+                        what: format!("the {role} column is position 0; positions start at 1"),
+                    })
+                }
                 Column::Name(name) => {
                     let Some(header) = &header else {
                         return Err(Error::Columns {

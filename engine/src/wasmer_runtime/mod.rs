@@ -120,6 +120,15 @@ impl WasmRuntime for Wasmer {
         })
     }
 
+    fn initial_pages(module: &wasmer::Module) -> Option<u64> {
+        module.exports().find_map(|export| match export.ty() {
+            wasmer::ExternType::Memory(memory) if export.name() == "memory" => {
+                Some(u64::from(memory.minimum.0))
+            }
+            _ => None,
+        })
+    }
+
     fn instantiate(
         engine: &wasmer::Engine,
         module: &wasmer::Module,

@@ -79,6 +79,15 @@ impl WasmRuntime for Wasmtime {
         })
     }
 
+    fn initial_pages(module: &wasmtime::Module) -> Option<u64> {
+        module.exports().find_map(|export| match export.ty() {
+            wasmtime::ExternType::Memory(memory) if export.name() == "memory" => {
+                Some(memory.minimum())
+            }
+            _ => None,
+        })
+    }
+
     fn instantiate(
         engine: &wasmtime::Engine,
         module: &wasmtime::Module,

@@ -50,7 +50,7 @@ pub fn command(args: &MicroArgs) -> anyhow::Result<()> {
     use crate::report::write_json_file;
 
     let mut out = io::stdout().lock();
-    let runtimes = crate::plan::runtimes(&args.runtime.runtimes)?;
+    let runtimes = crate::plan::runtimes(&args.runtime.runtimes);
     let compiler = args.runtime.compiler;
     let mut targets = Targets::default();
     for &runtime in &runtimes {

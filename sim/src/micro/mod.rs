@@ -2,7 +2,7 @@
 //! warm-ups, `black_box` and a check on every product.
 //!
 //! Every configuration multiplies `calls` pairs of `u64`s per repetition in
-//! the multiply guest (`backends/guests/multiply`), and the repetition's time
+//! the multiply guest (`backends/guests/multiply.rs`), and the repetition's time
 //! divided by `calls` is one sample of "ns per call". The configurations:
 //!
 //! | test | ABI | cached | loading | SRS | memory |
@@ -165,7 +165,12 @@ pub fn run(
             if let Some(component) = &targets.component {
                 let samples =
                     measure_component(config, component, options, &mut || progress(&label))?;
-                rows.push(summarize(config, Some("wasmtime"), options, &samples));
+                rows.push(summarize(
+                    config,
+                    wsim_backends::Runtime::hosting_components().map(|host| host.name()),
+                    options,
+                    &samples,
+                ));
             }
         } else {
             for module in &targets.modules {
