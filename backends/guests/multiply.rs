@@ -15,7 +15,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use wsim_policies::guest;
-use wsim_policies::wire::{self, REQUEST_WIRE_LEN, RequestWire, Status};
+use wsim_policies::wire::{self, REQUEST_WIRE_V1_LEN, RequestWireV1, Status};
 
 #[expect(clippy::cast_sign_loss, clippy::cast_possible_wrap, reason = "i64s carry u64 bits")]
 fn product(a: u64, b: u64) -> i64 {
@@ -40,16 +40,16 @@ pub extern "C" fn multiply_bincode(pointer: i32, len: i32) -> i64 {
         .map_or(0, |(a, b)| product(a, b))
 }
 
+/// Two operands as version 1's 16-byte request record carries them.
 fn operands(bytes: &[u8]) -> Option<(u64, u64)> {
-    let (head, _) = bytes.split_first_chunk::<REQUEST_WIRE_LEN>()?;
-    let request = bytemuck::pod_read_unaligned::<RequestWire>(head).request();
-    Some((request.id, request.size))
+    let (head, _) = bytes.split_first_chunk::<REQUEST_WIRE_V1_LEN>()?;
+    Some(bytemuck::pod_read_unaligned::<RequestWireV1>(head).values())
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn multiply_bytemuck_at(pointer: i32) -> i64 {
     #[expect(clippy::cast_possible_truncation, clippy::cast_possible_wrap, reason = "16")]
-    let len = REQUEST_WIRE_LEN as i32;
+    let len = REQUEST_WIRE_V1_LEN as i32;
     guest::take_allocation(pointer, len)
         .and_then(|buffer| operands(&buffer))
         .map_or(0, |(a, b)| product(a, b))
@@ -68,11 +68,11 @@ pub extern "C" fn multiply_bytemuck() -> i64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn multiply_batch(n: i32) -> i32 {
     guest::with_buffer(|buffer| {
-        let Some(count) = usize::try_from(n).ok().filter(|&n| n * (REQUEST_WIRE_LEN + 8) <= buffer.len()) else {
+        let Some(count) = usize::try_from(n).ok().filter(|&n| n * (REQUEST_WIRE_V1_LEN + 8) <= buffer.len()) else {
             return Status::BadLength as i32;
         };
-        let (pairs, rest) = buffer.split_at_mut(count * REQUEST_WIRE_LEN);
-        for (pair, out) in pairs.as_chunks::<REQUEST_WIRE_LEN>().0.iter().zip(rest.as_chunks_mut::<8>().0) {
+        let (pairs, rest) = buffer.split_at_mut(count * REQUEST_WIRE_V1_LEN);
+        for (pair, out) in pairs.as_chunks::<REQUEST_WIRE_V1_LEN>().0.iter().zip(rest.as_chunks_mut::<8>().0) {
             let (a, b) = operands(pair).unwrap_or((0, 0));
             *out = product(a, b).to_le_bytes();
         }

@@ -1,12 +1,47 @@
-//! The host side of every ABI: how a request reaches the guest.
-//! `docs/ABI.md` is the contract; `wsim_policies::guest` the other side.
+//! The host side of every ABI: how a request reaches the guest, in each
+//! version of the ABI the host speaks. `docs/ABI.md` is the contract;
+//! `wsim_policies::guest` the other side.
 
 use wsim_engine::{Cached, Export, Guest, Lookup};
 use wsim_policies::Request;
-use wsim_policies::wire::{self, BINCODE_MAX_LEN, FlagError, REQUEST_WIRE_LEN, RequestWire};
+use wsim_policies::wire::{
+    self, BINCODE_MAX_LEN, BINCODE_PAIR_MAX_LEN, FlagError, REQUEST_WIRE_LEN, REQUEST_WIRE_V1_LEN,
+    RequestWire, RequestWireV1,
+};
 
 use crate::Error;
 use crate::error::{hit_or_miss, status_error};
+
+/// The versions of the ABI the host speaks, as a guest's `abi_version`
+/// says. Version 2 adds each request's next access and the policy's
+/// parameters; version 1 guests run unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// Requests are `(id, size)`; `init(capacity)`.
+    V1,
+    /// Requests are `(id, size, next_access)`; `init(capacity, params_len)`.
+    V2,
+}
+
+impl Version {
+    /// The version `abi_version` returned, if the host speaks it.
+    #[must_use]
+    pub const fn from_code(code: i32) -> Option<Self> {
+        match code {
+            1 => Some(Self::V1),
+            2 => Some(Self::V2),
+            _ => None,
+        }
+    }
+
+    /// Bytes of one request in the Bytemuck and Batch buffers.
+    const fn record_len(self) -> usize {
+        match self {
+            Self::V1 => REQUEST_WIRE_V1_LEN,
+            Self::V2 => REQUEST_WIRE_LEN,
+        }
+    }
+}
 
 /// A way of passing requests into a guest. Implemented by [`Pair`],
 /// [`Bincode`], [`Bytemuck`] and [`Batch`].
@@ -16,13 +51,8 @@ pub trait Abi: Sized + Send + 'static {
     /// What a loaded guest keeps for this ABI: its exports and any state.
     type Bound<L: Lookup>: Send;
 
-    /// Resolves this ABI's exports in a fresh guest.
-    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error>;
-
-    /// Anything to do once `init` has run.
-    fn after_init<L: Lookup>(_guest: &mut Guest, _bound: &mut Self::Bound<L>) -> Result<(), Error> {
-        Ok(())
-    }
+    /// Resolves this ABI's exports, in `version`, in a fresh guest.
+    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error>;
 
     /// Serves one request.
     fn access<L: Lookup>(
@@ -46,16 +76,29 @@ pub trait Abi: Sized + Send + 'static {
     }
 }
 
-/// Pair: the request as two wasm arguments, `access(id: i64, size: i64) -> i32`.
+/// Pair: the request as wasm arguments, `access(id: i64, size: i64,
+/// next_access: i64) -> i32` (version 1: `access(id, size)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Pair;
 
+/// The `access` export of the Pair ABI, in the guest's version.
+#[derive(Debug)]
+pub enum PairAccess<L: Lookup> {
+    /// `access(id, size)`.
+    V1(Export<(i64, i64), i32, L>),
+    /// `access(id, size, next_access)`.
+    V2(Export<(i64, i64, i64), i32, L>),
+}
+
 impl Abi for Pair {
     const EXPORTS: &'static [&'static str] = &["access"];
-    type Bound<L: Lookup> = Export<(i64, i64), i32, L>;
+    type Bound<L: Lookup> = PairAccess<L>;
 
-    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
-        Ok(guest.export("access")?)
+    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
+        Ok(match version {
+            Version::V1 => PairAccess::V1(guest.export("access")?),
+            Version::V2 => PairAccess::V2(guest.export("access")?),
+        })
     }
 
     #[inline]
@@ -65,7 +108,11 @@ impl Abi for Pair {
         access: &mut Self::Bound<L>,
         request: Request,
     ) -> Result<bool, Error> {
-        let code = guest.call(access, (request.id as i64, request.size as i64))?;
+        let (id, size) = (request.id as i64, request.size as i64);
+        let code = match access {
+            PairAccess::V2(access) => guest.call(access, (id, size, request.next_access))?,
+            PairAccess::V1(access) => guest.call(access, (id, size))?,
+        };
         hit_or_miss(guest, "access", code)
     }
 }
@@ -75,21 +122,23 @@ impl Abi for Pair {
 #[derive(Debug, Clone, Copy)]
 pub struct Bincode;
 
-/// The exports the Bincode ABI keeps.
+/// The exports the Bincode ABI keeps, and the version it encodes in.
 #[derive(Debug)]
 pub struct BincodeExports<L: Lookup> {
     alloc: Export<i32, i32, L>,
     access: Export<(i32, i32), i32, L>,
+    version: Version,
 }
 
 impl Abi for Bincode {
     const EXPORTS: &'static [&'static str] = &["alloc", "access_bincode"];
     type Bound<L: Lookup> = BincodeExports<L>;
 
-    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
+    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
         Ok(BincodeExports {
             alloc: guest.export("alloc")?,
             access: guest.export("access_bincode")?,
+            version,
         })
     }
 
@@ -100,11 +149,19 @@ impl Abi for Bincode {
         request: Request,
     ) -> Result<bool, Error> {
         let mut encoded = [0; BINCODE_MAX_LEN];
-        let len = wire::encode_bincode(request, &mut encoded);
+        let len = match exports.version {
+            Version::V2 => wire::encode_bincode(request, &mut encoded),
+            Version::V1 => {
+                let mut pair = [0; BINCODE_PAIR_MAX_LEN];
+                let len = wire::encode_bincode_pair(request.id, request.size, &mut pair);
+                encoded[..len].copy_from_slice(&pair[..len]);
+                len
+            }
+        };
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_possible_wrap,
-            reason = "at most 18"
+            reason = "at most 27"
         )]
         let len_param = len as i32;
         let pointer = guest.call(&exports.alloc, len_param)?;
@@ -124,15 +181,15 @@ impl Abi for Bincode {
 
 /// Where a guest's static buffer lies, as `buffer()` said once at load.
 #[derive(Debug, Clone, Copy)]
-struct StaticBuffer {
-    address: u32,
+pub(crate) struct StaticBuffer {
+    pub(crate) address: u32,
     len: u32,
 }
 
 impl StaticBuffer {
     /// Calls `buffer()` and checks the buffer lies inside guest memory and
     /// holds at least `min_len` bytes.
-    fn fetch(guest: &mut Guest, min_len: usize) -> Result<Self, Error> {
+    pub(crate) fn fetch(guest: &mut Guest, min_len: usize) -> Result<Self, Error> {
         let buffer: Export<(), i64, Cached> = guest.export("buffer")?;
         let (address, len) = wire::unpack_buffer(guest.call(&buffer, ())?);
         if (len as usize) < min_len {
@@ -158,16 +215,18 @@ pub struct Bytemuck;
 pub struct BytemuckBound<L: Lookup> {
     buffer: StaticBuffer,
     access: Export<(), i32, L>,
+    version: Version,
 }
 
 impl Abi for Bytemuck {
     const EXPORTS: &'static [&'static str] = &["buffer", "access_bytemuck"];
     type Bound<L: Lookup> = BytemuckBound<L>;
 
-    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
+    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
         Ok(BytemuckBound {
-            buffer: StaticBuffer::fetch(guest, REQUEST_WIRE_LEN)?,
+            buffer: StaticBuffer::fetch(guest, version.record_len())?,
             access: guest.export("access_bytemuck")?,
+            version,
         })
     }
 
@@ -177,19 +236,26 @@ impl Abi for Bytemuck {
         bound: &mut Self::Bound<L>,
         request: Request,
     ) -> Result<bool, Error> {
-        let wire = RequestWire::new(request);
-        guest.write(
-            bound.buffer.address,
-            bytemuck::bytes_of(&wire),
-            "the static buffer",
-        )?;
+        let address = bound.buffer.address;
+        match bound.version {
+            Version::V2 => guest.write(
+                address,
+                bytemuck::bytes_of(&RequestWire::new(request)),
+                "the static buffer",
+            )?,
+            Version::V1 => guest.write(
+                address,
+                bytemuck::bytes_of(&RequestWireV1::new(request)),
+                "the static buffer",
+            )?,
+        }
         let code = guest.call(&bound.access, ())?;
         hit_or_miss(guest, "access_bytemuck", code)
     }
 }
 
-/// Batch: up to `len / 17` requests copied into the static buffer, one
-/// `access_batch(n)` call, and `n` hit flags read back from right after
+/// Batch: up to `len / (record + 1)` requests copied into the static buffer,
+/// one `access_batch(n)` call, and `n` hit flags read back from right after
 /// them. Not in the paper: its future work, batching to cut calls.
 #[derive(Debug, Clone, Copy)]
 pub struct Batch;
@@ -201,6 +267,7 @@ pub struct BatchBound<L: Lookup> {
     /// Requests per call: what the buffer holds with their flags.
     capacity: usize,
     access: Export<i32, i32, L>,
+    version: Version,
     /// Encoded requests, then the flags read back; reused across calls.
     scratch: Vec<u8>,
 }
@@ -209,13 +276,14 @@ impl Abi for Batch {
     const EXPORTS: &'static [&'static str] = &["buffer", "access_batch"];
     type Bound<L: Lookup> = BatchBound<L>;
 
-    fn bind<L: Lookup>(guest: &mut Guest) -> Result<Self::Bound<L>, Error> {
-        let buffer = StaticBuffer::fetch(guest, REQUEST_WIRE_LEN + 1)?;
-        let capacity = buffer.len as usize / (REQUEST_WIRE_LEN + 1);
+    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
+        let record = version.record_len();
+        let buffer = StaticBuffer::fetch(guest, record + 1)?;
         Ok(BatchBound {
             buffer,
-            capacity,
+            capacity: buffer.len as usize / (record + 1),
             access: guest.export("access_batch")?,
+            version,
             scratch: Vec::with_capacity(buffer.len as usize),
         })
     }
@@ -237,13 +305,14 @@ impl Abi for Batch {
         hits: &mut Vec<bool>,
     ) -> Result<(), Error> {
         hits.clear();
+        let record = bound.version.record_len();
         for batch in requests.chunks(bound.capacity) {
             let scratch = &mut bound.scratch;
-            guest.write(
-                bound.buffer.address,
-                wire::encode_batch(batch, scratch),
-                "the static buffer",
-            )?;
+            let encoded = match bound.version {
+                Version::V2 => wire::encode_batch(batch, scratch),
+                Version::V1 => wire::encode_batch_v1(batch, scratch),
+            };
+            guest.write(bound.buffer.address, encoded, "the static buffer")?;
             #[expect(
                 clippy::cast_possible_truncation,
                 clippy::cast_possible_wrap,
@@ -257,7 +326,7 @@ impl Abi for Batch {
                 clippy::cast_possible_truncation,
                 reason = "inside the buffer, whose length is a u32"
             )]
-            let flags_at = bound.buffer.address + (batch.len() * REQUEST_WIRE_LEN) as u32;
+            let flags_at = bound.buffer.address + (batch.len() * record) as u32;
             scratch.resize(batch.len(), 0);
             guest.read(flags_at, scratch, "the hit flags")?;
             wire::decode_hit_flags(scratch, count, hits).map_err(|error| Error::Protocol {

@@ -2,7 +2,9 @@
 //! this file) and one dispatch ([`Backend::open`]) that the runner, `wsim inspect`,
 //! the tests and the fuzz targets all go through.
 
-use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request, Stats};
+use wsim_policies::{
+    CachePolicy, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request, Stats,
+};
 
 use crate::{CacheVisitor, Error, Native};
 
@@ -87,17 +89,19 @@ macro_rules! backends {
             }
 
             /// Opens a cache of `capacity` bytes (objects, when sizes are
-            /// ignored) running `code` under this backend, and hands it to
-            /// `visitor`. Instantiating a guest happens here, before the
-            /// visitor runs: time the visit, not the call.
+            /// ignored) running `code` under this backend, its policy given
+            /// `params` (checked against the policy's parameters), and hands
+            /// it to `visitor`. Instantiating a guest happens here, before
+            /// the visitor runs: time the visit, not the call.
             pub fn open<V: CacheVisitor>(
                 self,
                 code: &Code,
                 capacity: u64,
+                params: &Params,
                 visitor: V,
             ) -> Result<V::Output, Error> {
                 match self {
-                    $(Self::$variant => backends!(@open $how $(($ty))?, self, code, capacity, visitor),)+
+                    $(Self::$variant => backends!(@open $how $(($ty))?, self, code, capacity, params, visitor),)+
                 }
             }
         }
@@ -113,38 +117,46 @@ macro_rules! backends {
     (@runs native) => { Runs::Native };
     (@runs abi) => { Runs::Module };
     (@runs component) => { Runs::Component };
-    (@open native, $backend:ident, $code:ident, $capacity:ident, $visitor:ident) => {
+    (@open native, $backend:ident, $code:ident, $capacity:ident, $params:ident, $visitor:ident) => {
         match $code {
             Code::Policy(policy) => Ok(policy.visit(OpenNative {
                 capacity: $capacity,
+                params: $params,
                 visitor: $visitor,
             })),
             #[allow(unreachable_patterns, reason = "reached only with WebAssembly built")]
             other => Err(mismatch($backend, other)),
         }
     };
-    (@open abi($ty:ty), $backend:ident, $code:ident, $capacity:ident, $visitor:ident) => {{
+    (@open abi($ty:ty), $backend:ident, $code:ident, $capacity:ident, $params:ident, $visitor:ident) => {{
         #[cfg(feature = "wasm")]
         let opened = match $code {
-            Code::Module(module, lookup) => {
-                crate::wasm::open::<$ty, V>(module, *lookup, $capacity, $visitor)
-            }
+            Code::Module(module, lookup) => crate::wasm::open::<$ty, V>(
+                module,
+                *lookup,
+                $capacity,
+                &$params.to_string(),
+                $visitor,
+            ),
             other => Err(mismatch($backend, other)),
         };
         #[cfg(not(feature = "wasm"))]
-        let opened = Err(not_built($backend, $code, ($capacity, $visitor)));
+        let opened = Err(not_built($backend, $code, ($capacity, $params, $visitor)));
         opened
     }};
-    (@open component($ty:ty), $backend:ident, $code:ident, $capacity:ident, $visitor:ident) => {{
+    (@open component($ty:ty), $backend:ident, $code:ident, $capacity:ident, $params:ident, $visitor:ident) => {{
         #[cfg(feature = "wasmtime")]
         let opened = match $code {
-            Code::Component(component) => {
-                crate::component::open::<$ty, V>(component, $capacity, $visitor)
-            }
+            Code::Component(component) => crate::component::open::<$ty, V>(
+                component,
+                $capacity,
+                &$params.to_string(),
+                $visitor,
+            ),
             other => Err(mismatch($backend, other)),
         };
         #[cfg(not(feature = "wasmtime"))]
-        let opened = Err(not_built($backend, $code, ($capacity, $visitor)));
+        let opened = Err(not_built($backend, $code, ($capacity, $params, $visitor)));
         opened
     }};
 }
@@ -201,9 +213,15 @@ impl Backend {
     /// backends that do not batch serve request by request), from a fresh
     /// cache of `capacity` running `code`; checks the cache's invariants
     /// where the host can see them. What the equivalence tests and the
-    /// fuzz targets compare backends by.
-    pub fn replay(self, code: &Code, capacity: u64, requests: &[Request]) -> Result<Replay, Error> {
-        self.open(code, capacity, ReplayAll { requests })?
+    /// fuzz targets compare backends by. `params` are the policy's.
+    pub fn replay(
+        self,
+        code: &Code,
+        capacity: u64,
+        params: &Params,
+        requests: &[Request],
+    ) -> Result<Replay, Error> {
+        self.open(code, capacity, params, ReplayAll { requests })?
     }
 
     /// Whether the backend runs a WebAssembly guest.
@@ -245,16 +263,18 @@ impl core::fmt::Display for Backend {
 }
 
 /// Opens a native cache of the visited policy.
-struct OpenNative<V> {
+struct OpenNative<'a, V> {
     capacity: u64,
+    params: &'a Params,
     visitor: V,
 }
 
-impl<V: CacheVisitor> PolicyVisitor for OpenNative<V> {
+impl<V: CacheVisitor> PolicyVisitor for OpenNative<'_, V> {
     type Output = V::Output;
 
     fn visit<P: EvictionPolicy + 'static>(self) -> V::Output {
-        self.visitor.visit(Native::<P>::new(self.capacity))
+        self.visitor
+            .visit(Native::<P>::with_params(self.capacity, self.params))
     }
 }
 

@@ -78,8 +78,8 @@ impl<S: Shape> std::fmt::Debug for WitComponent<S> {
 impl<S: Shape> WitComponent<S> {
     /// Instantiates `component` (no imports: the linker is empty) and
     /// initializes a cache of `capacity` bytes (objects, when sizes are
-    /// ignored) inside it.
-    pub fn new(component: &Component, capacity: u64) -> Result<Self, Error> {
+    /// ignored) inside it, its policy given `params` (`key=value,...`).
+    pub fn new(component: &Component, capacity: u64, params: &str) -> Result<Self, Error> {
         let mut store = component.store();
         let linker = component.linker();
         let bindings = policy::Policy::instantiate(store.store_mut(), component.inner(), &linker)
@@ -87,7 +87,13 @@ impl<S: Shape> WitComponent<S> {
             module: component.name().to_owned(),
             reason: format!("{error:#}"),
         })?;
-        store.call("init", |store| bindings.call_init(store, capacity))?;
+        store
+            .call("init", |store| bindings.call_init(store, capacity, params))?
+            .map_err(|refused| Error::Protocol {
+                module: store.component().to_owned(),
+                export: "init",
+                what: format!("refused its parameters: {refused}"),
+            })?;
         Ok(Self {
             store,
             bindings,
@@ -102,6 +108,7 @@ const fn to_wit(request: Request) -> policy::Request {
     policy::Request {
         id: request.id,
         size: request.size,
+        next_access: request.next_access,
     }
 }
 
@@ -168,7 +175,8 @@ impl<S: Shape> CachePolicy for WitComponent<S> {
 pub(crate) fn open<S: Shape, V: CacheVisitor>(
     component: &Component,
     capacity: u64,
+    params: &str,
     visitor: V,
 ) -> Result<V::Output, Error> {
-    Ok(visitor.visit(WitComponent::<S>::new(component, capacity)?))
+    Ok(visitor.visit(WitComponent::<S>::new(component, capacity, params)?))
 }

@@ -26,17 +26,19 @@ pub enum Error {
         /// What the code means.
         meaning: String,
     },
-    /// The guest speaks another version of the ABI.
+    /// The guest speaks a version of the ABI the host does not.
     #[error(
-        "{module}: export `abi_version` says ABI version {found}; this wsim speaks version {expected}"
+        "{module}: export `abi_version` says ABI version {found}; this wsim speaks versions {oldest} to {newest}"
     )]
     AbiVersion {
         /// The module.
         module: String,
         /// The version the guest exports.
         found: i32,
-        /// The version the host speaks.
-        expected: i32,
+        /// The oldest version the host speaks.
+        oldest: i32,
+        /// The newest.
+        newest: i32,
     },
     /// Guest code panicked (a Rust guest aborts with an `unreachable` trap;
     /// its `panic_message` export said why).

@@ -3,7 +3,7 @@
 
 use core::convert::Infallible;
 
-use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Request, Stats};
+use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Params, Request, Stats};
 
 /// A policy run natively: a direct, inlinable call per request.
 #[derive(Debug, Clone)]
@@ -12,11 +12,19 @@ pub struct Native<P> {
 }
 
 impl<P: EvictionPolicy> Native<P> {
-    /// A native cache of `capacity` bytes (objects, when sizes are ignored).
+    /// A native cache of `capacity` bytes (objects, when sizes are ignored),
+    /// its policy's parameters at their defaults.
     #[must_use]
     pub fn new(capacity: u64) -> Self {
+        Self::with_params(capacity, &Params::default())
+    }
+
+    /// A native cache of `capacity` bytes whose policy takes `params`,
+    /// checked against its parameters.
+    #[must_use]
+    pub fn with_params(capacity: u64, params: &Params) -> Self {
         Self {
-            cache: Cache::new(capacity),
+            cache: Cache::with_params(capacity, params),
         }
     }
 

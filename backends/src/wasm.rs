@@ -3,10 +3,10 @@
 use std::marker::PhantomData;
 
 use wsim_engine::{Cached, Export, Guest, Lookup, LookupKind, Module, Uncached};
-use wsim_policies::wire::{self, ABI_VERSION, STATS_WIRE_LEN};
+use wsim_policies::wire::{self, ABI_VERSION, OLDEST_ABI_VERSION, STATS_WIRE_LEN};
 use wsim_policies::{CachePolicy, Request, Stats};
 
-use crate::abi::Abi;
+use crate::abi::{Abi, StaticBuffer, Version};
 use crate::error::status_error;
 use crate::{CacheVisitor, Error};
 
@@ -37,8 +37,9 @@ impl<A: Abi, L: Lookup> std::fmt::Debug for Wasm<A, L> {
 
 impl<A: Abi, L: Lookup> Wasm<A, L> {
     /// Instantiates `module` and initializes a cache of `capacity` bytes
-    /// (objects, when sizes are ignored) inside it.
-    pub fn new(module: &Module, capacity: u64) -> Result<Self, Error> {
+    /// (objects, when sizes are ignored) inside it, its policy given
+    /// `params` (`key=value,...`; a version 1 module takes none).
+    pub fn new(module: &Module, capacity: u64, params: &str) -> Result<Self, Error> {
         let mut guest = module.instantiate()?;
         let panic_message = module
             .exports_function("panic_message")
@@ -48,27 +49,23 @@ impl<A: Abi, L: Lookup> Wasm<A, L> {
         let found = guest
             .call(&version, ())
             .map_err(|error| explain(&mut guest, panic_message.as_ref(), error.into()))?;
-        if found != ABI_VERSION {
+        let Some(version) = Version::from_code(found) else {
             return Err(Error::AbiVersion {
                 module: guest.module().to_owned(),
                 found,
-                expected: ABI_VERSION,
+                oldest: OLDEST_ABI_VERSION,
+                newest: ABI_VERSION,
             });
-        }
+        };
         // Every other export is resolved before `init` runs, so a module
         // missing one fails before doing any work.
-        let init: Export<i64, i32, Cached> = guest.export("init")?;
         let stats = guest.export("stats")?;
-        let mut bound = A::bind::<L>(&mut guest)?;
-        #[expect(clippy::cast_possible_wrap, reason = "the i64 carries the u64's bits")]
-        let code = guest
-            .call(&init, capacity as i64)
-            .map_err(|error| explain(&mut guest, panic_message.as_ref(), error.into()))?;
+        let bound = A::bind::<L>(&mut guest, version)?;
+        let code = init(&mut guest, version, capacity, params)
+            .map_err(|error| explain(&mut guest, panic_message.as_ref(), error))?;
         if code != 0 {
             return Err(status_error(&guest, "init", code));
         }
-        A::after_init(&mut guest, &mut bound)
-            .map_err(|error| explain(&mut guest, panic_message.as_ref(), error))?;
         Ok(Self {
             guest,
             stats,
@@ -95,6 +92,33 @@ impl<A: Abi, L: Lookup> Wasm<A, L> {
         self.guest
             .read(address, &mut record, "the stats record `stats` points to")?;
         Ok(wire::decode_stats(&record))
+    }
+}
+
+/// Calls `init` as `version` has it: version 2 with the parameters written
+/// at the start of the static buffer, version 1 with the capacity alone
+/// (and no parameters to give). Returns what `init` returned.
+#[expect(clippy::cast_possible_wrap, reason = "the i64 carries the u64's bits")]
+fn init(guest: &mut Guest, version: Version, capacity: u64, params: &str) -> Result<i32, Error> {
+    match version {
+        Version::V1 => {
+            if !params.is_empty() {
+                return Err(Error::Unsupported(format!(
+                    "{}: speaks ABI version 1, which passes no parameters (`{params}`)",
+                    guest.module()
+                )));
+            }
+            let init: Export<i64, i32, Cached> = guest.export("init")?;
+            Ok(guest.call(&init, capacity as i64)?)
+        }
+        Version::V2 => {
+            let init: Export<(i64, i32), i32, Cached> = guest.export("init")?;
+            let buffer = StaticBuffer::fetch(guest, params.len())?;
+            guest.write(buffer.address, params.as_bytes(), "the static buffer")?;
+            let len = i32::try_from(params.len())
+                .map_err(|_| Error::Unsupported(format!("{} bytes of parameters", params.len())))?;
+            Ok(guest.call(&init, (capacity as i64, len))?)
+        }
     }
 }
 
@@ -162,15 +186,17 @@ impl<A: Abi, L: Lookup> CachePolicy for Wasm<A, L> {
 }
 
 /// Opens `module` under the ABI `A` with exports found as `lookup` says,
-/// for [`Backend::open`](crate::Backend::open).
+/// its policy given `params` (`key=value,...`), for
+/// [`Backend::open`](crate::Backend::open).
 pub(crate) fn open<A: Abi, V: CacheVisitor>(
     module: &Module,
     lookup: LookupKind,
     capacity: u64,
+    params: &str,
     visitor: V,
 ) -> Result<V::Output, Error> {
     Ok(match lookup {
-        LookupKind::Cached => visitor.visit(Wasm::<A, Cached>::new(module, capacity)?),
-        LookupKind::Uncached => visitor.visit(Wasm::<A, Uncached>::new(module, capacity)?),
+        LookupKind::Cached => visitor.visit(Wasm::<A, Cached>::new(module, capacity, params)?),
+        LookupKind::Uncached => visitor.visit(Wasm::<A, Uncached>::new(module, capacity, params)?),
     })
 }

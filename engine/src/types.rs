@@ -133,3 +133,19 @@ pair_params!(
     (i32, i64) => ["I32", "I64"],
     (i64, i32) => ["I64", "I32"]
 );
+
+impl WasmTypes for (i64, i64, i64) {
+    const TYPES: &'static [&'static str] = &["I64", "I64", "I64"];
+}
+
+impl Params for (i64, i64, i64) {
+    #[cfg(feature = "wasmer")]
+    #[inline]
+    fn call_wasmer<R: Results>(
+        self,
+        function: &wasmer::TypedFunction<Self, R>,
+        store: &mut wasmer::Store,
+    ) -> Result<R, wasmer::RuntimeError> {
+        function.call(store, self.0, self.1, self.2)
+    }
+}

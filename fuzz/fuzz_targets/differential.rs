@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use wsim_backends::{Backend, Code, Compiler, Engine, LookupKind, Module, Runs, guests};
-use wsim_policies::{PolicyKind, Request};
+use wsim_policies::{Params, PolicyKind, Request};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -55,8 +55,9 @@ fuzz_target!(|input: Input| {
         )
         .take(4096)
         .collect();
+    let params = Params::default();
     let native = Backend::Native
-        .replay(&Code::Policy(policy), capacity, &requests)
+        .replay(&Code::Policy(policy), capacity, &params, &requests)
         .unwrap_or_else(|error| panic!("{policy} native: {error}"));
     let code = Code::Module(module.clone(), LookupKind::Cached);
     for backend in Backend::built() {
@@ -64,7 +65,7 @@ fuzz_target!(|input: Input| {
             continue;
         }
         let wasm = backend
-            .replay(&code, capacity, &requests)
+            .replay(&code, capacity, &params, &requests)
             .unwrap_or_else(|error| panic!("{policy} {backend}: {error}"));
         assert_eq!(wasm.stats, native.stats, "{policy} {backend}: stats differ");
         assert_eq!(wasm.hits, native.hits, "{policy} {backend}: hits differ");

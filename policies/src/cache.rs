@@ -2,7 +2,7 @@
 
 use core::convert::Infallible;
 
-use crate::{Error, Request, Stats};
+use crate::{Error, Parameter, Params, Request, Stats};
 
 /// Anything that serves requests as a cache: a policy run natively, or a
 /// WebAssembly guest running the same policy behind some ABI.
@@ -74,6 +74,29 @@ pub trait EvictionPolicy: Default {
     /// The policy's name on the command line and in reports (lower case).
     const NAME: &'static str;
 
+    /// The parameters it takes (`--policy name:key=value`), with their
+    /// defaults; read them in [`configure`](Self::configure).
+    const PARAMETERS: &'static [Parameter] = &[];
+
+    /// Whether it reads [`Request::next_access`] (a future-aware policy,
+    /// such as Belady): a run then makes sure every request carries it.
+    const NEEDS_NEXT_ACCESS: bool = false;
+
+    /// Whether `wsim run` runs it when `--policy` is not given: the paper's
+    /// four and a few of the state of the art, so the default run stays
+    /// quick and its table readable (`--policy all` runs every one).
+    const FEATURED: bool = false;
+
+    /// The policy for a cache of `capacity` bytes (objects, when sizes are
+    /// ignored), with `params` already checked against
+    /// [`PARAMETERS`](Self::PARAMETERS). Policies whose structures depend on
+    /// the capacity or a parameter override it.
+    #[must_use]
+    fn configure(capacity: u64, params: &Params) -> Self {
+        let _ = (capacity, params);
+        Self::default()
+    }
+
     /// If `id` is cached, records a request for it and returns `true`.
     fn hit(&mut self, id: u64) -> bool;
 
@@ -82,6 +105,29 @@ pub trait EvictionPolicy: Default {
 
     /// Removes the next victim; `None` only when nothing is cached.
     fn evict(&mut self) -> Option<Victim>;
+
+    /// [`hit`](Self::hit) with the whole request, for policies that read
+    /// more of it than the id (its size, its next access). What [`Cache`]
+    /// calls.
+    #[inline]
+    fn hit_request(&mut self, request: &Request) -> bool {
+        self.hit(request.id)
+    }
+
+    /// [`admit`](Self::admit) with the whole request. What [`Cache`] calls.
+    #[inline]
+    fn admit_request(&mut self, request: &Request) {
+        self.admit(request.id, request.size);
+    }
+
+    /// [`evict`](Self::evict), knowing the request that needs the room
+    /// (ARC adapts to whether it was recently evicted). What [`Cache`]
+    /// calls.
+    #[inline]
+    fn evict_for(&mut self, incoming: &Request) -> Option<Victim> {
+        let _ = incoming;
+        self.evict()
+    }
 
     /// Objects cached.
     fn len(&self) -> usize;
@@ -117,11 +163,20 @@ pub struct Cache<P> {
 }
 
 impl<P: EvictionPolicy> Cache<P> {
-    /// An empty cache of `capacity` bytes (objects, when sizes are ignored).
+    /// An empty cache of `capacity` bytes (objects, when sizes are ignored),
+    /// its policy's parameters at their defaults.
     #[must_use]
     pub fn new(capacity: u64) -> Self {
+        Self::with_params(capacity, &Params::default())
+    }
+
+    /// An empty cache of `capacity` bytes (objects, when sizes are ignored)
+    /// whose policy takes `params`, already checked against its
+    /// [`EvictionPolicy::PARAMETERS`].
+    #[must_use]
+    pub fn with_params(capacity: u64, params: &Params) -> Self {
         Self {
-            policy: P::default(),
+            policy: P::configure(capacity, params),
             capacity,
             used: 0,
             requests: 0,
@@ -143,7 +198,7 @@ impl<P: EvictionPolicy> Cache<P> {
     pub fn access(&mut self, request: Request) -> bool {
         self.requests += 1;
         self.bytes_requested += u128::from(request.size);
-        if self.policy.hit(request.id) {
+        if self.policy.hit_request(&request) {
             self.hits += 1;
             self.bytes_hit += u128::from(request.size);
             return true;
@@ -154,7 +209,7 @@ impl<P: EvictionPolicy> Cache<P> {
         // `used <= capacity` always, so the subtraction cannot wrap, and while
         // `used > 0` the policy holds at least one object to evict.
         while self.capacity - self.used < request.size {
-            let Some(victim) = self.policy.evict() else {
+            let Some(victim) = self.policy.evict_for(&request) else {
                 debug_assert!(
                     false,
                     "{}: nothing to evict with {} bytes used",
@@ -166,7 +221,7 @@ impl<P: EvictionPolicy> Cache<P> {
             self.used -= victim.size;
             self.evictions += 1;
         }
-        self.policy.admit(request.id, request.size);
+        self.policy.admit_request(&request);
         self.used += request.size;
         false
     }

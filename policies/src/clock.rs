@@ -31,6 +31,7 @@ pub struct Clock {
 
 impl EvictionPolicy for Clock {
     const NAME: &'static str = "clock";
+    const FEATURED: bool = true;
 
     #[inline]
     fn hit(&mut self, id: u64) -> bool {

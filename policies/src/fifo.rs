@@ -18,6 +18,7 @@ pub struct Fifo {
 
 impl EvictionPolicy for Fifo {
     const NAME: &'static str = "fifo";
+    const FEATURED: bool = true;
 
     #[inline]
     fn hit(&mut self, id: u64) -> bool {

@@ -99,6 +99,7 @@ impl GdSize {
 
 impl EvictionPolicy for GdSize {
     const NAME: &'static str = "gdsize";
+    const FEATURED: bool = true;
 
     #[inline]
     fn hit(&mut self, id: u64) -> bool {

@@ -10,12 +10,14 @@ pub use crate::guest_cell::GuestCell;
 use crate::wire::{
     self, BATCH_CAPACITY, BUFFER_LEN, REQUEST_WIRE_LEN, RequestWire, STATS_WIRE_LEN, Status,
 };
-use crate::{Cache, EvictionPolicy, Request, Stats};
+use crate::{Cache, EvictionPolicy, Params, Request, Stats};
 
-/// A cache a guest can host: made from a capacity, and never failing.
-pub trait GuestCache {
-    /// An empty cache of `capacity` bytes (or objects).
-    fn with_capacity(capacity: u64) -> Self;
+/// A cache a guest can host: made from a capacity and parameters, and
+/// never failing after that.
+pub trait GuestCache: Sized {
+    /// An empty cache of `capacity` bytes (or objects) with `params`
+    /// (`key=value,...`); `None` when they are not the policy's.
+    fn configured(capacity: u64, params: &str) -> Option<Self>;
     /// Serves a request; `true` on a hit.
     fn serve(&mut self, request: Request) -> bool;
     /// The counters so far.
@@ -23,8 +25,9 @@ pub trait GuestCache {
 }
 
 impl<P: EvictionPolicy> GuestCache for Cache<P> {
-    fn with_capacity(capacity: u64) -> Self {
-        Self::new(capacity)
+    fn configured(capacity: u64, params: &str) -> Option<Self> {
+        let params = Params::parse(params, P::PARAMETERS).ok()?;
+        Some(Self::with_params(capacity, &params))
     }
 
     #[inline]
@@ -121,23 +124,46 @@ pub fn panic_message() -> i64 {
     })
 }
 
-/// `init(capacity: i64) -> i32`: makes the cache; 0 on success.
+/// `init(capacity: i64, params_len: i32) -> i32`: makes the cache with the
+/// parameters the host wrote at the start of the static buffer
+/// (`params_len` bytes of UTF-8 `key=value,...`); 0 on success.
 #[expect(clippy::cast_sign_loss, reason = "the i64 carries a u64's bits")]
-pub fn init<C: GuestCache>(state: &GuestCell<Option<C>>, capacity: i64) -> i32 {
+pub fn init<C: GuestCache>(state: &GuestCell<Option<C>>, capacity: i64, params_len: i32) -> i32 {
     keep_panic_messages();
+    let Some(len) = usize::try_from(params_len)
+        .ok()
+        .filter(|&len| len <= BUFFER_LEN)
+    else {
+        return Status::BadLength as i32;
+    };
+    let configured = BUFFER.with(|buffer| {
+        let params = core::str::from_utf8(&buffer[..len]).ok()?;
+        C::configured(capacity as u64, params)
+    });
+    let Some(configured) = configured else {
+        return Status::BadParameters as i32;
+    };
     state.with(|cache| {
         if cache.is_some() {
             return Status::AlreadyInitialized as i32;
         }
-        *cache = Some(C::with_capacity(capacity as u64));
+        *cache = Some(configured);
         0
     })
 }
 
-/// Pair: `access(id: i64, size: i64) -> i32`.
+/// Pair: `access(id: i64, size: i64, next_access: i64) -> i32`.
 #[expect(clippy::cast_sign_loss, reason = "the i64s carry u64 bits")]
-pub fn access_pair<C: GuestCache>(state: &GuestCell<Option<C>>, id: i64, size: i64) -> i32 {
-    code(serve(state, Request::new(id as u64, size as u64)))
+pub fn access_pair<C: GuestCache>(
+    state: &GuestCell<Option<C>>,
+    id: i64,
+    size: i64,
+    next_access: i64,
+) -> i32 {
+    code(serve(
+        state,
+        Request::new(id as u64, size as u64).next_at(next_access),
+    ))
 }
 
 /// Bincode: `alloc(len: i32) -> i32`, a fresh buffer of `len` bytes for the
@@ -180,7 +206,7 @@ pub fn access_bincode<C: GuestCache>(state: &GuestCell<Option<C>>, pointer: i32,
 /// Bytemuck and Batch: `buffer() -> i64`, the static buffer's address and
 /// length packed as [`wire::pack_buffer`] says.
 pub fn buffer() -> i64 {
-    #[expect(clippy::cast_possible_truncation, reason = "BUFFER_LEN is 69,632")]
+    #[expect(clippy::cast_possible_truncation, reason = "BUFFER_LEN is 102,400")]
     let len = BUFFER_LEN as u32;
     #[expect(clippy::cast_sign_loss, reason = "an address's bits")]
     let pointer = address(BUFFER.as_ptr()) as u32;

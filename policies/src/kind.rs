@@ -4,7 +4,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::{EvictionPolicy, PolicyKind};
+use crate::{EvictionPolicy, Parameter, Params, PolicyKind};
 
 /// Code generic over the policy type, run for a [`PolicyKind`] chosen at run
 /// time: the `match` lives in [`PolicyKind::visit`], the code stays
@@ -28,6 +28,60 @@ impl PolicyKind {
             }
         }
         self.visit(Name)
+    }
+
+    /// The parameters the policy takes.
+    #[must_use]
+    pub fn parameters(self) -> &'static [Parameter] {
+        struct Parameters;
+        impl PolicyVisitor for Parameters {
+            type Output = &'static [Parameter];
+            fn visit<P: EvictionPolicy>(self) -> &'static [Parameter] {
+                P::PARAMETERS
+            }
+        }
+        self.visit(Parameters)
+    }
+
+    /// Whether the policy reads each request's next access.
+    #[must_use]
+    pub fn needs_next_access(self) -> bool {
+        struct Needs;
+        impl PolicyVisitor for Needs {
+            type Output = bool;
+            fn visit<P: EvictionPolicy>(self) -> bool {
+                P::NEEDS_NEXT_ACCESS
+            }
+        }
+        self.visit(Needs)
+    }
+
+    /// Whether `wsim run` runs it when `--policy` is not given.
+    #[must_use]
+    pub fn featured(self) -> bool {
+        struct Featured;
+        impl PolicyVisitor for Featured {
+            type Output = bool;
+            fn visit<P: EvictionPolicy>(self) -> bool {
+                P::FEATURED
+            }
+        }
+        self.visit(Featured)
+    }
+
+    /// The parameters in a few words, for help texts: `key=default, ...`.
+    #[must_use]
+    pub fn about(self) -> String {
+        let parameters: Vec<String> = self
+            .parameters()
+            .iter()
+            .map(|parameter| format!("{}={}", parameter.name, parameter.default))
+            .collect();
+        if parameters.is_empty() {
+            String::new()
+        } else {
+            format!("parameters: {}", parameters.join(", "))
+        }
     }
 
     /// The policy's position in [`PolicyKind::ALL`].
@@ -60,6 +114,52 @@ impl FromStr for PolicyKind {
     }
 }
 
+/// A policy and its parameters, as `--policy` names it:
+/// `s3fifo:small-size-ratio=0.2:move-to-main-threshold=1`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PolicySpec {
+    /// The policy.
+    pub kind: PolicyKind,
+    /// Its parameters, checked against [`PolicyKind::parameters`].
+    pub params: Params,
+}
+
+impl PolicySpec {
+    /// `kind` with every parameter at its default.
+    #[must_use]
+    pub fn of(kind: PolicyKind) -> Self {
+        Self {
+            kind,
+            params: Params::default(),
+        }
+    }
+}
+
+/// The policy's name, then each parameter given as `:key=value`.
+impl fmt::Display for PolicySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.name())?;
+        if !self.params.is_empty() {
+            write!(f, ":{}", self.params.to_string().replace(',', ":"))?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for PolicySpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (name, params) = text.trim().split_once(':').unwrap_or((text.trim(), ""));
+        let kind: PolicyKind = name
+            .parse()
+            .map_err(|error: crate::Error| error.to_string())?;
+        let params =
+            Params::parse(params, kind.parameters()).map_err(|error| format!("{kind} {error}"))?;
+        Ok(Self { kind, params })
+    }
+}
+
 #[cfg(feature = "clap")]
 impl clap::ValueEnum for PolicyKind {
     fn value_variants<'a>() -> &'a [Self] {
@@ -67,7 +167,13 @@ impl clap::ValueEnum for PolicyKind {
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()))
+        let value = clap::builder::PossibleValue::new(self.name());
+        let about = self.about();
+        Some(if about.is_empty() {
+            value
+        } else {
+            value.help(about)
+        })
     }
 }
 
@@ -107,5 +213,21 @@ mod tests {
             );
         }
         assert!("no-such-policy".parse::<PolicyKind>().is_err());
+    }
+
+    #[test]
+    fn specs_name_a_policy_and_its_parameters() {
+        for kind in PolicyKind::ALL {
+            let spec: PolicySpec = kind.name().parse().unwrap();
+            assert_eq!(spec, PolicySpec::of(kind));
+            assert_eq!(spec.to_string(), kind.name());
+            if let Some(parameter) = kind.parameters().first() {
+                let text = format!("{kind}:{}={}", parameter.name, parameter.default);
+                let spec: PolicySpec = text.parse().unwrap();
+                assert_eq!(spec.to_string(), text);
+            } else {
+                assert!(format!("{kind}:k=1").parse::<PolicySpec>().is_err());
+            }
+        }
     }
 }

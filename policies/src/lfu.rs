@@ -83,6 +83,7 @@ impl Lfu {
 
 impl EvictionPolicy for Lfu {
     const NAME: &'static str = "lfu";
+    const FEATURED: bool = true;
 
     #[inline]
     fn hit(&mut self, id: u64) -> bool {

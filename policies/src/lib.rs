@@ -44,6 +44,7 @@ mod cache;
 pub mod guest;
 mod guest_cell;
 mod kind;
+mod params;
 mod request;
 mod slab_list;
 mod stats;
@@ -52,7 +53,8 @@ pub mod wire;
 
 pub use cache::{Cache, CachePolicy, EvictionPolicy, Held, Victim};
 pub use guest_cell::GuestCell;
-pub use kind::PolicyVisitor;
+pub use kind::{PolicySpec, PolicyVisitor};
+pub use params::{ParamKind, Parameter, Params};
 pub use request::Request;
 pub use stats::Stats;
 
@@ -119,13 +121,13 @@ macro_rules! export_policy {
             }
 
             #[unsafe(no_mangle)]
-            pub extern "C" fn init(capacity: i64) -> i32 {
-                guest::init(&CACHE, capacity)
+            pub extern "C" fn init(capacity: i64, params_len: i32) -> i32 {
+                guest::init(&CACHE, capacity, params_len)
             }
 
             #[unsafe(no_mangle)]
-            pub extern "C" fn access(id: i64, size: i64) -> i32 {
-                guest::access_pair(&CACHE, id, size)
+            pub extern "C" fn access(id: i64, size: i64, next_access: i64) -> i32 {
+                guest::access_pair(&CACHE, id, size, next_access)
             }
 
             #[unsafe(no_mangle)]

@@ -19,6 +19,7 @@ pub struct Lru {
 
 impl EvictionPolicy for Lru {
     const NAME: &'static str = "lru";
+    const FEATURED: bool = true;
 
     #[inline]
     fn hit(&mut self, id: u64) -> bool {

@@ -10,9 +10,13 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::{Request, Stats};
 
-/// The ABI a guest implements; it exports it from `abi_version` and the host
-/// refuses any other.
-pub const ABI_VERSION: i32 = 1;
+/// The ABI a guest implements; it exports it from `abi_version`. Version 2
+/// carries each request's next access and the policy's parameters.
+pub const ABI_VERSION: i32 = 2;
+
+/// The oldest ABI the host still speaks: version 1 guests (no next
+/// access, no parameters) run unchanged.
+pub const OLDEST_ABI_VERSION: i32 = 1;
 
 /// What the `access*`, `init` and `access_batch` exports return besides a
 /// hit (1), a miss (0) or, for `access_batch`, a count of hits (0 or more).
@@ -28,6 +32,8 @@ pub enum Status {
     Malformed = -3,
     /// `init` was called twice.
     AlreadyInitialized = -4,
+    /// `init`'s parameters are not the policy's (version 2).
+    BadParameters = -5,
 }
 
 impl Status {
@@ -39,6 +45,7 @@ impl Status {
             -2 => Some(Self::BadLength),
             -3 => Some(Self::Malformed),
             -4 => Some(Self::AlreadyInitialized),
+            -5 => Some(Self::BadParameters),
             _ => None,
         }
     }
@@ -51,17 +58,20 @@ impl Status {
             Self::BadLength => "a length the guest does not accept",
             Self::Malformed => "bytes the guest could not decode",
             Self::AlreadyInitialized => "the guest was initialized twice",
+            Self::BadParameters => "parameters the policy does not take",
         }
     }
 }
 
-/// A request as the Bytemuck and Batch ABIs lay it out: two little-endian
-/// `u64`s, `id` at offset 0 and `size` at offset 8; 16 bytes, no padding.
+/// A request as the Bytemuck and Batch ABIs lay it out (version 2): `id`
+/// at offset 0, `size` at 8, `next_access` (an `i64`) at 16, all
+/// little-endian; 24 bytes, no padding.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 pub struct RequestWire {
     id: u64,
     size: u64,
+    next_access: i64,
 }
 
 /// Bytes of one [`RequestWire`].
@@ -74,6 +84,7 @@ impl RequestWire {
         Self {
             id: request.id.to_le(),
             size: request.size.to_le(),
+            next_access: request.next_access.to_le(),
         }
     }
 
@@ -81,6 +92,43 @@ impl RequestWire {
     #[must_use]
     pub const fn request(self) -> Request {
         Request::new(u64::from_le(self.id), u64::from_le(self.size))
+            .next_at(i64::from_le(self.next_access))
+    }
+}
+
+/// Version 1's request layout, which the host still writes for version 1
+/// guests: `id` then `size`, two little-endian `u64`s, 16 bytes. The
+/// micro-benchmark's operands travel in it too.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct RequestWireV1 {
+    id: u64,
+    size: u64,
+}
+
+/// Bytes of one [`RequestWireV1`].
+pub const REQUEST_WIRE_V1_LEN: usize = size_of::<RequestWireV1>();
+
+impl RequestWireV1 {
+    /// A request's id and size in wire order (its next access dropped).
+    #[must_use]
+    pub const fn new(request: Request) -> Self {
+        Self::pair(request.id, request.size)
+    }
+
+    /// Two `u64`s in wire order, as the micro-benchmark sends operands.
+    #[must_use]
+    pub const fn pair(first: u64, second: u64) -> Self {
+        Self {
+            id: first.to_le(),
+            size: second.to_le(),
+        }
+    }
+
+    /// The two `u64`s these bytes hold.
+    #[must_use]
+    pub const fn values(self) -> (u64, u64) {
+        (u64::from_le(self.id), u64::from_le(self.size))
     }
 }
 
@@ -97,12 +145,23 @@ pub const BUFFER_LEN: usize = BATCH_CAPACITY * (REQUEST_WIRE_LEN + 1);
 /// are encoded into `scratch`.
 pub fn encode_batch<'a>(requests: &'a [Request], scratch: &'a mut Vec<u8>) -> &'a [u8] {
     if cfg!(target_endian = "little") {
-        // `Request` is `repr(C)`, `id` then `size`: the wire's field order.
+        // `Request` is `repr(C)`, `id`, `size`, `next_access`: the wire's
+        // field order.
         return bytemuck::cast_slice(requests);
     }
     scratch.clear();
     for &request in requests {
         scratch.extend_from_slice(bytemuck::bytes_of(&RequestWire::new(request)));
+    }
+    scratch
+}
+
+/// The bytes of `requests` as version 1's Batch ABI lays them out: one
+/// [`RequestWireV1`] after another, encoded into `scratch`.
+pub fn encode_batch_v1<'a>(requests: &[Request], scratch: &'a mut Vec<u8>) -> &'a [u8] {
+    scratch.clear();
+    for &request in requests {
+        scratch.extend_from_slice(bytemuck::bytes_of(&RequestWireV1::new(request)));
     }
     scratch
 }
@@ -172,12 +231,23 @@ pub const fn unpack_buffer(packed: i64) -> (u32, u32) {
 /// Two `u64`s as the Bincode ABI encodes them, with [`bincode_config`]:
 /// each a bincode variable-length unsigned integer (a value below 251 is one
 /// byte; otherwise a tag byte 251, 252 or 253 followed by a little-endian
-/// `u16`, `u32` or `u64`). 2 to 18 bytes. A request is its id then its size;
-/// the micro-benchmark's operands are `a` then `b`.
+/// `u16`, `u32` or `u64`). 2 to 18 bytes. A version 1 request is its id then
+/// its size; the micro-benchmark's operands are `a` then `b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
 struct BincodePair {
     first: u64,
     second: u64,
+}
+
+/// A version 2 request as the Bincode ABI encodes it: the id and the size as
+/// [`BincodePair`]'s, then the next access as a bincode signed varint (the
+/// zigzag of the `i64`, then as an unsigned varint: -1 is one byte, `01`).
+/// 3 to 27 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+struct BincodeRequest {
+    id: u64,
+    size: u64,
+    next_access: i64,
 }
 
 /// The bincode configuration of the Bincode ABI: bincode 2's `standard()`,
@@ -187,11 +257,14 @@ pub const fn bincode_config() -> bincode::config::Configuration {
     bincode::config::standard()
 }
 
-/// The longest a Bincode-encoded pair can be.
-pub const BINCODE_MAX_LEN: usize = 18;
+/// The longest a Bincode-encoded pair (a version 1 request) can be.
+pub const BINCODE_PAIR_MAX_LEN: usize = 18;
+
+/// The longest a Bincode-encoded (version 2) request can be.
+pub const BINCODE_MAX_LEN: usize = 27;
 
 /// Encodes two `u64`s for the Bincode ABI into `out`, returning the length.
-pub fn encode_bincode_pair(first: u64, second: u64, out: &mut [u8; BINCODE_MAX_LEN]) -> usize {
+pub fn encode_bincode_pair(first: u64, second: u64, out: &mut [u8; BINCODE_PAIR_MAX_LEN]) -> usize {
     // Two u64 varints take at most 18 bytes, so the buffer always suffices.
     bincode::encode_into_slice(BincodePair { first, second }, out, bincode_config()).unwrap_or(0)
 }
@@ -203,14 +276,24 @@ pub fn decode_bincode_pair(bytes: &[u8]) -> Option<(u64, u64)> {
     (read == bytes.len()).then_some((pair.first, pair.second))
 }
 
-/// Encodes `request` for the Bincode ABI into `out`, returning the length.
+/// Encodes `request` for the (version 2) Bincode ABI into `out`, returning
+/// the length.
 pub fn encode_bincode(request: Request, out: &mut [u8; BINCODE_MAX_LEN]) -> usize {
-    encode_bincode_pair(request.id, request.size, out)
+    let wire = BincodeRequest {
+        id: request.id,
+        size: request.size,
+        next_access: request.next_access,
+    };
+    // Two u64 varints and an i64 one take at most 27 bytes.
+    bincode::encode_into_slice(wire, out, bincode_config()).unwrap_or(0)
 }
 
-/// Decodes a Bincode-ABI request, which must fill `bytes` exactly.
+/// Decodes a (version 2) Bincode-ABI request, which must fill `bytes`
+/// exactly.
 pub fn decode_bincode(bytes: &[u8]) -> Option<Request> {
-    decode_bincode_pair(bytes).map(|(id, size)| Request::new(id, size))
+    let (wire, read): (BincodeRequest, usize) =
+        bincode::decode_from_slice(bytes, bincode_config()).ok()?;
+    (read == bytes.len()).then_some(Request::new(wire.id, wire.size).next_at(wire.next_access))
 }
 
 /// Bytes of the stats record `stats()` points to.
@@ -270,14 +353,15 @@ mod tests {
 
     #[test]
     fn codecs_round_trip_at_the_edges() {
-        for (id, size) in [
-            (0, 1),
-            (250, 251),
-            (u64::from(u32::MAX), 1 << 40),
-            (u64::MAX, u64::MAX),
+        for (id, size, next) in [
+            (0, 1, -1),
+            (250, 251, 1),
+            (u64::from(u32::MAX), 1 << 40, i64::MAX),
+            (u64::MAX, u64::MAX, i64::MIN),
         ] {
-            let request = Request::new(id, size);
+            let request = Request::new(id, size).next_at(next);
             assert_eq!(RequestWire::new(request).request(), request);
+            assert_eq!(RequestWireV1::new(request).values(), (id, size));
             let mut bytes = [0; BINCODE_MAX_LEN];
             let len = encode_bincode(request, &mut bytes);
             assert_eq!(decode_bincode(&bytes[..len]), Some(request));
@@ -301,21 +385,40 @@ mod tests {
 
     #[test]
     fn layouts_are_what_the_abi_document_says() {
-        let bytes = bytemuck::bytes_of(&RequestWire::new(Request::new(0x0102, 0x0304))).to_vec();
-        assert_eq!(bytes, [2, 1, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0]);
+        let request = Request::new(0x0102, 0x0304).next_at(0x0506);
+        let bytes = bytemuck::bytes_of(&RequestWire::new(request)).to_vec();
+        assert_eq!(
+            bytes,
+            [
+                2, 1, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0, 6, 5, 0, 0, 0, 0, 0, 0
+            ]
+        );
+        let v1 = bytemuck::bytes_of(&RequestWireV1::new(request)).to_vec();
+        assert_eq!(v1, [2, 1, 0, 0, 0, 0, 0, 0, 4, 3, 0, 0, 0, 0, 0, 0]);
         let mut out = [0; BINCODE_MAX_LEN];
         let len = encode_bincode(Request::new(7, 300), &mut out);
-        assert_eq!(&out[..len], [7, 251, 44, 1]);
+        assert_eq!(&out[..len], [7, 251, 44, 1, 1], "-1 is zigzag 1");
+        let len = encode_bincode(Request::new(7, 300).next_at(2), &mut out);
+        assert_eq!(&out[..len], [7, 251, 44, 1, 4], "2 is zigzag 4");
+        let mut pair = [0; BINCODE_PAIR_MAX_LEN];
+        let len = encode_bincode_pair(7, 300, &mut pair);
+        assert_eq!(&pair[..len], [7, 251, 44, 1]);
     }
 
     #[test]
     fn the_batch_codec_round_trips_and_refuses_bad_flags() {
-        let requests = [Request::new(1, 2), Request::new(u64::MAX, 1 << 33)];
+        let requests = [
+            Request::new(1, 2).next_at(5),
+            Request::new(u64::MAX, 1 << 33),
+        ];
         let mut scratch = Vec::new();
         let bytes = encode_batch(&requests, &mut scratch).to_vec();
         assert_eq!(bytes.len(), 2 * REQUEST_WIRE_LEN);
         assert!(decode_batch(&bytes).eq(requests));
         assert_eq!(decode_batch(&bytes[..REQUEST_WIRE_LEN + 3]).count(), 1);
+        let v1 = encode_batch_v1(&requests, &mut scratch).to_vec();
+        assert_eq!(v1.len(), 2 * REQUEST_WIRE_V1_LEN);
+        assert_eq!(&v1[..8], 1u64.to_le_bytes());
 
         let mut hits = Vec::new();
         assert_eq!(decode_hit_flags(&[1, 0, 1], 2, &mut hits), Ok(()));

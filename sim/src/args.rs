@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use clap::Args;
 use wsim_backends::Backend;
 use wsim_backends::{Compiler, LookupKind, Runtime};
-use wsim_policies::PolicyKind;
+use wsim_policies::PolicySpec;
 use wsim_traces::{Column, CsvOptions, SizeDistribution, Synthetic, TraceFormat};
 
-use crate::choice::{Choice, choice, one};
+use crate::choice::{Choice, PolicyParser, choice, one};
 use crate::units::SizeSpec;
 
 /// Runtimes and the compiler on them, as `run`, `micro` and `inspect`
@@ -57,11 +57,20 @@ pub struct RunArgs {
     #[command(flatten)]
     pub(crate) synthetic: SyntheticArgs,
 
-    /// Policies: a comma-separated list, or all
-    /// [default: all, or none when --wasm gives modules]
+    /// Policies: a comma-separated list, or all; a policy's parameters
+    /// follow its name, each as :key=value (s3fifo:small-size-ratio=0.2)
+    /// [default: a handful, named in the run's header; none when --wasm
+    /// gives modules]
     #[arg(long = "policy", value_name = "LIST", value_delimiter = ',',
-          value_parser = choice::<PolicyKind>("policy"))]
-    pub(crate) policies: Vec<Choice<PolicyKind>>,
+          value_parser = PolicyParser)]
+    pub(crate) policies: Vec<Choice<PolicySpec>>,
+
+    /// Give every request its next access (the 1-based index of the
+    /// object's next request) for trace formats that do not store it, for
+    /// --wasm modules that read it; a built-in policy that needs it turns
+    /// this on
+    #[arg(long)]
+    pub(crate) next_access: bool,
 
     /// Backends: a comma-separated list, or all [default: all]. Native
     /// always runs beside WebAssembly backends, as the baseline of their

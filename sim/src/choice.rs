@@ -10,7 +10,7 @@ use clap::builder::{PossibleValue, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::{Arg, Command, ValueEnum};
 use wsim_backends::{Backend, Compiler, LookupKind, Runs, Runtime};
-use wsim_policies::PolicyKind;
+use wsim_policies::{PolicyKind, PolicySpec};
 
 /// A registry whose entries this build may leave out: those are refused
 /// when named, and left out of `all`.
@@ -119,6 +119,54 @@ impl<T> Clone for ChoiceParser<T> {
             all: self.all,
             values: PhantomData,
         }
+    }
+}
+
+/// The policies `choices` name, each once in the order first named; `all`
+/// is every policy at its defaults.
+#[must_use]
+pub fn resolve_policies(choices: &[Choice<PolicySpec>]) -> Vec<PolicySpec> {
+    distinct(choices.iter().flat_map(|choice| match choice {
+        Choice::All => PolicyKind::ALL.map(PolicySpec::of).to_vec(),
+        Choice::One(spec) => vec![spec.clone()],
+    }))
+}
+
+/// Parses one `--policy` element: `all`, or a policy's name with its
+/// parameters (`s3fifo:small-size-ratio=0.2`).
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyParser;
+
+impl TypedValueParser for PolicyParser {
+    type Value = Choice<PolicySpec>;
+
+    fn parse_ref(
+        &self,
+        command: &Command,
+        arg: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<Choice<PolicySpec>, clap::Error> {
+        let text = value.to_string_lossy();
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("all") {
+            return Ok(Choice::All);
+        }
+        text.parse().map(Choice::One).map_err(|why: String| {
+            let place = arg.map_or_else(String::new, |arg| format!(" for '{arg}'"));
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid value '{text}'{place}: {why}\n"),
+            )
+            .with_cmd(command)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        let values = PolicyKind::value_variants()
+            .iter()
+            .filter_map(ValueEnum::to_possible_value)
+            .chain([PossibleValue::new("all").help("every one")]);
+        Some(Box::new(values))
     }
 }
 

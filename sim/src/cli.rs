@@ -194,11 +194,24 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let trace = open_trace(args)?;
     writeln!(out, "trace: {}", trace.description())?;
     let (sizes, working_set) = sizes(args, &trace, &mut out)?;
-    let mut policies: Vec<Policy> = selection
-        .policies
-        .iter()
-        .map(|&kind| Policy::builtin(kind))
-        .collect();
+    let trace = if selection.next_access {
+        let progress = Progress::new(trace.len_hint(), "finding each request's next access");
+        let trace = trace.with_next_access(|requests| progress.advance(requests))?;
+        progress.finish();
+        trace
+    } else {
+        trace
+    };
+    if selection.policies_by_default {
+        let names: Vec<String> = selection.policies.iter().map(ToString::to_string).collect();
+        writeln!(
+            out,
+            "policies: {} (a handful; --policy all runs every one of the {})",
+            names.join(", "),
+            wsim_policies::PolicyKind::COUNT
+        )?;
+    }
+    let mut policies: Vec<Policy> = selection.policies.iter().map(Policy::builtin).collect();
     let load_failures = if selection.wasm_backends().next().is_some() || !args.modules.is_empty() {
         load_guests(args, &selection, &mut policies, &mut out)?
     } else {

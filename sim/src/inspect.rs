@@ -10,8 +10,8 @@ use wsim_backends::{
     Backend, CacheVisitor, Cached, Code, Compiler, Engine, Limits, LookupKind, Module, Runs,
     Runtime,
 };
-use wsim_policies::CachePolicy;
 use wsim_policies::wire::ABI_VERSION;
+use wsim_policies::{CachePolicy, Params};
 
 use crate::args::InspectArgs;
 use crate::report::write_json_file;
@@ -286,7 +286,7 @@ fn probe(backend: Backend, module: &Module) -> AbiSupport {
     }
     let code = Code::Module(module.clone(), LookupKind::Cached);
     let error = backend
-        .open(&code, PROBE_CAPACITY, Opened)
+        .open(&code, PROBE_CAPACITY, &Params::default(), Opened)
         .err()
         .map(|error| without_name(&error.to_string(), module.name()));
     AbiSupport {

@@ -2,10 +2,10 @@
 //! ([`Selection`]), and the jobs they make ([`jobs`]).
 
 use wsim_backends::{Backend, Compiler, LookupKind, Runs, Runtime};
-use wsim_policies::PolicyKind;
+use wsim_policies::{PolicyKind, PolicySpec};
 
 use crate::args::RunArgs;
-use crate::choice::{Choice, distinct};
+use crate::choice::{Choice, distinct, resolve_policies};
 use crate::run::{Job, Policy};
 
 /// Fuel for guests that `--fuel` does not set: none for the built-in
@@ -18,8 +18,13 @@ pub const DEFAULT_PLUGIN_FUEL: u64 = 1_000_000_000;
 /// Every choice of `wsim run`, resolved from its arguments once.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// The built-in policies to run.
-    pub policies: Vec<PolicyKind>,
+    /// The built-in policies to run, with their parameters.
+    pub policies: Vec<PolicySpec>,
+    /// Whether `--policy` was left out, so the featured handful runs.
+    pub policies_by_default: bool,
+    /// Whether every request must carry its next access: a policy needs it
+    /// or `--next-access` asked.
+    pub next_access: bool,
     /// The backends, native first whenever a WebAssembly backend runs (its
     /// baseline).
     pub backends: Vec<Backend>,
@@ -42,13 +47,19 @@ impl Selection {
     pub fn new(args: &RunArgs) -> Self {
         let policies = if args.policies.is_empty() {
             if args.modules.is_empty() {
-                PolicyKind::ALL.to_vec()
+                PolicyKind::ALL
+                    .into_iter()
+                    .filter(|kind| kind.featured())
+                    .map(PolicySpec::of)
+                    .collect()
             } else {
                 Vec::new()
             }
         } else {
-            Choice::resolve(&args.policies)
+            resolve_policies(&args.policies)
         };
+        let next_access =
+            args.next_access || policies.iter().any(|spec| spec.kind.needs_next_access());
         let mut backends = if !args.backends.is_empty() {
             Choice::resolve(&args.backends)
         } else if !args.no_timing {
@@ -70,6 +81,8 @@ impl Selection {
         let runtimes = runtimes(&args.runtime.runtimes);
         let fuel = distinct(args.sandbox.fuel.iter().map(|setting| setting.0));
         Self {
+            policies_by_default: args.policies.is_empty() && args.modules.is_empty(),
+            next_access,
             policies,
             backends,
             lookups: Choice::resolve(&args.lookup),

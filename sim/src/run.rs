@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use wsim_backends::{Backend, CacheVisitor, Code, Compiler, LookupKind, Module, Runs, Runtime};
-use wsim_policies::{CachePolicy, PolicyKind, Request, Stats};
+use wsim_policies::{CachePolicy, Params, PolicyKind, PolicySpec, Request, Stats};
 use wsim_traces::{CHUNK, RequestReader, Trace};
 
 use crate::Error;
@@ -18,6 +18,8 @@ pub struct Policy {
     pub name: String,
     /// The built-in policy, which the native backend needs.
     pub kind: Option<PolicyKind>,
+    /// Its parameters (none for a module of the user's).
+    pub params: Params,
     /// The compiled guests, which the core-module backends need: one per
     /// runtime, unmetered or compiled with fuel metering (for jobs with a
     /// fuel budget), as the runs need them.
@@ -29,10 +31,14 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// A built-in policy; its guest is compiled later, if needed.
+    /// A built-in policy with its parameters, named as `--policy` names
+    /// it; its guest is compiled later, if needed.
     #[must_use]
-    pub fn builtin(kind: PolicyKind) -> Self {
-        Self::named(kind.name().to_owned(), Some(kind))
+    pub fn builtin(spec: &PolicySpec) -> Self {
+        Self {
+            params: spec.params.clone(),
+            ..Self::named(spec.to_string(), Some(spec.kind))
+        }
     }
 
     /// A module the user supplied, named by its file name without the
@@ -50,6 +56,7 @@ impl Policy {
         Self {
             name,
             kind,
+            params: Params::default(),
             modules: Vec::new(),
             #[cfg(feature = "wasmtime")]
             components: Vec::new(),
@@ -321,7 +328,12 @@ pub fn run_job(
     let code = job.policy.code(job).map_err(JobError::Cache)?;
     let outcome = job
         .backend
-        .open(&code, job.capacity, Simulate { trace, progress })
+        .open(
+            &code,
+            job.capacity,
+            &job.policy.params,
+            Simulate { trace, progress },
+        )
         .map_err(JobError::cache)??;
     Ok(Record::new(job, trace, &outcome, timed, native))
 }

@@ -11,7 +11,7 @@ pub(crate) use wsim_backends::Replay;
 use wsim_backends::{
     Backend, Code, Engine, Limits, LookupKind, Module, Native, Runs, Runtime, guests,
 };
-use wsim_policies::{CachePolicy, EvictionPolicy, PolicyKind, PolicyVisitor, Request};
+use wsim_policies::{CachePolicy, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request};
 use wsim_traces::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
 
 /// Runs `requests` through `policy` at `capacity` under every backend of
@@ -27,6 +27,24 @@ pub(crate) fn replay_everywhere(
     capacity: u64,
     requests: &[Request],
 ) -> Vec<(String, Replay)> {
+    // Every request carries its next access, as a run gives it to a policy
+    // that needs it: so every backend carries it across, and future-aware
+    // policies are compared like the others.
+    let with_next: Vec<Request>;
+    let requests = if requests
+        .iter()
+        .all(|request| request.next_access == Request::NEVER)
+    {
+        let next = wsim_traces::next_accesses(requests.iter().map(|request| request.id));
+        with_next = requests
+            .iter()
+            .zip(next)
+            .map(|(request, next)| request.next_at(next))
+            .collect();
+        &with_next[..]
+    } else {
+        requests
+    };
     struct Everywhere<'a> {
         capacity: u64,
         requests: &'a [Request],
@@ -76,7 +94,7 @@ pub(crate) fn replay_everywhere(
 /// panicking with the backend's name on an error.
 pub(crate) fn replay(backend: Backend, code: &Code, capacity: u64, requests: &[Request]) -> Replay {
     backend
-        .replay(code, capacity, requests)
+        .replay(code, capacity, &Params::default(), requests)
         .unwrap_or_else(|error| panic!("{backend}: {error}"))
 }
 

@@ -38,7 +38,7 @@ impl RecordWriter for Csv {
     }
 
     fn record(&self, out: &mut dyn Write, record: &WrittenRecord) -> io::Result<()> {
-        let Request { id, size } = record.request;
+        let Request { id, size, .. } = record.request;
         writeln!(out, "{},{id},{size}", record.time)
     }
 }

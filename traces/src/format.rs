@@ -41,6 +41,11 @@ pub trait Format {
     /// How to write the format, if wsim can.
     const WRITER: Option<&'static dyn RecordWriter> = None;
 
+    /// Whether its records carry each request's next access (as
+    /// oracleGeneral's `next_access_vtime` does); for the others a run that
+    /// needs it computes it in a pass of its own.
+    const NEXT_ACCESS: bool = false;
+
     /// A reader of `source`, naming `origin` in its errors.
     fn reader(
         source: ByteStream,
@@ -64,6 +69,8 @@ pub struct FormatEntry {
     pub about: &'static str,
     /// [`Format::WRITER`].
     pub writer: Option<&'static dyn RecordWriter>,
+    /// [`Format::NEXT_ACCESS`].
+    pub next_access: bool,
     /// [`Format::reader`].
     pub reader: OpenReader,
 }
@@ -77,6 +84,7 @@ impl FormatEntry {
             extensions: F::EXTENSIONS,
             about: F::ABOUT,
             writer: F::WRITER,
+            next_access: F::NEXT_ACCESS,
             reader: F::reader,
         }
     }

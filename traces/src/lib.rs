@@ -46,7 +46,7 @@ pub use ids::IdsReader;
 pub use options::{Column, CsvOptions, ReadOptions};
 pub use oracle_general::OracleGeneralReader;
 pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
-pub use trace::{Trace, TraceFile, TraceReader, WorkingSet, ZSTD_MAGIC};
+pub use trace::{Trace, TraceFile, TraceReader, WorkingSet, ZSTD_MAGIC, next_accesses};
 pub use webcachesim::WebcachesimReader;
 pub use write::write_trace;
 

@@ -7,7 +7,7 @@
 //! | 0 | `u32` | timestamp (seconds) |
 //! | 4 | `u64` | object id |
 //! | 12 | `u32` | object size in bytes |
-//! | 16 | `i64` | request index of the object's next access, -1 if none |
+//! | 16 | `i64` | 1-based request index of the object's next access, -1 if none |
 //!
 //! The large public trace collections (Twitter, Meta, CloudPhysics, Wikimedia
 //! CDN) ship in this format, zstd-compressed; [`OracleGeneralReader`] streams
@@ -30,6 +30,7 @@ impl Format for OracleGeneral {
     const EXTENSIONS: &'static [&'static str] = &["oraclegeneral", "bin", "zst"];
     const ABOUT: &'static str = "libCacheSim's oracleGeneral binary (.oracleGeneral, .bin, a bare .zst)";
     const WRITER: Option<&'static dyn RecordWriter> = Some(&OracleGeneral);
+    const NEXT_ACCESS: bool = true;
 
     fn reader(
         source: ByteStream,
@@ -81,7 +82,7 @@ pub struct Record {
     pub id: u64,
     /// Object size in bytes.
     pub size: u32,
-    /// Request index of this object's next access; -1 if none.
+    /// 1-based request index of this object's next access; -1 if none.
     pub next_access: i64,
 }
 
@@ -175,11 +176,16 @@ impl<R: Read + Send> RequestReader for OracleGeneralReader<R> {
                 });
             }
             for record in records {
-                let Record { id, size, .. } = Record::decode(record);
+                let Record {
+                    id,
+                    size,
+                    next_access,
+                    ..
+                } = Record::decode(record);
                 if size == 0 {
                     self.skipped += 1;
                 } else {
-                    out.push(Request::new(id, u64::from(size)));
+                    out.push(Request::new(id, u64::from(size)).next_at(next_access));
                 }
             }
             self.offset += filled as u64;

@@ -7,7 +7,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use wsim_policies::Request;
 
 use crate::{
@@ -118,6 +118,25 @@ pub struct Trace {
     description: String,
     source: Source,
     ignore_size: bool,
+    /// Each request's next access, computed by [`Trace::with_next_access`]
+    /// for a file whose format does not carry it.
+    next_access: Option<Arc<[i64]>>,
+}
+
+/// For each request (in order, 0-based), the 1-based index of the next
+/// request for the same object, or [`Request::NEVER`]: one pass forward,
+/// each request filling in the last one for its object.
+#[must_use]
+pub fn next_accesses(ids: impl IntoIterator<Item = u64>) -> Vec<i64> {
+    let mut next = Vec::new();
+    let mut last: FxHashMap<u64, usize> = FxHashMap::default();
+    for (index, id) in ids.into_iter().enumerate() {
+        next.push(Request::NEVER);
+        if let Some(previous) = last.insert(id, index) {
+            next[previous] = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        }
+    }
+    next
 }
 
 impl Trace {
@@ -139,6 +158,7 @@ impl Trace {
             description,
             source: Source::File(file),
             ignore_size,
+            next_access: None,
         }
     }
 
@@ -159,7 +179,53 @@ impl Trace {
             description: description.to_owned(),
             source: Source::Memory(requests.into(), skipped),
             ignore_size,
+            next_access: None,
         }
+    }
+
+    /// Whether every request this trace yields carries its next access: its
+    /// format stores it (oracleGeneral), or [`Trace::with_next_access`]
+    /// computed it.
+    #[must_use]
+    pub fn has_next_access(&self) -> bool {
+        self.next_access.is_some()
+            || match &self.source {
+                Source::File(file) => file.format.entry().next_access,
+                Source::Memory(..) => false,
+            }
+    }
+
+    /// The same trace, every request carrying its next access (1-based, as
+    /// oracleGeneral stores it). A format that stores it is read as it is;
+    /// otherwise one pass over the trace computes it, holding 8 bytes per
+    /// request; `progress` hears of every chunk of that pass.
+    pub fn with_next_access(mut self, mut progress: impl FnMut(u64)) -> Result<Self, Error> {
+        if self.has_next_access() {
+            return Ok(self);
+        }
+        if let Source::Memory(requests, skipped) = &self.source {
+            let next = next_accesses(requests.iter().map(|request| request.id));
+            let requests: Vec<Request> = requests
+                .iter()
+                .zip(next)
+                .map(|(request, next)| request.next_at(next))
+                .collect();
+            self.source = Source::Memory(requests.into(), *skipped);
+            return Ok(self);
+        }
+        let mut reader = self.reader()?;
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut ids = Vec::new();
+        loop {
+            reader.fill(&mut chunk)?;
+            if chunk.is_empty() {
+                break;
+            }
+            ids.extend(chunk.iter().map(|request| request.id));
+            progress(chunk.len() as u64);
+        }
+        self.next_access = Some(next_accesses(ids).into());
+        Ok(self)
     }
 
     /// A short name for tables and figures.
@@ -202,6 +268,8 @@ impl Trace {
         Ok(TraceReader {
             inner,
             ignore_size: self.ignore_size,
+            next_access: self.next_access.clone(),
+            read: 0,
         })
     }
 
@@ -243,10 +311,14 @@ pub struct WorkingSet {
     pub skipped: u64,
 }
 
-/// Reads a [`Trace`], applying `--ignore-size`.
+/// Reads a [`Trace`], applying `--ignore-size` and, when computed, each
+/// request's next access.
 pub struct TraceReader {
     inner: Box<dyn RequestReader>,
     ignore_size: bool,
+    next_access: Option<Arc<[i64]>>,
+    /// Requests handed out so far.
+    read: usize,
 }
 
 impl std::fmt::Debug for TraceReader {
@@ -265,6 +337,13 @@ impl RequestReader for TraceReader {
                 request.size = 1;
             }
         }
+        if let Some(next) = &self.next_access {
+            let known = next.get(self.read..).unwrap_or_default();
+            for (request, &next) in out.iter_mut().zip(known) {
+                request.next_access = next;
+            }
+        }
+        self.read += out.len();
         Ok(())
     }
 

@@ -30,7 +30,7 @@ impl Format for Webcachesim {
 
 impl RecordWriter for Webcachesim {
     fn record(&self, out: &mut dyn Write, record: &WrittenRecord) -> io::Result<()> {
-        let Request { id, size } = record.request;
+        let Request { id, size, .. } = record.request;
         writeln!(out, "{} {id} {size}", record.time)
     }
 }

@@ -5,14 +5,14 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
 use wsim_policies::Request;
 
-use crate::{Error, TraceFormat, WrittenRecord};
+use crate::{Error, TraceFormat, WrittenRecord, next_accesses};
 
 /// Writes `requests` to `path` in `format`, zstd-compressed when the name
 /// ends in `.zst`. Request `i` gets time `i`; formats that store each
-/// request's next access get it, which needs the whole trace at once.
+/// request's next access get it (1-based, as libCacheSim's converter writes
+/// it), which needs the whole trace at once.
 /// `progress` is told of every request written.
 pub fn write_trace(
     requests: &[Request],
@@ -45,7 +45,7 @@ pub fn write_trace(
         Sink::Plain(BufWriter::with_capacity(1 << 16, file))
     };
     let next_access = if writer.needs_next_access() {
-        next_accesses(requests)
+        next_accesses(requests.iter().map(|request| request.id))
     } else {
         Vec::new()
     };
@@ -94,17 +94,4 @@ impl Write for Sink {
             Self::Zstd(encoder) => encoder.flush(),
         }
     }
-}
-
-/// For every request, the index of the next request for the same object,
-/// or -1: one pass backwards.
-fn next_accesses(requests: &[Request]) -> Vec<i64> {
-    let mut next = vec![-1; requests.len()];
-    let mut later: FxHashMap<u64, i64> = FxHashMap::default();
-    for (index, request) in requests.iter().enumerate().rev() {
-        if let Some(seen) = later.insert(request.id, index as i64) {
-            next[index] = seen;
-        }
-    }
-    next
 }

@@ -5,8 +5,7 @@ use std::hint::black_box;
 
 use wsim_backends::engine::{Guest, Lookup};
 use wsim_backends::{Cached, Module, Uncached};
-use wsim_policies::Request;
-use wsim_policies::wire::{self, BINCODE_MAX_LEN, REQUEST_WIRE_LEN};
+use wsim_policies::wire::{self, BINCODE_PAIR_MAX_LEN, REQUEST_WIRE_V1_LEN, RequestWireV1};
 
 use super::{
     Config, Loading, Memory, Options, Samples, each_call, measure, multiply_natively, operands,
@@ -92,7 +91,7 @@ pub(super) fn measure_config(
                     },
                     |(guest, alloc, multiply), rep| {
                         each_call(rep, options.calls, |a, b| {
-                            let mut encoded = [0; BINCODE_MAX_LEN];
+                            let mut encoded = [0; BINCODE_PAIR_MAX_LEN];
                             let len = wire::encode_bincode_pair(a, b, &mut encoded);
                             #[expect(clippy::cast_possible_truncation, reason = "at most 18")]
                             let len_param = len as i32;
@@ -134,10 +133,10 @@ pub(super) fn measure_config(
                     },
                     |(guest, alloc, multiply), rep| {
                         #[expect(clippy::cast_possible_truncation, reason = "16")]
-                        let len = REQUEST_WIRE_LEN as i32;
+                        let len = REQUEST_WIRE_V1_LEN as i32;
                         each_call(rep, options.calls, |a, b| {
                             let pointer = guest.call(alloc, len)?;
-                            let operands = Request::new(a, b);
+                            let operands = RequestWireV1::pair(a, b);
                             guest.write(
                                 pointer as u32,
                                 bytemuck::bytes_of(&operands),
@@ -169,13 +168,13 @@ pub(super) fn measure_config(
                     Loading::Preload,
                     || {
                         let mut guest = module.instantiate()?;
-                        let address = static_buffer(&mut guest, REQUEST_WIRE_LEN)?.0;
+                        let address = static_buffer(&mut guest, REQUEST_WIRE_V1_LEN)?.0;
                         let multiply = guest.export::<(), i64, L>("multiply_bytemuck")?;
                         Ok((guest, address, multiply))
                     },
                     |(guest, address, multiply), rep| {
                         each_call(rep, options.calls, |a, b| {
-                            let operands = Request::new(a, b);
+                            let operands = RequestWireV1::pair(a, b);
                             guest.write(
                                 *address,
                                 bytemuck::bytes_of(&operands),
@@ -198,9 +197,9 @@ pub(super) fn measure_config(
             Loading::Preload,
             || {
                 let mut guest = instantiate()?;
-                let (address, len) = static_buffer(&mut guest, REQUEST_WIRE_LEN + 8)?;
+                let (address, len) = static_buffer(&mut guest, REQUEST_WIRE_V1_LEN + 8)?;
                 let multiply = guest.export::<i32, i32, Cached>("multiply_batch")?;
-                let capacity = len as usize / (REQUEST_WIRE_LEN + 8);
+                let capacity = len as usize / (REQUEST_WIRE_V1_LEN + 8);
                 Ok((guest, address, capacity, multiply, Vec::new(), Vec::new()))
             },
             |(guest, address, capacity, multiply, pairs, products), rep| {
@@ -212,7 +211,7 @@ pub(super) fn measure_config(
                     pairs.clear();
                     pairs.extend((index..index + n as u64).map(|index| {
                         let (a, b) = operands(rep, index);
-                        Request::new(a, b)
+                        RequestWireV1::pair(a, b)
                     }));
                     guest.write(
                         *address,
@@ -231,7 +230,7 @@ pub(super) fn measure_config(
                     }
                     products.resize(n * 8, 0);
                     #[expect(clippy::cast_possible_truncation, reason = "inside the buffer")]
-                    let at = *address + (n * REQUEST_WIRE_LEN) as u32;
+                    let at = *address + (n * REQUEST_WIRE_V1_LEN) as u32;
                     guest.read(at, products, "the products")?;
                     for product in products.as_chunks::<8>().0 {
                         sum = sum.wrapping_add(u64::from_le_bytes(*product));

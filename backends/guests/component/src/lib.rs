@@ -21,14 +21,17 @@ pub mod bindings {
 
 pub use bindings::{Guest, Request, Stats, Wide};
 use wsim_policies::guest::GuestCell;
-use wsim_policies::{Cache, EvictionPolicy};
+use wsim_policies::{Cache, EvictionPolicy, Params};
 
 /// What a component's cache cell holds: nothing before `init`.
 pub type Slot<P> = GuestCell<Option<Cache<P>>>;
 
-/// `init`: an empty cache of `capacity` in `slot`.
-pub fn init<P: EvictionPolicy>(slot: &Slot<P>, capacity: u64) {
-    slot.with(|cache| *cache = Some(Cache::new(capacity)));
+/// `init`: an empty cache of `capacity` in `slot`, its policy given
+/// `params`.
+pub fn init<P: EvictionPolicy>(slot: &Slot<P>, capacity: u64, params: &str) -> Result<(), String> {
+    let params = Params::parse(params, P::PARAMETERS).map_err(|error| format!("{} {error}", P::NAME))?;
+    slot.with(|cache| *cache = Some(Cache::with_params(capacity, &params)));
+    Ok(())
 }
 
 /// The cache in `slot`. The host calls `init` before anything else; a
@@ -71,10 +74,7 @@ pub fn stats<P: EvictionPolicy>(slot: &Slot<P>) -> Stats {
 
 #[inline]
 const fn to_policy(request: Request) -> wsim_policies::Request {
-    wsim_policies::Request {
-        id: request.id,
-        size: request.size,
-    }
+    wsim_policies::Request::new(request.id, request.size).next_at(request.next_access)
 }
 
 #[expect(clippy::cast_possible_truncation, reason = "split into halves")]
@@ -97,8 +97,8 @@ macro_rules! export_component {
         struct ComponentPolicy;
 
         impl $crate::Guest for ComponentPolicy {
-            fn init(capacity: u64) {
-                $crate::init(&CACHE, capacity);
+            fn init(capacity: u64, params: String) -> Result<(), String> {
+                $crate::init(&CACHE, capacity, &params)
             }
 
             fn access(request: $crate::Request) -> bool {
