@@ -274,13 +274,13 @@ fn a_failing_init_and_a_wrong_abi_version_are_named() {
 
     let future = pair_module("(i32.const 0)", "").replace(
         "(func (export \"abi_version\") (result i32) (i32.const 1))",
-        "(func (export \"abi_version\") (result i32) (i32.const 2))",
+        "(func (export \"abi_version\") (result i32) (i32.const 3))",
     );
     let (_dir, path) = fixture("future.wat", future.as_bytes());
     let line = run_plugin(&path, &[]);
     assert_mentions(
         &line,
-        &["future.wat: export `abi_version` says ABI version 2"],
+        &["future.wat: export `abi_version` says ABI version 3"],
     );
 }
 
