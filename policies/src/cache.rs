@@ -58,19 +58,27 @@ pub struct Victim {
 pub struct Held {
     /// Objects.
     pub objects: u64,
-    /// Sum of their stored sizes.
+    /// Bytes they hold, as the policy counts them (most: the sum of the
+    /// objects' stored sizes).
     pub bytes: u128,
 }
 
-/// The part of a cache that differs between policies: which object goes next.
+/// The part of a cache that differs between policies: what a hit does,
+/// which object goes next, and whether a missed object is taken in.
 ///
-/// [`Cache`] calls it under a fixed protocol, so an implementation never sees
-/// sizes or capacities it must check: [`hit`](Self::hit) for every request,
-/// then on a miss [`evict`](Self::evict) until the object fits and
-/// [`admit`](Self::admit) once. Adding a policy is one file implementing this
-/// trait, one line in the registry at the top of `lib.rs` (which makes its
+/// [`Cache`] calls it as libCacheSim's `cache_get_base` does, so every
+/// policy shares one outer loop and none re-checks capacities:
+/// 1. [`hit`](Self::hit) for every request; `true` ends it as a hit;
+/// 2. on a miss, an object larger than the capacity is refused, then
+///    [`admissible`](Self::admissible) may refuse it too;
+/// 3. [`evict`](Self::evict) while [`bytes`](Self::bytes) plus the object's
+///    size is above the capacity;
+/// 4. [`admit`](Self::admit) once.
+///
+/// Adding a policy is one file implementing this trait, one line in the
+/// registry at the top of `lib.rs` (which makes its
 /// [`PolicyKind`](crate::PolicyKind)) and its golden-test rows.
-pub trait EvictionPolicy: Default {
+pub trait EvictionPolicy: Sized {
     /// The policy's name on the command line and in reports (lower case).
     const NAME: &'static str;
 
@@ -87,47 +95,39 @@ pub trait EvictionPolicy: Default {
     /// quick and its table readable (`--policy all` runs every one).
     const FEATURED: bool = false;
 
+    /// The class of the `libcachesim` Python package (libCacheSim's own C
+    /// code) that runs the same policy hit for hit, for the cross-check;
+    /// empty when there is none.
+    const LIBCACHESIM: &'static str = "";
+
     /// The policy for a cache of `capacity` bytes (objects, when sizes are
     /// ignored), with `params` already checked against
-    /// [`PARAMETERS`](Self::PARAMETERS). Policies whose structures depend on
-    /// the capacity or a parameter override it.
+    /// [`PARAMETERS`](Self::PARAMETERS) (read them with
+    /// [`Params::float`] and [`Params::integer`]).
     #[must_use]
-    fn configure(capacity: u64, params: &Params) -> Self {
-        let _ = (capacity, params);
-        Self::default()
-    }
+    fn configure(capacity: u64, params: &Params) -> Self;
 
-    /// If `id` is cached, records a request for it and returns `true`.
-    fn hit(&mut self, id: u64) -> bool;
+    /// If `request`'s object is cached, records the hit and returns `true`.
+    /// A miss may change state too (a ghost entry found and consumed).
+    fn hit(&mut self, request: &Request) -> bool;
 
-    /// Caches `id`, which is not cached, with `size` bytes.
-    fn admit(&mut self, id: u64, size: u64);
-
-    /// Removes the next victim; `None` only when nothing is cached.
-    fn evict(&mut self) -> Option<Victim>;
-
-    /// [`hit`](Self::hit) with the whole request, for policies that read
-    /// more of it than the id (its size, its next access). What [`Cache`]
-    /// calls.
+    /// Whether to take in a missed object that is no larger than the
+    /// capacity; called before anything is evicted for it. Most policies
+    /// take every one; some cap an object at a part of the cache (S3-FIFO's
+    /// small queue, SLRU's lowest segment), and LIRS makes room here.
     #[inline]
-    fn hit_request(&mut self, request: &Request) -> bool {
-        self.hit(request.id)
+    fn admissible(&mut self, request: &Request) -> bool {
+        let _ = request;
+        true
     }
 
-    /// [`admit`](Self::admit) with the whole request. What [`Cache`] calls.
-    #[inline]
-    fn admit_request(&mut self, request: &Request) {
-        self.admit(request.id, request.size);
-    }
+    /// Removes the next victim to make room for `incoming`; `None` only
+    /// when nothing is left to evict.
+    fn evict(&mut self, incoming: &Request) -> Option<Victim>;
 
-    /// [`evict`](Self::evict), knowing the request that needs the room
-    /// (ARC adapts to whether it was recently evicted). What [`Cache`]
-    /// calls.
-    #[inline]
-    fn evict_for(&mut self, incoming: &Request) -> Option<Victim> {
-        let _ = incoming;
-        self.evict()
-    }
+    /// Caches `request`'s object, which is not cached, and returns whether
+    /// it did: S3-FIFO may decline an object it has already made room for.
+    fn admit(&mut self, request: &Request) -> bool;
 
     /// Objects cached.
     fn len(&self) -> usize;
@@ -137,8 +137,16 @@ pub trait EvictionPolicy: Default {
         self.len() == 0
     }
 
-    /// Walks the policy's structures, checks they agree with one another,
-    /// and returns what they hold. Slow; for tests and debug builds.
+    /// Bytes held (objects, when sizes are ignored), as the policy counts
+    /// them: [`Cache`] evicts while this plus the incoming size is above the
+    /// capacity. Most policies hold the sum of their objects' stored sizes;
+    /// the policy keeps the count because hits and admissions can evict too
+    /// (SLRU's demotions, 2Q's protected queue).
+    fn bytes(&self) -> u64;
+
+    /// Walks the policy's structures, checks they agree with one another
+    /// and with [`len`](Self::len) and [`bytes`](Self::bytes), and returns
+    /// what they hold. Slow; for tests and debug builds.
     fn audit(&self) -> Result<Held, String>;
 }
 
@@ -146,20 +154,19 @@ pub trait EvictionPolicy: Default {
 ///
 /// The contract (DESIGN.md) lives here, once, for every policy: a request is
 /// a hit when its id is cached, whatever its size says, and a hit changes no
-/// stored size and never evicts; an object larger than the capacity is never
-/// admitted and evicts nothing; otherwise a miss evicts until the object fits,
-/// then admits it.
+/// stored size; an object larger than the capacity is never admitted and
+/// evicts nothing; otherwise a miss evicts until the object fits, then
+/// admits it.
 #[derive(Debug, Clone)]
 pub struct Cache<P> {
     policy: P,
     capacity: u64,
-    /// Sum of the sizes of the cached objects; never above `capacity`.
-    used: u64,
     requests: u64,
     hits: u64,
     bytes_requested: u128,
     bytes_hit: u128,
-    evictions: u64,
+    /// Objects the policy took in; those not cached now were evicted.
+    admitted: u64,
 }
 
 impl<P: EvictionPolicy> Cache<P> {
@@ -178,12 +185,11 @@ impl<P: EvictionPolicy> Cache<P> {
         Self {
             policy: P::configure(capacity, params),
             capacity,
-            used: 0,
             requests: 0,
             hits: 0,
             bytes_requested: 0,
             bytes_hit: 0,
-            evictions: 0,
+            admitted: 0,
         }
     }
 
@@ -198,67 +204,68 @@ impl<P: EvictionPolicy> Cache<P> {
     pub fn access(&mut self, request: Request) -> bool {
         self.requests += 1;
         self.bytes_requested += u128::from(request.size);
-        if self.policy.hit_request(&request) {
+        if self.policy.hit(&request) {
             self.hits += 1;
             self.bytes_hit += u128::from(request.size);
             return true;
         }
-        if request.size > self.capacity {
+        if request.size > self.capacity || !self.policy.admissible(&request) {
             return false;
         }
-        // `used <= capacity` always, so the subtraction cannot wrap, and while
-        // `used > 0` the policy holds at least one object to evict.
-        while self.capacity - self.used < request.size {
-            let Some(victim) = self.policy.evict_for(&request) else {
+        // Written as a subtraction so it cannot overflow; a policy that
+        // holds more than the capacity is caught by `check_invariants`.
+        while self.capacity.saturating_sub(self.policy.bytes()) < request.size {
+            if self.policy.evict(&request).is_none() {
                 debug_assert!(
                     false,
-                    "{}: nothing to evict with {} bytes used",
+                    "{}: nothing to evict with {} bytes held",
                     P::NAME,
-                    self.used
+                    self.policy.bytes()
                 );
                 break;
-            };
-            self.used -= victim.size;
-            self.evictions += 1;
+            }
         }
-        self.policy.admit_request(&request);
-        self.used += request.size;
+        if self.policy.admit(&request) {
+            self.admitted += 1;
+        }
         false
     }
 
     /// The counters so far.
     #[must_use]
     pub fn stats(&self) -> Stats {
+        let objects = self.policy.len() as u64;
         Stats {
             requests: self.requests,
             hits: self.hits,
             bytes_requested: self.bytes_requested,
             bytes_hit: self.bytes_hit,
-            evictions: self.evictions,
-            objects: self.policy.len() as u64,
-            bytes_held: self.used,
+            evictions: self.admitted.saturating_sub(objects),
+            objects,
+            bytes_held: self.policy.bytes(),
         }
     }
 
-    /// Checks that the policy's structures agree with each other and with the
-    /// cache's own accounting: bytes held within capacity, object and byte
-    /// counts equal however they are counted.
+    /// Checks that the policy's structures agree with each other and with
+    /// what it reports: bytes held within capacity, object and byte counts
+    /// equal however they are counted.
     pub fn check_invariants(&self) -> Result<(), Error> {
         let violated = |what: String| Error::InvariantViolated {
             policy: P::NAME,
             what,
         };
         let held = self.policy.audit().map_err(violated)?;
-        if self.used > self.capacity {
+        let bytes = self.policy.bytes();
+        if bytes > self.capacity {
             return Err(violated(format!(
-                "{} bytes held, above the capacity of {}",
-                self.used, self.capacity
+                "{bytes} bytes held, above the capacity of {}",
+                self.capacity
             )));
         }
-        if held.bytes != u128::from(self.used) {
+        if held.bytes != u128::from(bytes) {
             return Err(violated(format!(
-                "the policy holds {} bytes but the cache counted {}",
-                held.bytes, self.used
+                "the policy's structures hold {} bytes but it reports {bytes}",
+                held.bytes
             )));
         }
         if held.objects != self.policy.len() as u64 {
@@ -266,6 +273,12 @@ impl<P: EvictionPolicy> Cache<P> {
                 "the policy holds {} objects but reports {}",
                 held.objects,
                 self.policy.len()
+            )));
+        }
+        if held.objects > self.admitted {
+            return Err(violated(format!(
+                "{} objects held but only {} admitted",
+                held.objects, self.admitted
             )));
         }
         if self.hits > self.requests || self.bytes_hit > self.bytes_requested {

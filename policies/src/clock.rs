@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
-use crate::{EvictionPolicy, Held, Victim};
+use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// Evicts the oldest object whose reference bit is clear, giving every
 /// object requested since it was last examined a second chance.
@@ -27,14 +27,22 @@ pub struct Clock {
     queue: VecDeque<Victim>,
     /// Every cached id and its reference bit.
     referenced: FxHashMap<u64, bool>,
+    /// Sum of the queued sizes.
+    bytes: u64,
 }
 
 impl EvictionPolicy for Clock {
     const NAME: &'static str = "clock";
+    const LIBCACHESIM: &'static str = "Clock";
     const FEATURED: bool = true;
 
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
     #[inline]
-    fn hit(&mut self, id: u64) -> bool {
+    fn hit(&mut self, request: &Request) -> bool {
+        let id = request.id;
         match self.referenced.get_mut(&id) {
             Some(bit) => {
                 *bit = true;
@@ -45,13 +53,16 @@ impl EvictionPolicy for Clock {
     }
 
     #[inline]
-    fn admit(&mut self, id: u64, size: u64) {
+    fn admit(&mut self, request: &Request) -> bool {
+        let Request { id, size, .. } = *request;
+        self.bytes += size;
         self.queue.push_back(Victim { id, size });
         self.referenced.insert(id, false);
+        true
     }
 
     #[inline]
-    fn evict(&mut self) -> Option<Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
         loop {
             let oldest = self.queue.pop_front()?;
             match self.referenced.get_mut(&oldest.id) {
@@ -61,10 +72,15 @@ impl EvictionPolicy for Clock {
                 }
                 _ => {
                     self.referenced.remove(&oldest.id);
+                    self.bytes -= oldest.size;
                     return Some(oldest);
                 }
             }
         }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     fn len(&self) -> usize {

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 use rustc_hash::FxHashSet;
 
-use crate::{EvictionPolicy, Held, Victim};
+use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// Evicts the object admitted longest ago; hits change nothing.
 ///
@@ -14,28 +14,43 @@ use crate::{EvictionPolicy, Held, Victim};
 pub struct Fifo {
     queue: VecDeque<Victim>,
     cached: FxHashSet<u64>,
+    bytes: u64,
 }
 
 impl EvictionPolicy for Fifo {
     const NAME: &'static str = "fifo";
+    const LIBCACHESIM: &'static str = "FIFO";
     const FEATURED: bool = true;
 
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
     #[inline]
-    fn hit(&mut self, id: u64) -> bool {
+    fn hit(&mut self, request: &Request) -> bool {
+        let id = request.id;
         self.cached.contains(&id)
     }
 
     #[inline]
-    fn admit(&mut self, id: u64, size: u64) {
+    fn admit(&mut self, request: &Request) -> bool {
+        let Request { id, size, .. } = *request;
+        self.bytes += size;
         self.queue.push_back(Victim { id, size });
         self.cached.insert(id);
+        true
     }
 
     #[inline]
-    fn evict(&mut self) -> Option<Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
         let victim = self.queue.pop_front()?;
         self.cached.remove(&victim.id);
+        self.bytes -= victim.size;
         Some(victim)
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     fn len(&self) -> usize {

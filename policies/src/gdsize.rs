@@ -7,7 +7,7 @@ use priority_queue::PriorityQueue;
 
 use rustc_hash::FxHasher;
 
-use crate::{EvictionPolicy, Held, Victim};
+use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// GreedyDual-Size with a cost of 1 per object.
 ///
@@ -28,6 +28,8 @@ pub struct GdSize {
     inflation: f64,
     /// Counts every time an `H` is set, to break ties by age.
     clock: u64,
+    /// Sum of the queued sizes.
+    bytes: u64,
 }
 
 impl Default for GdSize {
@@ -36,6 +38,7 @@ impl Default for GdSize {
             queue: PriorityQueue::with_default_hasher(),
             inflation: 0.0,
             clock: 0,
+            bytes: 0,
         }
     }
 }
@@ -101,8 +104,13 @@ impl EvictionPolicy for GdSize {
     const NAME: &'static str = "gdsize";
     const FEATURED: bool = true;
 
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
     #[inline]
-    fn hit(&mut self, id: u64) -> bool {
+    fn hit(&mut self, request: &Request) -> bool {
+        let id = request.id;
         let (inflation, now) = (self.inflation, self.clock);
         let found = self.queue.change_priority_by(&id, |Reverse(priority)| {
             *priority = Priority::new(inflation, priority.size, now);
@@ -114,21 +122,29 @@ impl EvictionPolicy for GdSize {
     }
 
     #[inline]
-    fn admit(&mut self, id: u64, size: u64) {
+    fn admit(&mut self, request: &Request) -> bool {
+        let Request { id, size, .. } = *request;
+        self.bytes += size;
         let now = self.tick();
         self.queue
             .push(id, Reverse(Priority::new(self.inflation, size, now)));
+        true
     }
 
     #[inline]
-    fn evict(&mut self) -> Option<Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
         // Step 3: evict the smallest H and let L rise to it.
         let (id, Reverse(priority)) = self.queue.pop()?;
         self.inflation = priority.h;
+        self.bytes -= priority.size;
         Some(Victim {
             id,
             size: priority.size,
         })
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     fn len(&self) -> usize {

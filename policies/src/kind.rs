@@ -69,6 +69,20 @@ impl PolicyKind {
         self.visit(Featured)
     }
 
+    /// The `libcachesim` class that runs this policy hit for hit, if any
+    /// ([`EvictionPolicy::LIBCACHESIM`]).
+    #[must_use]
+    pub fn libcachesim(self) -> Option<&'static str> {
+        struct Class;
+        impl PolicyVisitor for Class {
+            type Output = &'static str;
+            fn visit<P: EvictionPolicy>(self) -> &'static str {
+                P::LIBCACHESIM
+            }
+        }
+        Some(self.visit(Class)).filter(|class| !class.is_empty())
+    }
+
     /// The parameters in a few words, for help texts: `key=default, ...`.
     #[must_use]
     pub fn about(self) -> String {

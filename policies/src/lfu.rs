@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::slab_list::{Ends, NIL, SlabList};
-use crate::{EvictionPolicy, Held, Victim};
+use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// Evicts the object with the fewest requests since its admission; among
 /// those, the one that reached its count first (the least recently requested).
@@ -21,6 +21,8 @@ pub struct Lfu {
     buckets: SlabList<Bucket>,
     /// Buckets by ascending count; none is empty.
     counts: Ends,
+    /// Sum of the cached sizes.
+    bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -83,10 +85,16 @@ impl Lfu {
 
 impl EvictionPolicy for Lfu {
     const NAME: &'static str = "lfu";
+    const LIBCACHESIM: &'static str = "LFU";
     const FEATURED: bool = true;
 
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
     #[inline]
-    fn hit(&mut self, id: u64) -> bool {
+    fn hit(&mut self, request: &Request) -> bool {
+        let id = request.id;
         let Some(&object) = self.index.get(&id) else {
             return false;
         };
@@ -108,7 +116,9 @@ impl EvictionPolicy for Lfu {
     }
 
     #[inline]
-    fn admit(&mut self, id: u64, size: u64) {
+    fn admit(&mut self, request: &Request) -> bool {
+        let Request { id, size, .. } = *request;
+        self.bytes += size;
         let object = self.objects.insert(Object {
             id,
             size,
@@ -117,10 +127,11 @@ impl EvictionPolicy for Lfu {
         let first = self.bucket_after(NIL, 1);
         self.join_bucket(object, first);
         self.index.insert(id, object);
+        true
     }
 
     #[inline]
-    fn evict(&mut self) -> Option<Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
         let lowest = self.counts.head;
         if lowest == NIL {
             return None;
@@ -129,7 +140,12 @@ impl EvictionPolicy for Lfu {
         self.leave_bucket(object, lowest);
         let Object { id, size, .. } = self.objects.remove(object);
         self.index.remove(&id);
+        self.bytes -= size;
         Some(Victim { id, size })
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     fn len(&self) -> usize {

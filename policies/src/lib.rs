@@ -44,6 +44,7 @@ mod cache;
 pub mod guest;
 mod guest_cell;
 mod kind;
+mod lists;
 mod params;
 mod request;
 mod slab_list;
@@ -70,6 +71,9 @@ policies! {
     lfu::Lfu,
     gdsize::GdSize,
     clock::Clock,
+    sieve::Sieve,
+    s3fifo::S3Fifo,
+    arc::Arc,
 }
 
 /// Everything that can go wrong in this crate.

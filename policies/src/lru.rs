@@ -3,7 +3,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::slab_list::{Ends, SlabList};
-use crate::{EvictionPolicy, Held, Victim};
+use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// Evicts the object requested least recently.
 ///
@@ -15,14 +15,21 @@ pub struct Lru {
     index: FxHashMap<u64, u32>,
     nodes: SlabList<Victim>,
     recency: Ends,
+    bytes: u64,
 }
 
 impl EvictionPolicy for Lru {
     const NAME: &'static str = "lru";
+    const LIBCACHESIM: &'static str = "LRU";
     const FEATURED: bool = true;
 
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
     #[inline]
-    fn hit(&mut self, id: u64) -> bool {
+    fn hit(&mut self, request: &Request) -> bool {
+        let id = request.id;
         match self.index.get(&id) {
             Some(&node) => {
                 self.nodes.move_to_back(&mut self.recency, node);
@@ -33,14 +40,17 @@ impl EvictionPolicy for Lru {
     }
 
     #[inline]
-    fn admit(&mut self, id: u64, size: u64) {
+    fn admit(&mut self, request: &Request) -> bool {
+        let Request { id, size, .. } = *request;
+        self.bytes += size;
         let node = self.nodes.insert(Victim { id, size });
         self.nodes.push_back(&mut self.recency, node);
         self.index.insert(id, node);
+        true
     }
 
     #[inline]
-    fn evict(&mut self) -> Option<Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
         let oldest = self.recency.head;
         if self.recency.is_empty() {
             return None;
@@ -48,7 +58,12 @@ impl EvictionPolicy for Lru {
         self.nodes.unlink(&mut self.recency, oldest);
         let victim = self.nodes.remove(oldest);
         self.index.remove(&victim.id);
+        self.bytes -= victim.size;
         Some(victim)
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     fn len(&self) -> usize {

@@ -4,6 +4,7 @@
 //! natively and in every guest, so a parameter means the same everywhere.
 
 use core::fmt;
+use core::ops::Bound;
 
 /// What a parameter's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,7 +16,7 @@ pub enum ParamKind {
 }
 
 /// One parameter a policy takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Parameter {
     /// Its name (`small-size-ratio`).
     pub name: &'static str,
@@ -26,6 +27,55 @@ pub struct Parameter {
     pub default: &'static str,
     /// What it does, for help texts.
     pub about: &'static str,
+    /// The values it accepts: `(lowest, highest)`, either end open,
+    /// closed or unbounded.
+    pub range: (Bound<f64>, Bound<f64>),
+}
+
+impl Parameter {
+    /// Whether `value` is in [`range`](Self::range).
+    #[must_use]
+    pub fn accepts(&self, value: f64) -> bool {
+        let above = match self.range.0 {
+            Bound::Included(low) => value >= low,
+            Bound::Excluded(low) => value > low,
+            Bound::Unbounded => true,
+        };
+        let below = match self.range.1 {
+            Bound::Included(high) => value <= high,
+            Bound::Excluded(high) => value < high,
+            Bound::Unbounded => true,
+        };
+        above && below
+    }
+
+    /// The range as text: `(0, 1)`, `[1, 64]`, `>= 1`.
+    #[must_use]
+    pub fn range_text(&self) -> String {
+        match self.range {
+            (Bound::Unbounded, Bound::Unbounded) => "any number".to_owned(),
+            (Bound::Included(low), Bound::Unbounded) => format!(">= {low}"),
+            (Bound::Excluded(low), Bound::Unbounded) => format!("> {low}"),
+            (Bound::Unbounded, Bound::Included(high)) => format!("<= {high}"),
+            (Bound::Unbounded, Bound::Excluded(high)) => format!("< {high}"),
+            (
+                Bound::Included(low) | Bound::Excluded(low),
+                Bound::Included(high) | Bound::Excluded(high),
+            ) => {
+                let open = if matches!(self.range.0, Bound::Included(_)) {
+                    '['
+                } else {
+                    '('
+                };
+                let close = if matches!(self.range.1, Bound::Included(_)) {
+                    ']'
+                } else {
+                    ')'
+                };
+                format!("{open}{low}, {high}{close}")
+            }
+        }
+    }
 }
 
 /// A policy's parameters as given, checked against what it declares.
@@ -37,7 +87,8 @@ pub struct Params {
 
 impl Params {
     /// Parses `key=value` pairs separated by `,` or `:` against `declared`:
-    /// every key declared, every value of its kind, no key twice.
+    /// every key declared (in any case, as libCacheSim compares them),
+    /// every value of its kind and in its range, no key twice.
     pub fn parse(text: &str, declared: &[Parameter]) -> Result<Self, String> {
         let mut given: Vec<(String, String)> = Vec::new();
         for pair in text
@@ -49,7 +100,10 @@ impl Params {
                 return Err(format!("`{pair}` is not a parameter: they are key=value"));
             };
             let (key, value) = (key.trim(), value.trim());
-            let Some(parameter) = declared.iter().find(|parameter| parameter.name == key) else {
+            let Some(parameter) = declared
+                .iter()
+                .find(|parameter| parameter.name.eq_ignore_ascii_case(key))
+            else {
                 return Err(if declared.is_empty() {
                     format!("takes no parameters, not `{key}`")
                 } else {
@@ -63,11 +117,11 @@ impl Params {
                     )
                 });
             };
-            if given.iter().any(|(name, _)| name == key) {
-                return Err(format!("`{key}` is given twice"));
+            if given.iter().any(|(name, _)| name == parameter.name) {
+                return Err(format!("`{}` is given twice", parameter.name));
             }
             check(parameter, value)?;
-            given.push((key.to_owned(), value.to_owned()));
+            given.push((parameter.name.to_owned(), value.to_owned()));
         }
         Ok(Self { given })
     }
@@ -115,21 +169,32 @@ impl fmt::Display for Params {
 
 /// Refuses a value not of `parameter`'s kind.
 fn check(parameter: &Parameter, value: &str) -> Result<(), String> {
-    let fine = match parameter.kind {
-        ParamKind::Float => value.parse::<f64>().is_ok_and(f64::is_finite),
-        ParamKind::Integer => value.parse::<i64>().is_ok(),
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "ranges are checked on f64; parameters are far below 2^53"
+    )]
+    let number = match parameter.kind {
+        ParamKind::Float => value
+            .parse::<f64>()
+            .ok()
+            .filter(|number| number.is_finite()),
+        ParamKind::Integer => value.parse::<i64>().ok().map(|number| number as f64),
     };
-    if fine {
-        Ok(())
-    } else {
-        Err(format!(
+    match number {
+        Some(number) if parameter.accepts(number) => Ok(()),
+        Some(_) => Err(format!(
+            "`{}={value}`: out of range, it must be {}",
+            parameter.name,
+            parameter.range_text()
+        )),
+        None => Err(format!(
             "`{}={value}`: the value is not {}",
             parameter.name,
             match parameter.kind {
                 ParamKind::Float => "a number",
                 ParamKind::Integer => "a whole number",
             }
-        ))
+        )),
     }
 }
 
@@ -142,12 +207,14 @@ mod tests {
         kind: ParamKind::Float,
         default: "0.1",
         about: "a ratio",
+        range: (Bound::Excluded(0.0), Bound::Excluded(1.0)),
     };
     const K: Parameter = Parameter {
         name: "k",
         kind: ParamKind::Integer,
         default: "2",
         about: "a count",
+        range: (Bound::Included(1.0), Bound::Unbounded),
     };
 
     #[test]
@@ -172,6 +239,13 @@ mod tests {
         assert!(error("ratio=x").contains("not a number"));
         assert!(error("ratio=inf").contains("not a number"));
         assert!(error("k=1,k=2").contains("twice"));
+        assert!(error("K=1,k=2").contains("`k` is given twice"));
+        assert!(error("k=0").contains("out of range, it must be >= 1"));
+        assert!(error("ratio=1").contains("out of range, it must be (0, 1)"));
+        assert_eq!(
+            Params::parse("RATIO=0.5", &declared).unwrap().to_string(),
+            "ratio=0.5"
+        );
         assert!(
             Params::parse("a=1", &[])
                 .unwrap_err()

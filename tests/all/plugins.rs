@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use wsim_backends::{Backend, Code, Compiler, Engine, LookupKind, Module, Runs, Runtime};
-use wsim_policies::{Cache, EvictionPolicy, Fifo, Held, PolicyKind, Request};
+use wsim_policies::{Cache, EvictionPolicy, Fifo, Held, Params, PolicyKind, Request};
 
 use crate::equivalence::trace;
 use crate::golden::traces_of;
@@ -101,8 +101,12 @@ struct NaiveSieve {
 impl EvictionPolicy for NaiveSieve {
     const NAME: &'static str = "naive-sieve";
 
-    fn hit(&mut self, id: u64) -> bool {
-        match self.queue.iter_mut().find(|(cached, _, _)| *cached == id) {
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
+    fn hit(&mut self, request: &Request) -> bool {
+        match self.queue.iter_mut().find(|(cached, _, _)| *cached == request.id) {
             Some(entry) => {
                 entry.2 = true;
                 true
@@ -111,11 +115,12 @@ impl EvictionPolicy for NaiveSieve {
         }
     }
 
-    fn admit(&mut self, id: u64, size: u64) {
-        self.queue.push((id, size, false));
+    fn admit(&mut self, request: &Request) -> bool {
+        self.queue.push((request.id, request.size, false));
+        true
     }
 
-    fn evict(&mut self) -> Option<wsim_policies::Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<wsim_policies::Victim> {
         if self.queue.is_empty() {
             return None;
         }
@@ -132,6 +137,10 @@ impl EvictionPolicy for NaiveSieve {
 
     fn len(&self) -> usize {
         self.queue.len()
+    }
+
+    fn bytes(&self) -> u64 {
+        self.queue.iter().map(|entry| entry.1).sum()
     }
 
     fn audit(&self) -> Result<Held, String> {

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use wsim_policies::{EvictionPolicy, Held, Victim};
+use wsim_policies::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// One cached object, linked to its neighbours in age order.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ pub struct Sieve {
     oldest: Option<usize>,
     newest: Option<usize>,
     hand: Option<usize>,
+    /// Sum of the cached sizes.
+    bytes: u64,
 }
 
 impl Sieve {
@@ -57,6 +59,7 @@ impl Sieve {
         }
         self.slots.remove(&id);
         self.free.push(slot);
+        self.bytes -= size;
         Victim { id, size }
     }
 }
@@ -64,8 +67,12 @@ impl Sieve {
 impl EvictionPolicy for Sieve {
     const NAME: &'static str = "sieve";
 
-    fn hit(&mut self, id: u64) -> bool {
-        match self.slots.get(&id) {
+    fn configure(_capacity: u64, _params: &Params) -> Self {
+        Self::default()
+    }
+
+    fn hit(&mut self, request: &Request) -> bool {
+        match self.slots.get(&request.id) {
             Some(&slot) => {
                 self.nodes[slot].visited = true;
                 true
@@ -74,7 +81,8 @@ impl EvictionPolicy for Sieve {
         }
     }
 
-    fn admit(&mut self, id: u64, size: u64) {
+    fn admit(&mut self, request: &Request) -> bool {
+        let Request { id, size, .. } = *request;
         let node = Node {
             id,
             size,
@@ -98,9 +106,11 @@ impl EvictionPolicy for Sieve {
         }
         self.newest = Some(slot);
         self.slots.insert(id, slot);
+        self.bytes += size;
+        true
     }
 
-    fn evict(&mut self) -> Option<Victim> {
+    fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
         let mut slot = self.hand.or(self.oldest)?;
         while self.nodes[slot].visited {
             self.nodes[slot].visited = false;
@@ -112,6 +122,10 @@ impl EvictionPolicy for Sieve {
 
     fn len(&self) -> usize {
         self.slots.len()
+    }
+
+    fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     fn audit(&self) -> Result<Held, String> {

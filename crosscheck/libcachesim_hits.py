@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""libCacheSim's answer for every request of a trace, for wsim's cross-check.
+
+    libcachesim_hits.py TRACE < jobs
+
+TRACE is an uncompressed oracleGeneral file (wsim writes one per random
+trace). Each line of stdin is a job, `CLASS CAPACITY [key=value,...]`: a
+libcachesim class (S3FIFO, TwoQ, ...), a capacity in bytes and the policy's
+parameters under libCacheSim's own names (wsim's). For each job one line
+goes to stdout, a `0` or `1` per request: miss or hit. The trace is read
+with libcachesim's own reader, so next accesses (Belady) come as
+libCacheSim reads them.
+"""
+
+import sys
+
+import libcachesim as lcs
+
+# libCacheSim's parameter names, as the Python classes spell their
+# keyword arguments where the rule (lower case, `-` to `_`) does not.
+KEYWORDS = {
+    "ain_size_ratio": "a_in_size_ratio",
+    "aout_size_ratio": "a_out_size_ratio",
+    "n_sample": "n_samples",
+}
+
+
+def keyword(key):
+    name = key.strip().lower().replace("-", "_")
+    return KEYWORDS.get(name, name)
+
+
+def value(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def cache(line):
+    fields = line.split()
+    policy, capacity = fields[0], int(fields[1])
+    params = {}
+    if len(fields) > 2:
+        for pair in fields[2].split(","):
+            key, _, text = pair.partition("=")
+            params[keyword(key)] = value(text)
+    return getattr(lcs, policy)(cache_size=capacity, **params)
+
+
+def main(trace):
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        simulated = cache(line)
+        reader = lcs.TraceReader(trace=trace, trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
+        flags = "".join("1" if simulated.get(request) else "0" for request in reader)
+        print(flags, flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit(f"usage: {sys.argv[0]} TRACE < jobs (CLASS CAPACITY [key=value,...] per line)")
+    main(sys.argv[1])
