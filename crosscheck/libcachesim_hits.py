@@ -12,9 +12,18 @@ with libcachesim's own reader, so next accesses (Belady) come as
 libCacheSim reads them.
 """
 
+import os
+import subprocess
 import sys
 
 import libcachesim as lcs
+
+# libCacheSim draws from one random generator per process, seeded once
+# (0xdeadbeef), as wsim seeds one per cache: a class that draws follows
+# wsim's draws only as the first cache to draw in its process, so each of
+# its jobs runs in a fresh process (marked by FRESH in its environment).
+FRESH_PROCESS = {"BeladySize"}
+FRESH = "WSIM_LIBCACHESIM_FRESH_PROCESS"
 
 # libCacheSim's parameter names, as the Python classes spell their
 # keyword arguments where the rule (lower case, `-` to `_`) does not.
@@ -39,9 +48,23 @@ def value(text):
     return text
 
 
+# Classes whose Python constructor takes no parameters although the C
+# policy does: their parameters go to the C init function as the text
+# libCacheSim parses (`n-seg=2`).
+C_PARAMS = {
+    "SLRU": "SLRU_init",
+}
+
+
 def cache(line):
     fields = line.split()
     policy, capacity = fields[0], int(fields[1])
+    if len(fields) > 2 and policy in C_PARAMS:
+        from libcachesim import cache as classes
+
+        init = getattr(classes, C_PARAMS[policy])
+        common = classes._create_common_params(capacity)
+        return classes.CacheBase(init(common, fields[2]))
     params = {}
     if len(fields) > 2:
         for pair in fields[2].split(","):
@@ -50,14 +73,34 @@ def cache(line):
     return getattr(lcs, policy)(cache_size=capacity, **params)
 
 
+def hits(trace, line):
+    simulated = cache(line)
+    reader = lcs.TraceReader(trace=trace, trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
+    return "".join("1" if simulated.get(request) else "0" for request in reader)
+
+
+def in_fresh_process(trace, line):
+    child = subprocess.run(
+        [sys.executable, __file__, trace],
+        input=line,
+        capture_output=True,
+        text=True,
+        env={**os.environ, FRESH: "1"},
+    )
+    if child.returncode != 0:
+        sys.stderr.write(child.stderr)
+        sys.exit(f"{line.strip()}: the fresh process failed ({child.returncode})")
+    return child.stdout.strip()
+
+
 def main(trace):
     for line in sys.stdin:
         if not line.strip():
             continue
-        simulated = cache(line)
-        reader = lcs.TraceReader(trace=trace, trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
-        flags = "".join("1" if simulated.get(request) else "0" for request in reader)
-        print(flags, flush=True)
+        if line.split()[0] in FRESH_PROCESS and not os.environ.get(FRESH):
+            print(in_fresh_process(trace, line), flush=True)
+        else:
+            print(hits(trace, line), flush=True)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ mod visitor;
 mod wasm;
 
 #[cfg(feature = "wasm")]
-pub use abi::{Abi, Batch, Bincode, Bytemuck, Pair};
+pub use abi::{Abi, Batch, Bincode, Bytemuck, Pair, Version};
 pub use backend::{BASE_EXPORTS, Backend, Code, Replay, Runs};
 #[cfg(feature = "wasmtime")]
 pub use component::{Listed, PerRequest, Shape, WitComponent, multiply};

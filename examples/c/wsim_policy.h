@@ -1,8 +1,15 @@
 /*
- * The wsim guest ABI, version 1 (docs/ABI.md), for policies written in C:
+ * The wsim guest ABI, version 2 (docs/ABI.md), for policies written in C:
  * the Bytemuck and Batch ABIs, `init`, `stats` and `abi_version`, and the
  * cache contract of DESIGN.md (hits, refusing objects larger than the
  * cache, evicting until an object fits, the counters).
+ *
+ * Define WSIM_ABI_VERSION as 1 before including it for a module that
+ * speaks version 1 (16-byte requests, `init(capacity)`), which wsim still
+ * runs unchanged; version 2 adds each request's next access and the
+ * parameters to `init`. These C policies take no parameters, so `init`
+ * refuses any (WSIM_BAD_PARAMETERS), and they have no use for the next
+ * access, which the header reads past.
  *
  * A policy includes this header once and defines:
  *
@@ -32,11 +39,25 @@ typedef __UINTPTR_TYPE__ uintptr_t;
 
 #define WSIM_EXPORT(name) __attribute__((export_name(name)))
 
+#ifndef WSIM_ABI_VERSION
+#define WSIM_ABI_VERSION 2
+#endif
+#if WSIM_ABI_VERSION == 2
+/* A request record: id, size, next access (docs/ABI.md, "Request record"). */
+#define WSIM_RECORD 24
+#elif WSIM_ABI_VERSION == 1
+/* A request record: id, size. */
+#define WSIM_RECORD 16
+#else
+#error "WSIM_ABI_VERSION must be 1 or 2"
+#endif
+
 /* Status codes (docs/ABI.md, "Status codes"). */
 enum {
     WSIM_NOT_INITIALIZED = -1,
     WSIM_BAD_LENGTH = -2,
     WSIM_ALREADY_INITIALIZED = -4,
+    WSIM_BAD_PARAMETERS = -5,
 };
 
 static int policy_hit(uint64_t id);
@@ -250,8 +271,8 @@ static int wsim_serve(uint64_t id, uint64_t size) {
 /* ---- the exports ---- */
 
 #define WSIM_BATCH 4096
-/* Requests (16 bytes each), then one hit flag per request. */
-static uint8_t wsim_buffer[WSIM_BATCH * 17] __attribute__((aligned(8)));
+/* Requests (WSIM_RECORD bytes each), then one hit flag per request. */
+static uint8_t wsim_buffer[WSIM_BATCH * (WSIM_RECORD + 1)] __attribute__((aligned(8)));
 static uint64_t wsim_stats_record[9];
 
 static uint64_t wsim_load64(const uint8_t *bytes) {
@@ -260,9 +281,15 @@ static uint64_t wsim_load64(const uint8_t *bytes) {
     return value;
 }
 
-WSIM_EXPORT("abi_version") int32_t wsim_abi_version(void) { return 1; }
+WSIM_EXPORT("abi_version") int32_t wsim_abi_version(void) { return WSIM_ABI_VERSION; }
 
+#if WSIM_ABI_VERSION == 2
+/* The host wrote `params_len` bytes of `key=value,...` at the buffer's start. */
+WSIM_EXPORT("init") int32_t wsim_init(int64_t capacity, int32_t params_len) {
+    if (params_len != 0) return WSIM_BAD_PARAMETERS;
+#else
 WSIM_EXPORT("init") int32_t wsim_init(int64_t capacity) {
+#endif
     if (wsim_initialized) return WSIM_ALREADY_INITIALIZED;
     wsim_initialized = 1;
     wsim_capacity = (uint64_t)capacity;
@@ -283,10 +310,10 @@ WSIM_EXPORT("access_bytemuck") int32_t wsim_access_bytemuck(void) {
 WSIM_EXPORT("access_batch") int32_t wsim_access_batch(int32_t n) {
     if (!wsim_initialized) return WSIM_NOT_INITIALIZED;
     if (n < 0 || n > WSIM_BATCH) return WSIM_BAD_LENGTH;
-    uint8_t *flags = wsim_buffer + 16 * n;
+    uint8_t *flags = wsim_buffer + WSIM_RECORD * n;
     int32_t hits = 0;
     for (int32_t i = 0; i < n; i++) {
-        const uint8_t *request = wsim_buffer + 16 * i;
+        const uint8_t *request = wsim_buffer + WSIM_RECORD * i;
         int hit = wsim_serve(wsim_load64(request), wsim_load64(request + 8));
         flags[i] = (uint8_t)hit;
         hits += hit;

@@ -162,7 +162,14 @@ impl EvictionPolicy for Arc {
         if self.ghost_path() {
             return self.replace();
         }
-        if self.t1.bytes + self.b1.bytes + incoming.size > self.capacity {
+        // In u128: sizes go up to u64::MAX, and these sums may pass it.
+        let (t1, b1, t2, b2) = (
+            u128::from(self.t1.bytes),
+            u128::from(self.b1.bytes),
+            u128::from(self.t2.bytes),
+            u128::from(self.b2.bytes),
+        );
+        if t1 + b1 + u128::from(incoming.size) > u128::from(self.capacity) {
             if self.b1.bytes > 0 {
                 self.forget_oldest(List::B1);
                 return self.replace();
@@ -171,8 +178,7 @@ impl EvictionPolicy for Arc {
             let entry = self.lists.take_oldest(&mut self.t1)?;
             return Some(victim(&entry));
         }
-        let total = self.t1.bytes + self.b1.bytes + self.t2.bytes + self.b2.bytes;
-        if total >= 2 * self.capacity && self.b2.bytes > 0 {
+        if t1 + b1 + t2 + b2 >= 2 * u128::from(self.capacity) && self.b2.bytes > 0 {
             self.forget_oldest(List::B2);
         }
         self.replace()

@@ -38,12 +38,15 @@
 mod registry;
 
 mod cache;
+mod exact_ln;
 // Guest statics need `Sync`, which only a single-threaded wasm32 guest can
 // promise; so the guest side exists on wasm32 alone.
 #[cfg(all(feature = "guest", target_arch = "wasm32"))]
 pub mod guest;
 mod guest_cell;
+mod heap;
 mod kind;
+mod lcs_table;
 mod lists;
 mod params;
 mod request;
@@ -74,6 +77,18 @@ policies! {
     sieve::Sieve,
     s3fifo::S3Fifo,
     arc::Arc,
+    twoq::TwoQ,
+    slru::Slru,
+    lirs::Lirs,
+    lfuda::Lfuda,
+    gdsf::Gdsf,
+    size::Size,
+    mq::Mq,
+    lruk::LruK,
+    clockpro::ClockPro,
+    wtinylfu::WTinyLfu,
+    belady::Belady,
+    belady_size::BeladySize,
 }
 
 /// Everything that can go wrong in this crate.

@@ -8,9 +8,9 @@ use std::io::Write as _;
 
 use wsim_backends::{
     Backend, CacheVisitor, Cached, Code, Compiler, Engine, Limits, LookupKind, Module, Runs,
-    Runtime,
+    Runtime, Version,
 };
-use wsim_policies::wire::ABI_VERSION;
+use wsim_policies::wire::{ABI_VERSION, OLDEST_ABI_VERSION};
 use wsim_policies::{CachePolicy, Params};
 
 use crate::args::InspectArgs;
@@ -114,10 +114,10 @@ impl Report {
             (Some(version), _) => writeln!(
                 text,
                 "ABI version: {version}{}",
-                if version == ABI_VERSION {
+                if Version::from_code(version).is_some() {
                     " (this wsim speaks it)".to_owned()
                 } else {
-                    format!(" (this wsim speaks {ABI_VERSION})")
+                    format!(" (this wsim speaks {OLDEST_ABI_VERSION} to {ABI_VERSION})")
                 }
             ),
             (None, Some(error)) => writeln!(text, "ABI version: unknown ({error})"),

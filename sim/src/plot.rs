@@ -337,15 +337,27 @@ pub fn line_chart(chart: &LineChart<'_>, path: &Path) -> Result<(), Error> {
     create_parent(path)?;
     let err = |error: &dyn std::fmt::Display| failed(path, error);
     let panels = u32::try_from(chart.panels.len().max(1)).unwrap_or(1);
-    let width = 640 * panels + 40;
-    let canvas = SVGBackend::new(path, (width, 620)).into_drawing_area();
+    let names = series_order(
+        chart
+            .panels
+            .iter()
+            .flat_map(|panel| panel.lines.iter().map(|line| line.name.as_str())),
+    );
+    // A few series fit in a legend inside each panel; more (every policy of
+    // the zoo) get a column of their own on the right, so no curve is hidden.
+    let side_legend = names.len() > INSET_LEGEND_MAX;
+    let legend_width = if side_legend { SIDE_LEGEND_WIDTH } else { 0 };
+    let width = 640 * panels + 40 + legend_width;
+    let height = 620.max(SIDE_LEGEND_ROW * u32::try_from(names.len()).unwrap_or(u32::MAX) + 120);
+    let canvas = SVGBackend::new(path, (width, height)).into_drawing_area();
     canvas.fill(&WHITE).map_err(|e| err(&e))?;
-    let root = canvas
+    let titled = canvas
         .titled(
             chart.title,
             ("sans-serif", caption_size(chart.title, width)),
         )
         .map_err(|e| err(&e))?;
+    let (root, legend) = titled.split_horizontally(width - legend_width);
     // On a log axis, x is drawn as log10(x), and ticks stand at the data's
     // own x values (the cache sizes run), labelled exactly.
     let to_axis = |x: f64| if chart.log_x { x.log10() } else { x };
@@ -366,12 +378,6 @@ pub fn line_chart(chart: &LineChart<'_>, path: &Path) -> Result<(), Error> {
         _ => (0.0, 1.0),
     };
     let pad = ((high - low) * 0.06).max(0.05);
-    let names = series_order(
-        chart
-            .panels
-            .iter()
-            .flat_map(|panel| panel.lines.iter().map(|line| line.name.as_str())),
-    );
     for (area, panel) in root
         .split_evenly((1, chart.panels.len().max(1)))
         .iter()
@@ -427,30 +433,83 @@ pub fn line_chart(chart: &LineChart<'_>, path: &Path) -> Result<(), Error> {
             let color = PALETTE[index % PALETTE.len()];
             let points: Vec<(f64, f64)> =
                 line.points.iter().map(|&(x, y)| (to_axis(x), y)).collect();
-            plot.draw_series(LineSeries::new(
-                points.iter().copied(),
-                color.stroke_width(2),
-            ))
-            .map_err(|e| err(&e))?
-            .label(line.name.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
-            plot.draw_series(
-                points
-                    .iter()
-                    .map(|&point| Circle::new(point, 4, color.filled())),
-            )
-            .map_err(|e| err(&e))?;
+            let series = plot
+                .draw_series(LineSeries::new(
+                    points.iter().copied(),
+                    color.stroke_width(2),
+                ))
+                .map_err(|e| err(&e))?;
+            if !side_legend {
+                series.label(line.name.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+                });
+            }
+            for &point in &points {
+                draw_marker(plot.plotting_area(), point, index, color).map_err(|e| err(&e))?;
+            }
         }
-        plot.configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 15))
-            .draw()
-            .map_err(|e| err(&e))?;
+        if !side_legend {
+            plot.configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.9))
+                .border_style(BLACK)
+                .label_font(("sans-serif", 15))
+                .draw()
+                .map_err(|e| err(&e))?;
+        }
+    }
+    if side_legend {
+        for (index, name) in names.iter().enumerate() {
+            let color = PALETTE[index % PALETTE.len()];
+            let y = 70 + i32::try_from(index).unwrap_or(i32::MAX / 64) * SIDE_LEGEND_ROW as i32;
+            legend
+                .draw(&PathElement::new(
+                    vec![(8, y), (40, y)],
+                    color.stroke_width(2),
+                ))
+                .map_err(|e| err(&e))?;
+            draw_marker(&legend, (24, y), index, color).map_err(|e| err(&e))?;
+            let style = ("sans-serif", 15)
+                .into_font()
+                .into_text_style(&legend)
+                .pos(Pos::new(HPos::Left, VPos::Center));
+            legend
+                .draw(&Text::new((*name).to_owned(), (48, y), style))
+                .map_err(|e| err(&e))?;
+        }
     }
     root.present().map_err(|e| err(&e))?;
     Ok(())
+}
+
+/// Series up to this many are listed in a legend inside each panel.
+const INSET_LEGEND_MAX: usize = 10;
+
+/// Width of the legend column for more series than that, in pixels.
+const SIDE_LEGEND_WIDTH: u32 = 180;
+
+/// Height of one entry of that column, in pixels.
+const SIDE_LEGEND_ROW: u32 = 24;
+
+/// Draws the `index`-th series' point marker at `at`: the palette's
+/// colours come round again every ten series, so each round has its own
+/// shape (a circle, a triangle, a square, a cross).
+fn draw_marker<CT: CoordTranslate>(
+    area: &DrawingArea<SVGBackend<'_>, CT>,
+    at: CT::From,
+    index: usize,
+    color: RGBColor,
+) -> Result<(), String>
+where
+    CT::From: Clone,
+{
+    let drawn = match (index / PALETTE.len()) % 4 {
+        0 => area.draw(&Circle::new(at, 4, color.filled())),
+        1 => area.draw(&TriangleMarker::new(at, 6, color.filled())),
+        2 => {
+            area.draw(&(EmptyElement::at(at) + Rectangle::new([(-4, -4), (4, 4)], color.filled())))
+        }
+        _ => area.draw(&Cross::new(at, 5, color.stroke_width(2))),
+    };
+    drawn.map_err(|error| error.to_string())
 }

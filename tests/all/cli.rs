@@ -103,7 +103,25 @@ fn default_run_prints_the_table() {
             })
             .count()
     };
+    // The featured handful runs by default, named in the header; no other.
+    let featured: Vec<&str> = PolicyKind::ALL
+        .into_iter()
+        .filter(|policy| policy.featured())
+        .map(PolicyKind::name)
+        .collect();
+    assert!(
+        text.contains(&format!("policies: {} (a handful", featured.join(", "))),
+        "{text}"
+    );
     for policy in PolicyKind::ALL.map(PolicyKind::name) {
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|line| line.split_whitespace().next() == Some(policy))
+            .collect();
+        if !featured.contains(&policy) {
+            assert!(rows.is_empty(), "{policy} runs by default:\n{text}");
+            continue;
+        }
         let rows: Vec<&str> = text
             .lines()
             .filter(|line| line.split_whitespace().next() == Some(policy))
@@ -376,7 +394,15 @@ fn bad_values_are_refused_clearly() {
         (&["--max-memory", "8GiB"], "4GiB"),
         (&["--max-memory", "1KiB"], "64KiB"),
         (&["--size", "1MiB..1GiB"], "point count"),
-        (&["--policy", "arc"], "unknown policy `arc`"),
+        (&["--policy", "mru"], "unknown policy `mru`"),
+        (&["--policy", "s3fifo:small-size-ratio=0"], "out of range"),
+        (
+            &["--policy", "s3fifo:small-size-ratio=lots"],
+            "small-size-ratio",
+        ),
+        (&["--policy", "lruk:depth=2"], "has no parameter `depth`"),
+        (&["--policy", "lru:k=2"], "takes no parameters"),
+        (&["--policy", "lruk:k=2:k=3"], "given twice"),
         (&["--alpha", "-1"], "alpha"),
         (&["--objects", "0"], "at least 1 object"),
         (&["--object-sizes", "fixed:0"], "at least 1 byte"),
@@ -661,12 +687,12 @@ fn no_timing_runs_in_parallel_and_reports_no_times() {
     ];
     let parallel = run_json(&[&args[..], &["--no-timing"]].concat());
     let timed = run_json(&[&args[..], &["--backend", "native"]].concat());
-    // Every policy at both sizes, natively only by default.
-    assert_eq!(
-        parallel.len(),
-        PolicyKind::COUNT * 2,
-        "native only by default"
-    );
+    // Every featured policy at both sizes, natively only by default.
+    let featured = PolicyKind::ALL
+        .into_iter()
+        .filter(|policy| policy.featured())
+        .count();
+    assert_eq!(parallel.len(), featured * 2, "native only by default");
     for (untimed, timed) in parallel.iter().zip(&timed) {
         assert_eq!(untimed["policy"], timed["policy"]);
         assert_eq!(untimed["hits"], timed["hits"]);
@@ -893,4 +919,74 @@ fn a_failing_run_leaves_the_others_printed_and_written() {
         })
         .collect();
     assert_eq!(backends, expected);
+}
+
+/// `--policy all` runs every policy of the registry, and the hit-ratio
+/// figure names each one (20 curves: a legend column of their own).
+#[test]
+fn policy_all_runs_every_policy_and_the_figure_names_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = run_json(&[
+        "run",
+        "--requests",
+        "5000",
+        "--objects",
+        "500",
+        "--no-timing",
+        "--policy",
+        "all",
+        "--size",
+        "16KiB,256KiB",
+        "--plot",
+        dir.path().to_str().unwrap(),
+    ]);
+    let svg = fs::read_to_string(dir.path().join("figure9-hit-ratio.svg")).unwrap();
+    for policy in PolicyKind::ALL.map(PolicyKind::name) {
+        let runs = records
+            .iter()
+            .filter(|record| record["policy"] == policy)
+            .count();
+        assert_eq!(runs, 2, "{policy}");
+        // plotters writes a text element's content on a line of its own.
+        assert!(
+            svg.contains(&format!("\n{policy}\n</text>")),
+            "{policy} is not in the legend"
+        );
+    }
+}
+
+/// A policy's parameters reach it on every backend: the same hits natively
+/// and in the guests, and other hits than at its defaults.
+#[test]
+fn policy_parameters_reach_every_backend() {
+    let records = run_json(&[
+        "run",
+        "--requests",
+        "20000",
+        "--objects",
+        "2000",
+        "--size",
+        "256KiB",
+        "--no-timing",
+        "--policy",
+        "s3fifo,s3fifo:small-size-ratio=0.5:move-to-main-threshold=1",
+        "--backend",
+        "native,batch,pair,component",
+    ]);
+    let hits = |policy: &str| -> Vec<u64> {
+        records
+            .iter()
+            .filter(|record| record["policy"] == policy)
+            .map(|record| record["hits"].as_u64().unwrap())
+            .collect()
+    };
+    let default = hits("s3fifo");
+    let tuned = hits("s3fifo:small-size-ratio=0.5:move-to-main-threshold=1");
+    assert!(
+        default.len() >= 3 && tuned.len() == default.len(),
+        "{records:?}"
+    );
+    assert!(default.iter().all(|&h| h == default[0]), "{default:?}");
+    assert!(tuned.iter().all(|&h| h == tuned[0]), "{tuned:?}");
+    assert_ne!(default[0], tuned[0], "the parameters changed nothing");
 }

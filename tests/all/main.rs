@@ -4,8 +4,6 @@
 //! - `equivalence`: every backend against native on random traces;
 //! - `golden`: hand-checked traces with every request's hit or miss, through
 //!   every backend;
-//! - `crosscheck`: every request's hit or miss against libCacheSim itself
-//!   on random traces (`cargo make crosscheck`; ignored otherwise);
 //! - `libcachesim`: hit counts on the CloudPhysics trace that libCacheSim's
 //!   own simulator reports;
 //! - `reference`: random traces against a naive model of DESIGN.md's contract;
@@ -24,7 +22,6 @@
 )]
 
 mod cli;
-mod crosscheck;
 mod equivalence;
 mod golden;
 mod hostile;

@@ -64,7 +64,7 @@ fn c_module(name: &str) -> &'static Module {
     let dir = c_plugins();
     let modules = MODULES.get_or_init(|| {
         let engine = Engine::new(Compiler::Cranelift).unwrap();
-        ["c-fifo", "c-sieve"]
+        ["c-fifo", "c-sieve", "c-fifo-v1"]
             .iter()
             .map(|name| {
                 let module = engine.load(&dir.join(format!("{name}.wasm"))).unwrap();
@@ -106,7 +106,11 @@ impl EvictionPolicy for NaiveSieve {
     }
 
     fn hit(&mut self, request: &Request) -> bool {
-        match self.queue.iter_mut().find(|(cached, _, _)| *cached == request.id) {
+        match self
+            .queue
+            .iter_mut()
+            .find(|(cached, _, _)| *cached == request.id)
+        {
             Some(entry) => {
                 entry.2 = true;
                 true
@@ -175,14 +179,22 @@ fn naive_sieve_follows_the_paper_example() {
     ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian"
 )]
 fn c_fifo_agrees_with_rust_fifo_on_the_hand_checked_traces() {
-    let module = c_module("c-fifo");
-    for (capacity, requests) in traces_of(PolicyKind::Fifo) {
-        let rust = replay_native::<Fifo>(capacity, &requests);
-        assert_eq!(
-            replay_c(Backend::Bytemuck, module, capacity, &requests),
-            rust
-        );
-        assert_eq!(replay_c(Backend::Batch, module, capacity, &requests), rust);
+    // The same source built for ABI version 2 and for version 1.
+    for name in ["c-fifo", "c-fifo-v1"] {
+        let module = c_module(name);
+        for (capacity, requests) in traces_of(PolicyKind::Fifo) {
+            let rust = replay_native::<Fifo>(capacity, &requests);
+            assert_eq!(
+                replay_c(Backend::Bytemuck, module, capacity, &requests),
+                rust,
+                "{name}"
+            );
+            assert_eq!(
+                replay_c(Backend::Batch, module, capacity, &requests),
+                rust,
+                "{name}"
+            );
+        }
     }
 }
 
@@ -192,10 +204,12 @@ proptest! {
     #[test]
     #[cfg_attr(not(wsim_clang), ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian")]
     fn c_fifo_agrees_with_rust_fifo((capacity, requests) in trace()) {
-        let module = c_module("c-fifo");
         let rust = replay_native::<Fifo>(capacity, &requests);
-        prop_assert_eq!(&replay_c(Backend::Bytemuck, module, capacity, &requests), &rust);
-        prop_assert_eq!(&replay_c(Backend::Batch, module, capacity, &requests), &rust);
+        for name in ["c-fifo", "c-fifo-v1"] {
+            let module = c_module(name);
+            prop_assert_eq!(&replay_c(Backend::Bytemuck, module, capacity, &requests), &rust);
+            prop_assert_eq!(&replay_c(Backend::Batch, module, capacity, &requests), &rust);
+        }
     }
 
     #[test]
@@ -260,6 +274,27 @@ fn the_rust_example_builds_and_exports_every_abi() {
             let abi = backend.name();
             assert!(text.contains(&format!("  {abi:8}  yes")), "{abi}: {text}");
         }
+    }
+}
+
+/// `wsim inspect` names the ABI version a module speaks: the C header
+/// builds either.
+#[test]
+#[cfg_attr(
+    not(wsim_clang),
+    ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian"
+)]
+fn inspect_names_the_abi_version_a_c_policy_speaks() {
+    for (name, version) in [("c-fifo", 2), ("c-fifo-v1", 1)] {
+        let path = c_plugins().join(format!("{name}.wasm"));
+        let output = wsim(&["inspect", path.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{text}");
+        assert!(
+            text.contains(&format!("ABI version: {version} (this wsim speaks it)")),
+            "{name}: {text}"
+        );
+        assert!(text.contains("  batch     yes"), "{name}: {text}");
     }
 }
 

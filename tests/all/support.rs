@@ -45,23 +45,42 @@ pub(crate) fn replay_everywhere(
     } else {
         requests
     };
-    struct Everywhere<'a> {
+    let mut replays = vec![(
+        Backend::Native.name().to_owned(),
+        replay_native_kind(policy, capacity, requests),
+    )];
+    for (name, backend, code) in sandboxes(policy) {
+        replays.push((name, replay(backend, &code, capacity, requests)));
+    }
+    replays
+}
+
+/// `policy` natively ([`replay_native`]), invariants checked as it goes.
+pub(crate) fn replay_native_kind(
+    policy: PolicyKind,
+    capacity: u64,
+    requests: &[Request],
+) -> Replay {
+    struct Natively<'a> {
         capacity: u64,
         requests: &'a [Request],
     }
-    impl PolicyVisitor for Everywhere<'_> {
+    impl PolicyVisitor for Natively<'_> {
         type Output = Replay;
         fn visit<P: EvictionPolicy + 'static>(self) -> Replay {
             replay_native::<P>(self.capacity, self.requests)
         }
     }
-    let mut replays = vec![(
-        Backend::Native.name().to_owned(),
-        policy.visit(Everywhere { capacity, requests }),
-    )];
+    policy.visit(Natively { capacity, requests })
+}
+
+/// Every sandboxed way to run `policy` this build has, named: each
+/// module backend on every runtime and compiler with both lookups, and the
+/// Component Model shapes.
+pub(crate) fn sandboxes(policy: PolicyKind) -> Vec<(String, Backend, Code)> {
+    let mut sandboxes = Vec::new();
     for backend in Backend::built() {
         match backend.runs() {
-            // Done above, with the invariants checked as it goes.
             Runs::Native => {}
             Runs::Module => {
                 for module in guest_modules(policy) {
@@ -71,8 +90,7 @@ pub(crate) fn replay_everywhere(
                             module.runtime(),
                             module.compiler()
                         );
-                        let code = Code::Module(module.clone(), lookup);
-                        replays.push((name, replay(backend, &code, capacity, requests)));
+                        sandboxes.push((name, backend, Code::Module(module.clone(), lookup)));
                     }
                 }
             }
@@ -81,13 +99,12 @@ pub(crate) fn replay_everywhere(
                 #[cfg(feature = "wasmtime")]
                 if let Some(host) = Runtime::hosting_components() {
                     let code = Code::Component(guest_component(policy).clone());
-                    let name = format!("{backend} ({host})");
-                    replays.push((name, replay(backend, &code, capacity, requests)));
+                    sandboxes.push((format!("{backend} ({host})"), backend, code));
                 }
             }
         }
     }
-    replays
+    sandboxes
 }
 
 /// Replays `requests` through `code` under `backend` ([`Backend::replay`]),

@@ -15,6 +15,7 @@ exact for a trace this short. It reads the zstd-compressed trace as it is.
 """
 
 import os
+import subprocess
 import sys
 
 import libcachesim as lcs
@@ -36,17 +37,40 @@ def hits(trace, policy, capacity, ignore_size):
     return round(REQUESTS * (1 - miss_ratio))
 
 
+# Classes whose result depends on what ran before in the process:
+# BeladySize draws from libCacheSim's one random generator per process, which
+# wsim seeds afresh for every cache. Each of their runs gets a fresh process.
+FRESH_PROCESS = {"BeladySize"}
+
+
+def fresh_hits(policy, capacity, ignore_size):
+    """`hits` in a new Python process."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--one", policy, str(capacity), str(int(ignore_size))],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(out.stdout)
+
+
 def main(policies):
     for named in policies:
         policy, _, variant = named.partition("=")
         for ignore_size, capacities in ((False, SIZED), (True, OBJECTS)):
             for capacity in capacities:
-                count = hits(TRACE, policy, capacity, ignore_size)
+                if policy in FRESH_PROCESS:
+                    count = fresh_hits(policy, capacity, ignore_size)
+                else:
+                    count = hits(TRACE, policy, capacity, ignore_size)
                 flag = "true" if ignore_size else "false"
                 print(f"    ({variant or policy}, {capacity:_}, {flag}, {count:_}),")
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--one":
+        print(hits(TRACE, sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"))
+        sys.exit(0)
     if len(sys.argv) < 2:
         sys.exit(f"usage: {sys.argv[0]} POLICY... (libcachesim class names)")
     main(sys.argv[1:])
