@@ -36,11 +36,6 @@ impl Queue {
     pub(crate) fn oldest(&self) -> Option<u32> {
         (self.ends.head != NIL).then_some(self.ends.head)
     }
-
-    /// The newest node, if any.
-    pub(crate) fn newest(&self) -> Option<u32> {
-        (self.ends.tail != NIL).then_some(self.ends.tail)
-    }
 }
 
 /// The nodes of a family of queues and the index from id to node.
@@ -215,11 +210,6 @@ impl<M: Copy> Ghosts<M> {
     /// Forgets `id`, returning its entry if it was remembered.
     pub(crate) fn forget(&mut self, id: u64) -> Option<Entry<M>> {
         self.lists.take_id(&mut self.queue, id)
-    }
-
-    /// Whether `id` is remembered.
-    pub(crate) fn contains(&self, id: u64) -> bool {
-        self.lists.find(id).is_some()
     }
 
     /// Checks the queue and that it holds at most its capacity.

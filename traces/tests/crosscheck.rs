@@ -6,6 +6,14 @@
 //! the `libcachesim` package, so it is ignored by `cargo make test`;
 //! `cargo make crosscheck` installs the package in a venv and runs it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_sign_loss,
+    reason = "a test fails by panicking, and its data are small by construction"
+)]
+
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
