@@ -98,23 +98,37 @@ LIBCACHESIM = {
 
 
 def libcachesim_run(cls, trace, capacity):
-    """Hits and seconds of libcachesim's `process_trace`, best of three."""
+    """Hits and seconds of libcachesim's `process_trace`, best of three,
+    each in a fresh process: libCacheSim keeps one random generator per
+    process (BeladySize draws from it), so a run's hits would otherwise
+    depend on the runs before it."""
     best = None
     for _ in range(3):
-        reader = lcs.TraceReader(
-            trace=trace,
-            trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE,
-            reader_init_params=lcs.ReaderInitParam(ignore_obj_size=False),
+        child = subprocess.run(
+            [sys.executable, __file__, "--one", cls, trace, str(capacity)],
+            check=True,
+            capture_output=True,
+            text=True,
         )
-        cache = getattr(lcs, cls)(cache_size=capacity)
-        start = time.perf_counter()
-        miss_ratio, _ = cache.process_trace(reader)
-        seconds = time.perf_counter() - start
-        requests = reader.get_num_of_req()
-        hits = round(requests * (1 - miss_ratio))
-        if best is None or seconds < best["seconds"]:
-            best = {"hits": hits, "seconds": seconds}
+        hits, seconds = child.stdout.split()
+        if best is None or float(seconds) < best["seconds"]:
+            best = {"hits": int(hits), "seconds": float(seconds)}
     return best
+
+
+def one_run(cls, trace, capacity):
+    """Prints the hits and seconds of one `process_trace`."""
+    reader = lcs.TraceReader(
+        trace=trace,
+        trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE,
+        reader_init_params=lcs.ReaderInitParam(ignore_obj_size=False),
+    )
+    cache = getattr(lcs, cls)(cache_size=capacity)
+    start = time.perf_counter()
+    miss_ratio, _ = cache.process_trace(reader)
+    seconds = time.perf_counter() - start
+    requests = reader.get_num_of_req()
+    print(round(requests * (1 - miss_ratio)), seconds)
 
 
 def print_table(rows, runtimes, capacity, requests):
@@ -139,4 +153,7 @@ def print_table(rows, runtimes, capacity, requests):
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 5 and sys.argv[1] == "--one":
+        one_run(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    else:
+        main()

@@ -269,24 +269,11 @@ impl EvictionPolicy for BeladySize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::outcomes;
     use crate::Cache;
 
-    /// Runs `(id, size)` requests, each told its next access (1-based, -1
-    /// for never) as an oracleGeneral trace says it, checking the
-    /// invariants after each; returns `H`/`M` per request.
     fn run(capacity: u64, trace: &[(u64, u64)]) -> String {
-        let mut cache = Cache::<BeladySize>::new(capacity);
-        let mut outcome = String::new();
-        for (index, &(id, size)) in trace.iter().enumerate() {
-            let next = trace[index + 1..]
-                .iter()
-                .position(|&(other, _)| other == id)
-                .map_or(-1, |ahead| i64::try_from(index + ahead + 2).unwrap());
-            let hit = cache.access(Request::new(id, size).next_at(next));
-            cache.check_invariants().unwrap();
-            outcome.push(if hit { 'H' } else { 'M' });
-        }
-        outcome
+        outcomes::<BeladySize>(capacity, "", trace)
     }
 
     #[test]

@@ -244,20 +244,11 @@ impl EvictionPolicy for Gdsf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::outcomes;
     use crate::Cache;
 
-    /// Runs `(id, size)` requests, checking the invariants after each, and
-    /// returns `H`/`M` per request.
     fn run(capacity: u64, trace: &[(u64, u64)]) -> String {
-        let mut cache = Cache::<Gdsf>::new(capacity);
-        trace
-            .iter()
-            .map(|&(id, size)| {
-                let hit = cache.access(Request::new(id, size));
-                cache.check_invariants().unwrap();
-                if hit { 'H' } else { 'M' }
-            })
-            .collect()
+        outcomes::<Gdsf>(capacity, "", trace)
     }
 
     #[test]

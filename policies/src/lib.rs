@@ -52,6 +52,8 @@ mod params;
 mod request;
 mod slab_list;
 mod stats;
+#[cfg(test)]
+mod testing;
 #[cfg(feature = "wire")]
 pub mod wire;
 

@@ -471,24 +471,10 @@ impl EvictionPolicy for Lirs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Cache;
+    use crate::testing::{outcomes, unit};
 
-    /// `H`/`M` per request of `(id, size)`, checking the invariants after
-    /// each.
     fn run(capacity: u64, trace: &[(u64, u64)]) -> String {
-        let mut cache = Cache::<Lirs>::new(capacity);
-        trace
-            .iter()
-            .map(|&(id, size)| {
-                let hit = cache.access(Request::new(id, size));
-                cache.check_invariants().unwrap();
-                if hit { 'H' } else { 'M' }
-            })
-            .collect()
-    }
-
-    fn unit(ids: &[u64]) -> Vec<(u64, u64)> {
-        ids.iter().map(|&id| (id, 1)).collect()
+        outcomes::<Lirs>(capacity, "", trace)
     }
 
     #[test]

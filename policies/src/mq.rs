@@ -250,25 +250,10 @@ impl EvictionPolicy for Mq {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Cache;
+    use crate::testing::{outcomes, unit};
 
-    /// `H`/`M` per request of `(id, size)`, checking the invariants after
-    /// each.
     fn run(capacity: u64, params: &str, trace: &[(u64, u64)]) -> String {
-        let params = Params::parse(params, Mq::PARAMETERS).unwrap();
-        let mut cache = Cache::<Mq>::with_params(capacity, &params);
-        trace
-            .iter()
-            .map(|&(id, size)| {
-                let hit = cache.access(Request::new(id, size));
-                cache.check_invariants().unwrap();
-                if hit { 'H' } else { 'M' }
-            })
-            .collect()
-    }
-
-    fn unit(ids: &[u64]) -> Vec<(u64, u64)> {
-        ids.iter().map(|&id| (id, 1)).collect()
+        outcomes::<Mq>(capacity, params, trace)
     }
 
     #[test]
