@@ -110,7 +110,6 @@ fn victim(entry: &Entry<List>) -> Victim {
 impl EvictionPolicy for Arc {
     const NAME: &'static str = "arc";
     const LIBCACHESIM: &'static str = "ARC";
-    const FEATURED: bool = true;
 
     fn configure(capacity: u64, _params: &Params) -> Self {
         Self {

@@ -34,7 +34,6 @@ pub struct Clock {
 impl EvictionPolicy for Clock {
     const NAME: &'static str = "clock";
     const LIBCACHESIM: &'static str = "Clock";
-    const FEATURED: bool = true;
 
     fn configure(_capacity: u64, _params: &Params) -> Self {
         Self::default()
