@@ -153,6 +153,22 @@ const EXPECTED: &[(PolicyKind, u64, bool, u64)] = &[
     (Lfuda, 2_000, true, 20_161),
     (Lfuda, 8_000, true, 27_067),
     (Lfuda, 20_000, true, 42_657),
+    (Lirs, 16_777_216, false, 19_969),
+    (Lirs, 67_108_864, false, 21_793),
+    (Lirs, 268_435_456, false, 34_635),
+    (Lirs, 1_073_741_824, false, 59_948),
+    (Lirs, 500, true, 19_241),
+    (Lirs, 2_000, true, 20_799),
+    (Lirs, 8_000, true, 35_822),
+    (Lirs, 20_000, true, 55_191),
+    (ClockPro, 16_777_216, false, 13_857),
+    (ClockPro, 67_108_864, false, 15_074),
+    (ClockPro, 268_435_456, false, 17_482),
+    (ClockPro, 1_073_741_824, false, 27_978),
+    (ClockPro, 500, true, 12_965),
+    (ClockPro, 2_000, true, 14_097),
+    (ClockPro, 8_000, true, 16_842),
+    (ClockPro, 20_000, true, 26_953),
 ];
 
 /// `policy` natively and in one sandbox, which must agree; the common
@@ -222,4 +238,14 @@ fn cloudphysics_hits_match_libcachesim() {
             .collect()
     });
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A policy libCacheSim has is held to its counts: eight rows each.
+#[test]
+fn every_policy_libcachesim_has_has_its_rows() {
+    for policy in PolicyKind::ALL {
+        let rows = EXPECTED.iter().filter(|row| row.0 == policy).count();
+        let wanted = if policy.libcachesim().is_some() { 8 } else { 0 };
+        assert_eq!(rows, wanted, "{policy}: {rows} rows");
+    }
 }
