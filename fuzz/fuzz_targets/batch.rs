@@ -10,13 +10,13 @@ use wsim_policies::wire::{
     BATCH_CAPACITY, FlagError, REQUEST_WIRE_LEN, decode_batch, decode_hit_flags, encode_batch,
 };
 
-fuzz_target!(|input: (Vec<(u64, u64)>, Vec<bool>, &[u8], i32)| {
+fuzz_target!(|input: (Vec<(u64, u64, i64)>, Vec<bool>, &[u8], i32)| {
     let (pairs, hit_list, flags, returned) = input;
 
     let requests: Vec<Request> = pairs
         .iter()
         .take(BATCH_CAPACITY)
-        .map(|&(id, size)| Request::new(id, size))
+        .map(|&(id, size, next_access)| Request::new(id, size).next_at(next_access))
         .collect();
     let mut scratch = Vec::new();
     let bytes = encode_batch(&requests, &mut scratch).to_vec();

@@ -8,14 +8,14 @@ use libfuzzer_sys::fuzz_target;
 use wsim_policies::Request;
 use wsim_policies::wire::{BINCODE_MAX_LEN, decode_bincode, encode_bincode};
 
-fuzz_target!(|input: (u64, u64, &[u8])| {
-    let (id, size, bytes) = input;
+fuzz_target!(|input: (u64, u64, i64, &[u8])| {
+    let (id, size, next_access, bytes) = input;
 
-    let request = Request::new(id, size);
+    let request = Request::new(id, size).next_at(next_access);
     let mut encoded = [0; BINCODE_MAX_LEN];
     let len = encode_bincode(request, &mut encoded);
     assert!(
-        (2..=BINCODE_MAX_LEN).contains(&len),
+        (3..=BINCODE_MAX_LEN).contains(&len),
         "{request:?} took {len} bytes"
     );
     assert_eq!(decode_bincode(&encoded[..len]), Some(request));

@@ -1,4 +1,4 @@
-//! The Bytemuck ABI's fixed layouts: a request (16 bytes), the stats record
+//! The Bytemuck ABI's fixed layouts: a request (24 bytes), the stats record
 //! (72 bytes) and the packed buffer address. Every bit pattern decodes; every
 //! value survives encode then decode, byte for byte.
 
@@ -16,6 +16,7 @@ use wsim_policies::{Request, Stats};
 struct Input {
     id: u64,
     size: u64,
+    next_access: i64,
     wire: [u8; REQUEST_WIRE_LEN],
     counters: [u64; 5],
     bytes_requested: u128,
@@ -28,17 +29,18 @@ struct Input {
 
 fuzz_target!(|input: Input| {
     // A request, through the wire struct and back.
-    let request = Request::new(input.id, input.size);
+    let request = Request::new(input.id, input.size).next_at(input.next_access);
     let wire = RequestWire::new(request);
     let bytes = bytemuck::bytes_of(&wire);
     assert_eq!(bytes[..8], input.id.to_le_bytes());
-    assert_eq!(bytes[8..], input.size.to_le_bytes());
+    assert_eq!(bytes[8..16], input.size.to_le_bytes());
+    assert_eq!(bytes[16..], input.next_access.to_le_bytes());
     assert_eq!(
         bytemuck::pod_read_unaligned::<RequestWire>(bytes).request(),
         request
     );
 
-    // Any 16 bytes are a request, and encode back to themselves.
+    // Any 24 bytes are a request, and encode back to themselves.
     let decoded = bytemuck::pod_read_unaligned::<RequestWire>(&input.wire).request();
     assert_eq!(bytemuck::bytes_of(&RequestWire::new(decoded)), &input.wire);
 

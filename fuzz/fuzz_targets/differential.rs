@@ -55,6 +55,14 @@ fuzz_target!(|input: Input| {
         )
         .take(4096)
         .collect();
+    // Each request carries its next access, as a run gives it to a
+    // future-aware policy (Belady), so the guests must carry it across too.
+    let next = wsim_traces::next_accesses(requests.iter().map(|request| request.id));
+    let requests: Vec<Request> = requests
+        .iter()
+        .zip(next)
+        .map(|(request, next)| request.next_at(next))
+        .collect();
     let params = Params::default();
     let native = Backend::Native
         .replay(&Code::Policy(policy), capacity, &params, &requests)
