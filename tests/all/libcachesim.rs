@@ -9,8 +9,8 @@ use wsim_policies::{PolicyKind, Request};
 use crate::support::{Replay, open, read_all, replay, replay_native_kind, sandboxes, traces_dir};
 
 use PolicyKind::{
-    Arc, Belady, BeladySize, Clock, Fifo, Gdsf, Lfu, Lfuda, Lru, LruK, Mq, S3Fifo, Sieve, Size,
-    Slru, TwoQ, WTinyLfu,
+    Arc, Belady, BeladySize, Clock, ClockPro, Fifo, Gdsf, Lfu, Lfuda, Lirs, Lru, LruK, Mq, S3Fifo,
+    Sieve, Size, Slru, TwoQ, WTinyLfu,
 };
 
 /// `(policy, capacity, ignore size, hits)`, as `cachesim` printed them.
