@@ -1,6 +1,6 @@
 //! Belady: evict the object requested furthest in the future.
 
-use crate::heap::Heap;
+use crate::heap::Prioritised;
 use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// The clairvoyant policy: evicts the object whose next request comes
@@ -31,9 +31,7 @@ use crate::{EvictionPolicy, Held, Params, Request, Victim};
 /// reach those.
 #[derive(Debug, Clone, Default)]
 pub struct Belady {
-    /// Each node's meta is the size the object was stored with.
-    heap: Heap<u64>,
-    bytes: u64,
+    objects: Prioritised,
 }
 
 /// `request`'s next access as libCacheSim's heap priority: a C double of
@@ -59,41 +57,30 @@ impl EvictionPolicy for Belady {
 
     #[inline]
     fn hit(&mut self, request: &Request) -> bool {
-        self.heap.change_priority(request.id, priority(request))
+        self.objects.hit(request.id, priority(request))
     }
 
     #[inline]
     fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
-        let node = self.heap.pop()?;
-        self.bytes -= node.meta;
-        Some(Victim {
-            id: node.id,
-            size: node.meta,
-        })
+        self.objects.evict()
     }
 
     #[inline]
     fn admit(&mut self, request: &Request) -> bool {
-        self.heap
-            .insert(request.id, priority(request), request.size);
-        self.bytes += request.size;
+        self.objects.admit(request, priority(request));
         true
     }
 
     fn len(&self) -> usize {
-        self.heap.len()
+        self.objects.len()
     }
 
     fn bytes(&self) -> u64 {
-        self.bytes
+        self.objects.bytes()
     }
 
     fn audit(&self) -> Result<Held, String> {
-        let nodes = self.heap.audit()?;
-        Ok(Held {
-            objects: nodes.len() as u64,
-            bytes: nodes.iter().map(|node| u128::from(node.meta)).sum(),
-        })
+        self.objects.audit()
     }
 }
 

@@ -15,6 +15,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::{Held, Request, Victim};
+
 /// One heap entry: an object, its priority and what the policy keeps with
 /// it.
 #[derive(Debug, Clone, Copy)]
@@ -141,6 +143,55 @@ impl<M: Copy> Heap<M> {
             }
         }
         Ok(&self.nodes)
+    }
+}
+
+/// Cached objects in a [`Heap`] by some priority, each keeping the size
+/// it was stored with, and their bytes: all of Size and Belady but the
+/// priority each computes from a request.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prioritised {
+    heap: Heap<u64>,
+    bytes: u64,
+}
+
+impl Prioritised {
+    /// Gives `id`, if held, a new priority; whether it was held.
+    pub(crate) fn hit(&mut self, id: u64, priority: f64) -> bool {
+        self.heap.change_priority(id, priority)
+    }
+
+    /// Holds `request`'s object with `priority`.
+    pub(crate) fn admit(&mut self, request: &Request, priority: f64) {
+        self.heap.insert(request.id, priority, request.size);
+        self.bytes += request.size;
+    }
+
+    /// Takes out the root: a largest priority.
+    pub(crate) fn evict(&mut self) -> Option<Victim> {
+        let node = self.heap.pop()?;
+        self.bytes -= node.meta;
+        Some(Victim {
+            id: node.id,
+            size: node.meta,
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Checks the heap; what its nodes hold.
+    pub(crate) fn audit(&self) -> Result<Held, String> {
+        let nodes = self.heap.audit()?;
+        Ok(Held {
+            objects: nodes.len() as u64,
+            bytes: nodes.iter().map(|node| u128::from(node.meta)).sum(),
+        })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Size: evict the largest object.
 
-use crate::heap::Heap;
+use crate::heap::Prioritised;
 use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
 /// Evicts the largest object, so that many small ones fit in its place.
@@ -21,9 +21,7 @@ use crate::{EvictionPolicy, Held, Params, Request, Victim};
 ///    ports the heap move for move.
 #[derive(Debug, Clone, Default)]
 pub struct Size {
-    /// Each node's meta is the size the object was stored with.
-    heap: Heap<u64>,
-    bytes: u64,
+    objects: Prioritised,
 }
 
 /// A size as libCacheSim's heap priority: a C double.
@@ -45,42 +43,30 @@ impl EvictionPolicy for Size {
 
     #[inline]
     fn hit(&mut self, request: &Request) -> bool {
-        self.heap
-            .change_priority(request.id, priority(request.size))
+        self.objects.hit(request.id, priority(request.size))
     }
 
     #[inline]
     fn evict(&mut self, _incoming: &Request) -> Option<Victim> {
-        let node = self.heap.pop()?;
-        self.bytes -= node.meta;
-        Some(Victim {
-            id: node.id,
-            size: node.meta,
-        })
+        self.objects.evict()
     }
 
     #[inline]
     fn admit(&mut self, request: &Request) -> bool {
-        self.heap
-            .insert(request.id, priority(request.size), request.size);
-        self.bytes += request.size;
+        self.objects.admit(request, priority(request.size));
         true
     }
 
     fn len(&self) -> usize {
-        self.heap.len()
+        self.objects.len()
     }
 
     fn bytes(&self) -> u64 {
-        self.bytes
+        self.objects.bytes()
     }
 
     fn audit(&self) -> Result<Held, String> {
-        let nodes = self.heap.audit()?;
-        Ok(Held {
-            objects: nodes.len() as u64,
-            bytes: nodes.iter().map(|node| u128::from(node.meta)).sum(),
-        })
+        self.objects.audit()
     }
 }
 
