@@ -71,4 +71,11 @@ pub trait RequestReader: Send {
 
     /// Requests skipped so far because their size was 0.
     fn skipped(&self) -> u64;
+
+    /// The clock time (in the trace's own unit, seconds for most formats)
+    /// of each request the last [`fill`](Self::fill) returned, when the
+    /// format stores one; `None` when it does not.
+    fn times(&self) -> Option<&[u64]> {
+        None
+    }
 }

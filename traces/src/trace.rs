@@ -350,6 +350,10 @@ impl RequestReader for TraceReader {
     fn skipped(&self) -> u64 {
         self.inner.skipped()
     }
+
+    fn times(&self) -> Option<&[u64]> {
+        self.inner.times()
+    }
 }
 
 #[derive(Debug)]
