@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """libCacheSim's answer for every request of a trace, for wsim's cross-check.
 
-    libcachesim_hits.py TRACE < jobs
+    libcachesim_hits.py TRACE [TYPE [key=value,...]] < jobs
 
-TRACE is an uncompressed oracleGeneral file (wsim writes one per random
-trace). Each line of stdin is a job, `CLASS CAPACITY [key=value,...]`: a
-libcachesim class (S3FIFO, TwoQ, ...), a capacity in bytes and the policy's
-parameters under libCacheSim's own names (wsim's). For each job one line
-goes to stdout, a `0` or `1` per request: miss or hit. The trace is read
-with libcachesim's own reader, so next accesses (Belady) come as
-libCacheSim reads them.
+TRACE is a trace file (by default oracleGeneral; wsim writes one per
+random trace); TYPE names its libcachesim TraceType (LCS_TRACE, VSCSI_TRACE,
+BIN_TRACE, ...) and the pairs set its ReaderInitParam fields
+(binary_fmt_str=<IQI, obj_id_field=2, ...). Each line of stdin is a job,
+`CLASS CAPACITY [key=value,...]`: a libcachesim class (S3FIFO, TwoQ, ...),
+a capacity in bytes and the policy's parameters under libCacheSim's own
+names (wsim's). For each job one line goes to stdout, a `0` or `1` per
+request: miss or hit. The job `REQUESTS` prints instead every request as
+libCacheSim reads it, `id:size` separated by spaces (ids unsigned). The
+trace is read with libcachesim's own reader, so next accesses (Belady) come
+as libCacheSim reads them.
 """
 
 import os
@@ -73,15 +77,30 @@ def cache(line):
     return getattr(lcs, policy)(cache_size=capacity, **params)
 
 
-def hits(trace, line):
+def reader(trace, kind, params):
+    init = lcs.ReaderInitParam()
+    for pair in filter(None, params.split(",")):
+        key, _, text = pair.partition("=")
+        setattr(init, key, text if key == "binary_fmt_str" else value(text))
+    kind = getattr(lcs.TraceType, kind)
+    return lcs.TraceReader(trace=trace, trace_type=kind, reader_init_params=init)
+
+
+def hits(trace, kind, params, line):
+    if line.split()[0] == "REQUESTS":
+        return " ".join(
+            f"{request.obj_id % 2**64}:{request.obj_size}"
+            for request in reader(trace, kind, params)
+        )
     simulated = cache(line)
-    reader = lcs.TraceReader(trace=trace, trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
-    return "".join("1" if simulated.get(request) else "0" for request in reader)
+    return "".join(
+        "1" if simulated.get(request) else "0" for request in reader(trace, kind, params)
+    )
 
 
-def in_fresh_process(trace, line):
+def in_fresh_process(trace, kind, params, line):
     child = subprocess.run(
-        [sys.executable, __file__, trace],
+        [sys.executable, __file__, trace, kind, params],
         input=line,
         capture_output=True,
         text=True,
@@ -93,17 +112,20 @@ def in_fresh_process(trace, line):
     return child.stdout.strip()
 
 
-def main(trace):
+def main(trace, kind="ORACLE_GENERAL_TRACE", params=""):
     for line in sys.stdin:
         if not line.strip():
             continue
         if line.split()[0] in FRESH_PROCESS and not os.environ.get(FRESH):
-            print(in_fresh_process(trace, line), flush=True)
+            print(in_fresh_process(trace, kind, params, line), flush=True)
         else:
-            print(hits(trace, line), flush=True)
+            print(hits(trace, kind, params, line), flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} TRACE < jobs (CLASS CAPACITY [key=value,...] per line)")
-    main(sys.argv[1])
+    if not 2 <= len(sys.argv) <= 4:
+        sys.exit(
+            f"usage: {sys.argv[0]} TRACE [TYPE [key=value,...]] < jobs "
+            "(CLASS CAPACITY [key=value,...] per line)"
+        )
+    main(*sys.argv[1:])

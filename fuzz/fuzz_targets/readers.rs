@@ -1,7 +1,7 @@
 //! Every trace format of the registry, on arbitrary bytes (plain, and
-//! through zstd when they carry its magic): each request comes out or a
-//! clean error does; never a panic, never a loop. Requests never have
-//! size 0.
+//! through zstd when they carry its magic) and, for `binary`, an arbitrary
+//! layout string: each request comes out or a clean error does; never a
+//! panic, never a loop. Requests never have size 0.
 
 #![no_main]
 
@@ -25,6 +25,8 @@ struct Input<'a> {
     has_header: bool,
     tab: bool,
     ignore_size: bool,
+    /// A binary layout, as `--trace-params` takes it (most do not parse).
+    layout: &'a str,
     bytes: &'a [u8],
 }
 
@@ -62,6 +64,7 @@ fuzz_target!(|input: Input<'_>| {
             delimiter: if input.tab { b'\t' } else { b',' },
         },
         ignore_size: input.ignore_size,
+        binary: input.layout.parse().ok(),
     };
     let bytes = input.bytes.to_vec();
     drain(format, &options, Box::new(Cursor::new(bytes.clone())), false);

@@ -33,7 +33,7 @@ impl Format for Csv {
 /// Writes `time,id,size` with that header, which the reader's default
 /// columns find.
 impl RecordWriter for Csv {
-    fn header(&self, out: &mut dyn Write) -> io::Result<()> {
+    fn header(&self, out: &mut dyn Write, _: &crate::TraceSummary) -> io::Result<()> {
         writeln!(out, "time,id,size")
     }
 

@@ -55,6 +55,18 @@ pub enum Error {
         /// The record size of the format.
         record: usize,
     },
+    /// A binary record or header that no request can come from: a bad
+    /// magic number, an unknown version, a negative size.
+    #[error("{path}: at byte {offset}: {what}", path = path.display())]
+    Record {
+        /// The trace.
+        path: PathBuf,
+        /// Offset of the record or header field (in the decompressed
+        /// stream).
+        offset: u64,
+        /// What is wrong with it.
+        what: String,
+    },
     /// A trace whose format neither `--format` nor the file name gives.
     #[error("{path}: cannot tell the trace format from the file name; pass --format \
              ({known})", path = path.display(), known = TraceFormat::names())]

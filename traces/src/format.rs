@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use wsim_policies::Request;
 
-use crate::{Error, ReadOptions, RequestReader, TraceFormat};
+use crate::{Error, ReadOptions, RequestReader, TraceFormat, TraceSummary};
 
 /// A stream of trace bytes, handed to a reader to own.
 pub type ByteStream = Box<dyn Read + Send>;
@@ -113,8 +113,9 @@ pub struct WrittenRecord {
 
 /// Writes a trace format, record by record.
 pub trait RecordWriter: Sync {
-    /// What comes before the first record.
-    fn header(&self, _out: &mut dyn Write) -> io::Result<()> {
+    /// What comes before the first record; `summary` describes the whole
+    /// trace, for formats whose header stores statistics.
+    fn header(&self, _out: &mut dyn Write, _summary: &TraceSummary) -> io::Result<()> {
         Ok(())
     }
 

@@ -27,10 +27,13 @@
 mod registry;
 
 pub mod bytes;
+pub mod detect;
 mod error;
 mod format;
 mod lines;
 mod options;
+pub mod records;
+mod summary;
 mod synthetic;
 mod trace;
 mod write;
@@ -45,6 +48,7 @@ pub use format::{
 pub use ids::IdsReader;
 pub use options::{Column, CsvOptions, ReadOptions};
 pub use oracle_general::OracleGeneralReader;
+pub use summary::{Summarizer, TraceSummary, zipf_alpha};
 pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
 pub use trace::{Trace, TraceFile, TraceReader, WorkingSet, ZSTD_MAGIC, next_accesses};
 pub use webcachesim::WebcachesimReader;
@@ -55,9 +59,15 @@ pub use write::write_trace;
 // texts list them in.
 formats! {
     oracle_general::OracleGeneral,
+    lcs::Lcs,
     csv::Csv,
     webcachesim::Webcachesim,
     ids::Ids,
+    vscsi::Vscsi,
+    twr::Twr,
+    twr_ns::TwrNs,
+    oracle_sys_twr_ns::OracleSysTwrNs,
+    binary::Binary,
 }
 
 /// Requests per chunk handed out by a reader.

@@ -9,9 +9,20 @@ use std::str::FromStr;
 pub struct ReadOptions {
     /// Columns, header and delimiter, for CSV.
     pub csv: CsvOptions,
+    /// The record layout of a `binary` trace.
+    pub binary: Option<crate::binary::BinaryLayout>,
     /// Whether every request will count as size 1, so a format may do
     /// without sizes (a CSV trace without a size column).
     pub ignore_size: bool,
+}
+
+impl From<CsvOptions> for ReadOptions {
+    fn from(csv: CsvOptions) -> Self {
+        Self {
+            csv,
+            ..Self::default()
+        }
+    }
 }
 
 /// A CSV column: a header name, or a 1-based position.

@@ -13,12 +13,13 @@
 //! CDN) ship in this format, zstd-compressed; [`OracleGeneralReader`] streams
 //! it chunk by chunk and never holds more than one chunk.
 
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, Read, Write};
 
 use wsim_policies::Request;
 
+use crate::records::{Decoded, RecordReader, Records, i64_at, u32_at, u64_at};
 use crate::{
-    CHUNK, Error, Format, Origin, ReadOptions, RecordWriter, RequestReader, ByteStream, WrittenRecord,
+    ByteStream, Error, Format, Origin, ReadOptions, RecordWriter, RequestReader, WrittenRecord,
 };
 
 /// libCacheSim's `oracleGeneral` binary.
@@ -114,86 +115,28 @@ impl Record {
 }
 
 /// Streams requests out of an `oracleGeneral` byte stream.
-#[derive(Debug)]
-pub struct OracleGeneralReader<R> {
-    source: R,
-    origin: Origin,
-    buffer: Vec<u8>,
-    /// Bytes of the stream consumed so far.
-    offset: u64,
-    skipped: u64,
-    done: bool,
-}
+pub type OracleGeneralReader<R> = RecordReader<R, OracleGeneral>;
 
 impl<R: Read> OracleGeneralReader<R> {
     /// Reads `source`, naming `origin` in errors.
     pub fn new(source: R, origin: Origin) -> Self {
-        Self {
-            source,
-            origin,
-            buffer: vec![0; CHUNK * RECORD],
-            offset: 0,
-            skipped: 0,
-            done: false,
-        }
-    }
-
-    /// Fills the buffer as far as the stream allows; returns the bytes read.
-    fn read_full(&mut self) -> Result<usize, Error> {
-        let mut filled = 0;
-        while filled < self.buffer.len() {
-            match self.source.read(&mut self.buffer[filled..]) {
-                Ok(0) => break,
-                Ok(read) => filled += read,
-                Err(error) if error.kind() == ErrorKind::Interrupted => {}
-                Err(source) => {
-                    return Err(Error::Read {
-                        path: self.origin.path.clone(),
-                        offset: self.offset + filled as u64,
-                        compressed: self.origin.compressed,
-                        error: source,
-                    });
-                }
-            }
-        }
-        Ok(filled)
+        Self::with_format(source, origin, OracleGeneral, 0)
     }
 }
 
-impl<R: Read + Send> RequestReader for OracleGeneralReader<R> {
-    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
-        out.clear();
-        while out.is_empty() && !self.done {
-            let filled = self.read_full()?;
-            self.done = filled < self.buffer.len();
-            let (records, rest) = self.buffer[..filled].as_chunks::<RECORD>();
-            if !rest.is_empty() {
-                return Err(Error::Truncated {
-                    path: self.origin.path.clone(),
-                    offset: self.offset + (filled - rest.len()) as u64,
-                    len: rest.len(),
-                    record: RECORD,
-                });
-            }
-            for record in records {
-                let Record {
-                    id,
-                    size,
-                    next_access,
-                    ..
-                } = Record::decode(record);
-                if size == 0 {
-                    self.skipped += 1;
-                } else {
-                    out.push(Request::new(id, u64::from(size)).next_at(next_access));
-                }
-            }
-            self.offset += filled as u64;
-        }
-        Ok(())
+/// A record of size 0 is skipped, as libCacheSim skips it.
+impl Records for OracleGeneral {
+    fn record_len(&self) -> usize {
+        RECORD
     }
 
-    fn skipped(&self) -> u64 {
-        self.skipped
+    #[inline]
+    fn decode(&self, record: &[u8]) -> Decoded {
+        let size = u32_at(record, 12);
+        if size == 0 {
+            return Decoded::Skip;
+        }
+        let request = Request::new(u64_at(record, 4), u64::from(size)).next_at(i64_at(record, 16));
+        Decoded::Request(request, u64::from(u32_at(record, 0)))
     }
 }

@@ -10,9 +10,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use wsim_policies::Request;
 
-use crate::{
-    ByteStream, CHUNK, CsvOptions, Error, Origin, ReadOptions, RequestReader, TraceFormat,
-};
+use crate::{ByteStream, CHUNK, Error, Origin, ReadOptions, RequestReader, TraceFormat};
 
 /// The first four bytes of every zstd frame.
 pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -23,19 +21,27 @@ pub struct TraceFile {
     path: PathBuf,
     format: TraceFormat,
     compressed: bool,
-    csv: CsvOptions,
+    options: ReadOptions,
+    guessed: Option<&'static str>,
 }
 
 impl TraceFile {
-    /// Opens `path` once to learn its compression; the format is `format`
-    /// or else the one its name implies.
-    pub fn new(path: &Path, format: Option<TraceFormat>, csv: CsvOptions) -> Result<Self, Error> {
+    /// Opens `path` to learn its compression and, when `format` is `None`,
+    /// its format ([`detect`](crate::detect)): an lcs header by its magic
+    /// number, else the format the file name implies, else what the first
+    /// bytes look like.
+    pub fn new(
+        path: &Path,
+        format: Option<TraceFormat>,
+        options: impl Into<ReadOptions>,
+    ) -> Result<Self, Error> {
         let open_error = |source| Error::Open {
             path: path.to_owned(),
             error: source,
         };
         let mut file = File::open(path).map_err(open_error)?;
-        if file.metadata().map_err(open_error)?.is_dir() {
+        let metadata = file.metadata().map_err(open_error)?;
+        if metadata.is_dir() {
             return Err(Error::Invalid(format!(
                 "{}: is a directory, not a trace",
                 path.display()
@@ -43,17 +49,45 @@ impl TraceFile {
         }
         let mut magic = [0; 4];
         let compressed = matches!(file.read_exact(&mut magic), Ok(()) if magic == ZSTD_MAGIC);
-        let format = format
-            .or_else(|| TraceFormat::from_path(path))
-            .ok_or_else(|| Error::UnknownFormat {
-                path: path.to_owned(),
-            })?;
-        Ok(Self {
+        let mut trace = Self {
             path: path.to_owned(),
-            format,
+            format: format.unwrap_or(TraceFormat::OracleGeneral),
             compressed,
-            csv,
-        })
+            options: options.into(),
+            guessed: None,
+        };
+        if format.is_none() {
+            let start = trace.start(crate::detect::SNIFFED)?;
+            let length = (!compressed).then_some(metadata.len());
+            let (format, guessed) =
+                crate::detect::detect(path, &start, length).ok_or_else(|| {
+                    Error::UnknownFormat {
+                        path: path.to_owned(),
+                    }
+                })?;
+            trace.format = format;
+            trace.guessed = guessed;
+        }
+        Ok(trace)
+    }
+
+    /// How the format was guessed from the file's bytes, when it was (not
+    /// given, and not from the file name).
+    #[must_use]
+    pub const fn guessed(&self) -> Option<&'static str> {
+        self.guessed
+    }
+
+    /// Up to `len` bytes from the start of the (decompressed) trace.
+    fn start(&self, len: usize) -> Result<Vec<u8>, Error> {
+        let origin = Origin {
+            path: self.path.clone(),
+            compressed: self.compressed,
+        };
+        let mut start = vec![0; len];
+        let read = crate::records::read_full(&mut self.stream()?, &mut start, &origin, 0)?;
+        start.truncate(read);
+        Ok(start)
     }
 
     /// The file's path.
@@ -95,8 +129,8 @@ impl TraceFile {
             compressed: self.compressed,
         };
         let options = ReadOptions {
-            csv: self.csv.clone(),
             ignore_size,
+            ..self.options.clone()
         };
         self.format.reader(self.stream()?, origin, &options)
     }

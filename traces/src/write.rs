@@ -7,7 +7,7 @@ use std::path::Path;
 
 use wsim_policies::Request;
 
-use crate::{Error, TraceFormat, WrittenRecord, next_accesses};
+use crate::{Error, Summarizer, TraceFormat, WrittenRecord, next_accesses};
 
 /// Writes `requests` to `path` in `format`, zstd-compressed when the name
 /// ends in `.zst`. Request `i` gets time `i`; formats that store each
@@ -49,7 +49,13 @@ pub fn write_trace(
     } else {
         Vec::new()
     };
-    writer.header(&mut sink).map_err(write_error)?;
+    let mut summarizer = Summarizer::default();
+    for (time, &request) in requests.iter().enumerate() {
+        summarizer.add(request, time as u64);
+    }
+    writer
+        .header(&mut sink, &summarizer.finish())
+        .map_err(write_error)?;
     for (time, &request) in requests.iter().enumerate() {
         let record = WrittenRecord {
             time: time as u64,

@@ -22,6 +22,8 @@ use std::process::{Child, Command, Stdio};
 use wsim_policies::{Cache, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request};
 use wsim_traces::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat, mix64, write_trace};
 
+#[path = "crosscheck/formats.rs"]
+mod formats;
 #[path = "crosscheck/lfuda_in_libcachesim.rs"]
 mod lfuda_in_libcachesim;
 
@@ -284,12 +286,20 @@ fn libcachesim_refuses(
     small == 0 || small >= capacity
 }
 
-/// Starts the helper on `trace` with `jobs` on its stdin.
+/// Starts the helper on `trace` (oracleGeneral) with `jobs` on its stdin.
 fn libcachesim(python: &str, trace: &Path, jobs: &[Job]) -> Child {
+    libcachesim_reading(python, trace, ("ORACLE_GENERAL_TRACE", ""), jobs)
+}
+
+/// Starts the helper on `trace`, read as libcachesim's `TraceType` named
+/// `kind.0` with reader parameters `kind.1`, with `jobs` on its stdin.
+fn libcachesim_reading(python: &str, trace: &Path, kind: (&str, &str), jobs: &[Job]) -> Child {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../crosscheck/libcachesim_hits.py");
     let mut child = Command::new(python)
         .arg(&script)
         .arg(trace)
+        .arg(kind.0)
+        .arg(kind.1)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -415,4 +425,116 @@ fn every_policy_agrees_with_libcachesim_request_for_request() {
         differences.join("\n")
     );
     eprintln!("crosscheck: {compared} requests agree with libCacheSim");
+}
+
+/// libCacheSim's hit flags (or, for the `REQUESTS` job, its requests as
+/// `id:size` words) for each job, reading `trace` as `kind`.
+fn libcachesim_answers(
+    python: &str,
+    trace: &Path,
+    kind: (&str, &str),
+    jobs: &[Job],
+) -> Vec<String> {
+    let child = libcachesim_reading(python, trace, kind, jobs);
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "libcachesim_hits.py failed on {} ({}): {}",
+        trace.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answers: Vec<String> = BufReader::new(&output.stdout[..])
+        .lines()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        answers.len(),
+        jobs.len(),
+        "libcachesim_hits.py answered too few jobs"
+    );
+    answers
+}
+
+#[test]
+#[ignore = "needs the libcachesim package: run it with `cargo make crosscheck`"]
+fn every_format_reads_as_libcachesim_reads_it() {
+    let python = std::env::var(PYTHON).unwrap_or_else(|_| {
+        panic!("{PYTHON} names no Python with libcachesim: run `cargo make crosscheck`")
+    });
+    let dir = trace_dir();
+    let mut differences = Vec::new();
+    let mut files_checked = 0;
+    for seed in 100..103 {
+        let shape = Shape { seed, unit: false };
+        let files = formats::files(&python, &dir, shape);
+        let mut little_endian = None;
+        for file in &files {
+            let name = file.path.display();
+            let (requests, skipped) = file.read();
+            assert_eq!(skipped, file.skips, "{name}: requests skipped");
+            files_checked += 1;
+            if file.kind.is_empty() {
+                // The big-endian layout holds the little-endian one's records.
+                let same: &Vec<Request> = little_endian.as_ref().unwrap();
+                let ids_and_sizes = |requests: &[Request]| -> Vec<(u64, u64)> {
+                    requests.iter().map(|r| (r.id, r.size)).collect()
+                };
+                assert_eq!(ids_and_sizes(&requests), ids_and_sizes(same), "{name}");
+                continue;
+            }
+            if file.format == TraceFormat::Binary {
+                little_endian = Some(requests.clone());
+            }
+            let kind = (file.kind, file.params.as_str());
+            let read = Job {
+                policy: PolicyKind::ALL[0],
+                class: "REQUESTS",
+                capacity: 0,
+                params: String::new(),
+            };
+            let theirs = libcachesim_answers(&python, &file.path, kind, &[read]);
+            let ours: Vec<String> = requests
+                .iter()
+                .map(|r| format!("{}:{}", r.id, r.size))
+                .collect();
+            let theirs: Vec<&str> = theirs[0].split_whitespace().collect();
+            if ours != theirs {
+                let at = ours.iter().zip(&theirs).position(|(a, b)| a != b);
+                differences.push(format!(
+                    "{name}: wsim reads {} requests, libCacheSim {}; first different at {at:?}",
+                    ours.len(),
+                    theirs.len()
+                ));
+                continue;
+            }
+            let working_set: u64 = {
+                let mut seen = rustc_hash::FxHashSet::default();
+                requests
+                    .iter()
+                    .filter(|r| seen.insert(r.id))
+                    .map(|r| r.size)
+                    .sum()
+            };
+            let capacities = [working_set / 20, working_set / 4];
+            let jobs = jobs(&capacities, &requests);
+            let theirs = libcachesim_answers(&python, &file.path, kind, &jobs);
+            for (job, theirs) in jobs.iter().zip(theirs) {
+                let theirs: Vec<bool> = theirs.bytes().map(|flag| flag == b'1').collect();
+                if let Some(difference) = first_difference(&requests, &job.wsim(&requests), &theirs)
+                {
+                    differences.push(format!("{job} on {name}: {difference}"));
+                }
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} differences from libCacheSim:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    eprintln!(
+        "crosscheck: {files_checked} trace files read as libCacheSim reads them, every policy's hits equal"
+    );
 }
