@@ -78,10 +78,12 @@ def cache(line):
 
 
 def reader(trace, kind, params):
-    init = lcs.ReaderInitParam()
-    for pair in filter(None, params.split(",")):
-        key, _, text = pair.partition("=")
-        setattr(init, key, text if key == "binary_fmt_str" else value(text))
+    fields = dict(pair.partition("=")[::2] for pair in filter(None, params.split(",")))
+    # The format string goes to the constructor: the C struct keeps a pointer
+    # to it, which an attribute set afterwards leaves dangling.
+    init = lcs.ReaderInitParam(binary_fmt_str=fields.pop("binary_fmt_str", ""))
+    for key, text in fields.items():
+        setattr(init, key, value(text))
     kind = getattr(lcs.TraceType, kind)
     return lcs.TraceReader(trace=trace, trace_type=kind, reader_init_params=init)
 

@@ -16,7 +16,8 @@
 //! | 26 | `i64` | 1-based index of the object's next request, -1 if none |
 //!
 //! The size is key plus value; a `get` or `gets` of an empty value is
-//! skipped, as in [`twr`](crate::twr).
+//! skipped, as in [`twr`](crate::twr) (libcachesim 0.3.5 aborts on one,
+//! "find size 0 request"; wsim skips it and counts it).
 
 use wsim_policies::Request;
 
@@ -59,5 +60,38 @@ impl Records for OracleSysTwrNs {
         }
         let request = Request::new(u64_at(record, 4), size).next_at(next_access(i64_at(record, 26)));
         Decoded::Request(request, u64::from(u32_at(record, 0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(key: u16, value: u32, op: u16, next: i64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        bytes.extend(5u32.to_le_bytes());
+        bytes.extend(99u64.to_le_bytes());
+        bytes.extend(key.to_le_bytes());
+        bytes.extend(value.to_le_bytes());
+        bytes.extend(op.to_le_bytes());
+        bytes.extend(1u16.to_le_bytes());
+        bytes.extend((-1i32).to_le_bytes());
+        bytes.extend(next.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn sizes_next_accesses_and_skips() {
+        let records = OracleSysTwrNs;
+        assert_eq!(
+            records.decode(&record(16, 1000, 1, 7)),
+            Decoded::Request(Request::new(99, 1016).next_at(7), 5)
+        );
+        assert_eq!(
+            records.decode(&record(16, 0, 3, i64::MAX)),
+            Decoded::Request(Request::new(99, 16).next_at(Request::NEVER), 5)
+        );
+        assert_eq!(records.decode(&record(16, 0, 1, 7)), Decoded::Skip);
+        assert_eq!(records.decode(&record(16, 0, 2, 7)), Decoded::Skip);
     }
 }
