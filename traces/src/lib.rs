@@ -38,6 +38,7 @@ mod write;
 use wsim_policies::Request;
 
 pub use crate::csv::CsvReader;
+pub use arc::ArcReader;
 pub use error::Error;
 pub use format::{
     ByteStream, Format, FormatEntry, OpenReader, Origin, RecordWriter, WrittenRecord,
@@ -58,6 +59,7 @@ formats! {
     csv::Csv,
     webcachesim::Webcachesim,
     ids::Ids,
+    arc::Arc,
 }
 
 /// Requests per chunk handed out by a reader.
