@@ -44,6 +44,7 @@ pub use format::{
     ByteStream, Format, FormatEntry, OpenReader, Origin, RecordWriter, WrittenRecord,
 };
 pub use ids::IdsReader;
+pub use lirs::LirsReader;
 pub use options::{Column, CsvOptions, ReadOptions};
 pub use oracle_general::OracleGeneralReader;
 pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
@@ -60,6 +61,7 @@ formats! {
     webcachesim::Webcachesim,
     ids::Ids,
     arc::Arc,
+    lirs::Lirs,
 }
 
 /// Requests per chunk handed out by a reader.
