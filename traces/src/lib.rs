@@ -41,11 +41,13 @@ mod write;
 use wsim_policies::Request;
 
 pub use crate::csv::CsvReader;
+pub use arc::ArcReader;
 pub use error::Error;
 pub use format::{
     ByteStream, Format, FormatEntry, OpenReader, Origin, RecordWriter, WrittenRecord,
 };
 pub use ids::IdsReader;
+pub use lirs::LirsReader;
 pub use options::{Column, CsvOptions, ReadOptions};
 pub use oracle_general::OracleGeneralReader;
 pub use summary::{Summarizer, TraceSummary, zipf_alpha};
@@ -68,6 +70,8 @@ formats! {
     twr_ns::TwrNs,
     oracle_sys_twr_ns::OracleSysTwrNs,
     binary::Binary,
+    arc::Arc,
+    lirs::Lirs,
 }
 
 /// Requests per chunk handed out by a reader.
