@@ -13,6 +13,10 @@
 //! is detected from a file's first bytes, not its name, so any format may
 //! be zstd-compressed.
 //!
+//! [`analyze`] reads a trace once and measures what a cache would see of
+//! it (objects, bytes, popularity and its Zipf fit, reuse distances), as
+//! libCacheSim's trace analyzer does.
+//!
 //! Formats are a registry: one line in the list below per format, whose
 //! file implements [`Format`]; [`TraceFormat`] and everything that
 //! enumerates formats derives from it.
@@ -22,10 +26,12 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `clap` | no | `clap::ValueEnum` for [`TraceFormat`] |
+//! | `serde` | no | `serde::Serialize` for [`Analysis`] and its parts |
 
 #[macro_use]
 mod registry;
 
+mod analyze;
 pub mod bytes;
 pub mod detect;
 mod error;
@@ -41,6 +47,10 @@ mod write;
 use wsim_policies::Request;
 
 pub use crate::csv::CsvReader;
+pub use analyze::{
+    Analysis, RankFrequency, ReuseDistances, SizePercentiles, TimeSpan, ZipfFit, analyze,
+    analyze_reader,
+};
 pub use arc::ArcReader;
 pub use error::Error;
 pub use format::{
