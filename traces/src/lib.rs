@@ -27,6 +27,7 @@
 mod registry;
 
 pub mod bytes;
+mod convert;
 pub mod detect;
 mod error;
 mod format;
@@ -41,6 +42,7 @@ mod write;
 use wsim_policies::Request;
 
 pub use crate::csv::CsvReader;
+pub use convert::{Converted, Stage, convert};
 pub use error::Error;
 pub use format::{
     ByteStream, Format, FormatEntry, OpenReader, Origin, RecordWriter, WrittenRecord,
