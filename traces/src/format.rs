@@ -102,7 +102,8 @@ impl fmt::Debug for FormatEntry {
 /// One request as a writer stores it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WrittenRecord {
-    /// The request's index in the trace, which writers use as its time.
+    /// The request's clock time: its index in the trace, or the time the
+    /// trace it is converted from gives it.
     pub time: u64,
     /// The request.
     pub request: Request,

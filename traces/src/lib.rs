@@ -33,6 +33,7 @@ mod registry;
 
 mod analyze;
 pub mod bytes;
+mod convert;
 pub mod detect;
 mod error;
 mod format;
@@ -52,6 +53,7 @@ pub use analyze::{
     analyze_reader,
 };
 pub use arc::ArcReader;
+pub use convert::{Converted, Stage, convert};
 pub use error::Error;
 pub use format::{
     ByteStream, Format, FormatEntry, OpenReader, Origin, RecordWriter, WrittenRecord,

@@ -274,6 +274,15 @@ impl Trace {
         &self.description
     }
 
+    /// The file the trace is read from; `None` for requests in memory.
+    #[must_use]
+    pub const fn file(&self) -> Option<&TraceFile> {
+        match &self.source {
+            Source::File(file) => Some(file),
+            Source::Memory(..) => None,
+        }
+    }
+
     /// Whether every request counts as size 1.
     #[must_use]
     pub const fn ignore_size(&self) -> bool {

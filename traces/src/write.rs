@@ -7,7 +7,7 @@ use std::path::Path;
 
 use wsim_policies::Request;
 
-use crate::{Error, Summarizer, TraceFormat, WrittenRecord, next_accesses};
+use crate::{Error, RecordWriter, Summarizer, TraceFormat, WrittenRecord, next_accesses};
 
 /// Writes `requests` to `path` in `format`, zstd-compressed when the name
 /// ends in `.zst`. Request `i` gets time `i`; formats that store each
@@ -20,11 +20,7 @@ pub fn write_trace(
     format: TraceFormat,
     mut progress: impl FnMut(u64),
 ) -> Result<(), Error> {
-    let writer = format.entry().writer.ok_or_else(|| {
-        Error::Invalid(format!(
-            "wsim reads {format} traces but cannot write them; choose another format"
-        ))
-    })?;
+    let writer = writer_of(format)?;
     for &request in requests {
         writer.check(request).map_err(Error::Invalid)?;
     }
@@ -32,18 +28,7 @@ pub fn write_trace(
         path: path.to_owned(),
         error: source,
     };
-    let file = File::create(path).map_err(|source| Error::Open {
-        path: path.to_owned(),
-        error: source,
-    })?;
-    let compress = path
-        .extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("zst"));
-    let mut sink = if compress {
-        Sink::Zstd(zstd::Encoder::new(BufWriter::new(file), 3).map_err(write_error)?)
-    } else {
-        Sink::Plain(BufWriter::with_capacity(1 << 16, file))
-    };
+    let mut sink = Sink::create(path)?;
     let next_access = if writer.needs_next_access() {
         next_accesses(requests.iter().map(|request| request.id))
     } else {
@@ -71,14 +56,46 @@ pub fn write_trace(
     sink.finish().map_err(write_error)
 }
 
+/// The writer of `format`, or why there is none.
+pub(crate) fn writer_of(format: TraceFormat) -> Result<&'static dyn RecordWriter, Error> {
+    format.entry().writer.ok_or_else(|| {
+        Error::Invalid(format!(
+            "wsim reads {format} traces but cannot write them; choose another format"
+        ))
+    })
+}
+
 /// A file, compressed or not; finishing it reports what dropping would hide.
-enum Sink {
+pub(crate) enum Sink {
     Plain(BufWriter<File>),
     Zstd(zstd::Encoder<'static, BufWriter<File>>),
 }
 
 impl Sink {
-    fn finish(self) -> io::Result<()> {
+    /// Creates `path`, zstd-compressing what is written when its name ends
+    /// in `.zst`.
+    pub(crate) fn create(path: &Path) -> Result<Self, Error> {
+        let file = File::create(path).map_err(|source| Error::Open {
+            path: path.to_owned(),
+            error: source,
+        })?;
+        let compress = path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("zst"));
+        if compress {
+            let encoder =
+                zstd::Encoder::new(BufWriter::new(file), 3).map_err(|source| Error::Write {
+                    path: path.to_owned(),
+                    error: source,
+                })?;
+            Ok(Self::Zstd(encoder))
+        } else {
+            Ok(Self::Plain(BufWriter::with_capacity(1 << 16, file)))
+        }
+    }
+
+    /// Flushes everything, ending the zstd frame of a compressed file.
+    pub(crate) fn finish(self) -> io::Result<()> {
         match self {
             Self::Plain(mut file) => file.flush(),
             Self::Zstd(encoder) => encoder.finish()?.flush(),
