@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use wsim_policies::Request;
 
-use crate::{ByteStream, CHUNK, Error, Origin, ReadOptions, RequestReader, TraceFormat};
+use crate::{ByteStream, CHUNK, Error, Origin, ReadOptions, Replay, RequestReader, TraceFormat, TraceReader};
 
 /// The first four bytes of every zstd frame.
 pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
@@ -155,6 +155,8 @@ pub struct Trace {
     /// Each request's next access, computed by [`Trace::with_next_access`]
     /// for a file whose format does not carry it.
     next_access: Option<Arc<[i64]>>,
+    /// Which requests of the source a replay takes.
+    replay: Replay,
 }
 
 /// For each request (in order, 0-based), the 1-based index of the next
@@ -193,6 +195,7 @@ impl Trace {
             source: Source::File(file),
             ignore_size,
             next_access: None,
+            replay: Replay::default(),
         }
     }
 
@@ -214,6 +217,7 @@ impl Trace {
             source: Source::Memory(requests.into(), skipped),
             ignore_size,
             next_access: None,
+            replay: Replay::default(),
         }
     }
 
@@ -262,6 +266,21 @@ impl Trace {
         Ok(self)
     }
 
+    /// The same trace, replaying only the requests `replay` takes. Next
+    /// accesses computed before are dropped: they count other requests.
+    #[must_use]
+    pub fn with_replay(mut self, replay: Replay) -> Self {
+        self.replay = replay;
+        self.next_access = None;
+        self
+    }
+
+    /// Which requests a replay takes.
+    #[must_use]
+    pub const fn replay(&self) -> Replay {
+        self.replay
+    }
+
     /// A short name for tables and figures.
     #[must_use]
     pub fn name(&self) -> &str {
@@ -292,8 +311,14 @@ impl Trace {
     /// Requests in the trace, when known without reading it.
     #[must_use]
     pub fn len_hint(&self) -> Option<u64> {
+        if self.replay.sample.is_some() {
+            return None;
+        }
         match &self.source {
-            Source::Memory(requests, _) => Some(requests.len() as u64),
+            Source::Memory(requests, _) => {
+                let all = requests.len() as u64;
+                Some(self.replay.num_req.map_or(all, |limit| limit.min(all)))
+            }
             Source::File(_) => None,
         }
     }
@@ -308,12 +333,12 @@ impl Trace {
                 skipped: *skipped,
             }),
         };
-        Ok(TraceReader {
+        Ok(TraceReader::new(
             inner,
-            ignore_size: self.ignore_size,
-            next_access: self.next_access.clone(),
-            read: 0,
-        })
+            self.ignore_size,
+            self.next_access.clone(),
+            self.replay,
+        ))
     }
 
     /// Reads the whole trace once to measure its working set.
@@ -352,51 +377,6 @@ pub struct WorkingSet {
     pub bytes: u128,
     /// Requests skipped for size 0.
     pub skipped: u64,
-}
-
-/// Reads a [`Trace`], applying `--ignore-size` and, when computed, each
-/// request's next access.
-pub struct TraceReader {
-    inner: Box<dyn RequestReader>,
-    ignore_size: bool,
-    next_access: Option<Arc<[i64]>>,
-    /// Requests handed out so far.
-    read: usize,
-}
-
-impl std::fmt::Debug for TraceReader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TraceReader")
-            .field("ignore_size", &self.ignore_size)
-            .finish_non_exhaustive()
-    }
-}
-
-impl RequestReader for TraceReader {
-    fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
-        self.inner.fill(out)?;
-        if self.ignore_size {
-            for request in out.iter_mut() {
-                request.size = 1;
-            }
-        }
-        if let Some(next) = &self.next_access {
-            let known = next.get(self.read..).unwrap_or_default();
-            for (request, &next) in out.iter_mut().zip(known) {
-                request.next_access = next;
-            }
-        }
-        self.read += out.len();
-        Ok(())
-    }
-
-    fn skipped(&self) -> u64 {
-        self.inner.skipped()
-    }
-
-    fn times(&self) -> Option<&[u64]> {
-        self.inner.times()
-    }
 }
 
 #[derive(Debug)]

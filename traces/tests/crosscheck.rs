@@ -517,7 +517,14 @@ fn every_format_reads_as_libcachesim_reads_it() {
                     .sum()
             };
             let capacities = [working_set / 20, working_set / 4];
-            let jobs = jobs(&capacities, &requests);
+            // A format without next accesses gives libCacheSim's Belady
+            // nothing to go by (it crawls): wsim computes them, libCacheSim
+            // does not, so there is nothing to compare.
+            let carries_next = requests.iter().any(|r| r.next_access != Request::NEVER);
+            let jobs: Vec<Job> = jobs(&capacities, &requests)
+                .into_iter()
+                .filter(|job| carries_next || !job.policy.needs_next_access())
+                .collect();
             let theirs = libcachesim_answers(&python, &file.path, kind, &jobs);
             for (job, theirs) in jobs.iter().zip(theirs) {
                 let theirs: Vec<bool> = theirs.bytes().map(|flag| flag == b'1').collect();
