@@ -47,6 +47,12 @@ fn drain(format: TraceFormat, options: &ReadOptions, source: ByteStream, compres
     while reader.fill(&mut chunk).is_ok() && !chunk.is_empty() {
         assert!(chunk.iter().all(|request| request.size > 0));
         total += chunk.len();
+        // An arc line expands to up to 2^31 requests: a few bytes may
+        // honestly hold more requests than the cap. Only formats of one
+        // record per request must stay under it.
+        if format == TraceFormat::Arc && total > MAX_REQUESTS {
+            return;
+        }
         assert!(total <= MAX_REQUESTS, "the {format} reader does not end");
     }
 }

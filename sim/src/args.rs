@@ -9,7 +9,11 @@ use clap::Args;
 use wsim_backends::Backend;
 use wsim_backends::{Compiler, LookupKind, Runtime};
 use wsim_policies::PolicySpec;
-use wsim_traces::{Column, CsvOptions, SizeDistribution, Synthetic, TraceFormat};
+use wsim_traces::binary::BinaryLayout;
+use wsim_traces::sample::SpatialSampler;
+use wsim_traces::{
+    Column, CsvOptions, ReadOptions, Replay, SizeDistribution, Synthetic, TraceFormat,
+};
 
 use crate::choice::{Choice, PolicyParser, choice, one};
 use crate::units::SizeSpec;
@@ -53,6 +57,15 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub(crate) format: FormatArgs,
+
+    #[command(flatten)]
+    pub(crate) replay: ReplayArgs,
+
+    /// Serve the first N requests (or P% of those replayed) to warm the
+    /// cache up without counting them: hits, bytes and evictions count
+    /// from the request after
+    #[arg(long, value_name = "N|P%", value_parser = parse_warmup)]
+    pub(crate) warmup: Option<Warmup>,
 
     #[command(flatten)]
     pub(crate) synthetic: SyntheticArgs,
@@ -198,33 +211,179 @@ fn parse_memory_cap(text: &str) -> Result<u64, String> {
 /// How to read a trace file.
 #[derive(Debug, Args)]
 pub struct FormatArgs {
-    /// Trace format [default: from the file name]; zstd compression is
-    /// detected from the content
-    #[arg(long, value_enum, requires = "trace")]
-    pub(crate) format: Option<TraceFormat>,
+    /// Trace format, or auto: an lcs header by its magic number, else the
+    /// file name's extension, else a guess from the first bytes (said on
+    /// stderr) [default: auto]; zstd compression is detected from the content
+    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) format: Option<FormatChoice>,
+
+    /// Reader parameters, libCacheSim's -t text; for --format binary, the
+    /// record layout: "format=<IQIq,obj-id-col=2,obj-size-col=3" (Python
+    /// struct codes, fields numbered from 1; also time-col, next-access-col)
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) trace_params: Option<BinaryLayout>,
 
     /// CSV: the id column, a header name or 1-based position [default: id]
-    #[arg(long, value_name = "NAME|POS", requires = "trace")]
+    #[arg(long, value_name = "NAME|POS")]
     pub(crate) id_column: Option<Column>,
 
     /// CSV: the size column, a header name or 1-based position [default: size]
-    #[arg(long, value_name = "NAME|POS", requires = "trace")]
+    #[arg(long, value_name = "NAME|POS")]
     pub(crate) size_column: Option<Column>,
 
     /// CSV: the first line is data, not a header (columns by position only)
-    #[arg(long, requires = "trace")]
+    #[arg(long)]
     pub(crate) no_header: bool,
 }
 
+/// `--format`: a format, or `auto`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FormatChoice(pub(crate) Option<TraceFormat>);
+
+fn parse_format(text: &str) -> Result<FormatChoice, String> {
+    if text.trim().eq_ignore_ascii_case("auto") {
+        return Ok(FormatChoice(None));
+    }
+    text.parse()
+        .map(|format| FormatChoice(Some(format)))
+        .map_err(|error: String| format!("{error}, or auto"))
+}
+
 impl FormatArgs {
-    pub(crate) fn csv_options(&self) -> CsvOptions {
-        CsvOptions {
-            id_column: self.id_column.clone(),
-            size_column: self.size_column.clone(),
-            has_header: !self.no_header,
-            ..CsvOptions::default()
+    /// The format asked for; `None` to detect it.
+    pub(crate) fn format(&self) -> Option<TraceFormat> {
+        self.format.and_then(|choice| choice.0)
+    }
+
+    /// How to read the trace, beyond its format.
+    pub(crate) fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            csv: CsvOptions {
+                id_column: self.id_column.clone(),
+                size_column: self.size_column.clone(),
+                has_header: !self.no_header,
+                ..CsvOptions::default()
+            },
+            binary: self.trace_params.clone(),
+            ignore_size: false,
         }
     }
+}
+
+/// Which requests of a trace a replay takes.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Replay only the first N requests of the trace (before sampling;
+    /// requests of size 0, which every reader skips, do not count)
+    #[arg(long, value_name = "N", value_parser = parse_positive)]
+    pub(crate) num_req: Option<u64>,
+
+    /// Replay only a spatial sample of the objects, kept whole, chosen by a
+    /// hash of the id as libCacheSim's -s chooses them (one object in
+    /// floor(1/R)): the same objects on every run, backend and machine.
+    /// Cache sizes are not scaled
+    #[arg(long, value_name = "R", value_parser = parse_sample_ratio)]
+    pub(crate) sample_ratio: Option<SpatialSampler>,
+}
+
+impl ReplayArgs {
+    /// The replay asked for, without a warm-up.
+    pub(crate) const fn replay(&self) -> Replay {
+        Replay {
+            num_req: self.num_req,
+            sample: self.sample_ratio,
+            warmup: 0,
+        }
+    }
+}
+
+/// `--warmup`: requests, or a share of the replayed trace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Warmup {
+    /// This many requests.
+    Requests(u64),
+    /// This percentage of the requests replayed.
+    Percent(f64),
+}
+
+fn parse_warmup(text: &str) -> Result<Warmup, String> {
+    let text = text.trim();
+    if let Some(percent) = text.strip_suffix('%') {
+        return match percent.trim().parse::<f64>() {
+            Ok(percent) if (0.0..100.0).contains(&percent) => Ok(Warmup::Percent(percent)),
+            _ => Err(format!("`{text}`: a warm-up share lies in [0%, 100%)")),
+        };
+    }
+    text.replace('_', "")
+        .parse()
+        .map(Warmup::Requests)
+        .map_err(|_| {
+            format!("`{text}` is not a warm-up: a number of requests, or a percentage (10%)")
+        })
+}
+
+fn parse_positive(text: &str) -> Result<u64, String> {
+    match text.trim().replace('_', "").parse::<u64>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(number) => Ok(number),
+        Err(_) => Err(format!("`{text}` is not a whole number")),
+    }
+}
+
+fn parse_sample_ratio(text: &str) -> Result<SpatialSampler, String> {
+    let ratio: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a ratio (e.g. 0.01)"))?;
+    SpatialSampler::new(ratio)
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The trace to read
+    #[arg(value_name = "IN")]
+    pub(crate) input: PathBuf,
+
+    /// Where to write it; a name ending in .zst is zstd-compressed
+    #[arg(value_name = "OUT")]
+    pub(crate) output: PathBuf,
+
+    /// Format to write: oracle-general or lcs (next accesses computed),
+    /// csv, ids, webcachesim, arc, lirs [default: from OUT's name]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub(crate) to: Option<TraceFormat>,
+
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+
+    #[command(flatten)]
+    pub(crate) replay: ReplayArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The trace to analyse
+    #[arg(value_name = "TRACE")]
+    pub(crate) trace: PathBuf,
+
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+
+    #[command(flatten)]
+    pub(crate) replay: ReplayArgs,
+
+    /// Count every request as size 1
+    #[arg(long)]
+    pub(crate) ignore_size: bool,
+
+    /// Also write the analysis as JSON to PATH
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<PathBuf>,
+
+    /// Draw the popularity (rank against frequency) and reuse-distance
+    /// figures into DIR
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plot: Option<PathBuf>,
 }
 
 /// The synthetic trace's parameters.

@@ -7,11 +7,11 @@ use std::io::{self, Write};
 
 use anyhow::Context;
 use wsim_policies::Request;
-use wsim_traces::{Synthetic, Trace, TraceFile, TraceFormat, WorkingSet, write_trace};
+use wsim_traces::{Synthetic, Trace, TraceFormat, WorkingSet, write_trace};
 
 use clap::{Parser, Subcommand};
 
-use crate::args::{GenArgs, InspectArgs, RunArgs};
+use crate::args::{AnalyzeArgs, ConvertArgs, GenArgs, InspectArgs, RunArgs, Warmup};
 
 #[cfg(not(feature = "wasm"))]
 use crate::execute::Failure;
@@ -45,6 +45,15 @@ enum Command {
     /// What a WebAssembly module exports, which of wsim's ABIs it runs
     /// under, and its ABI version.
     Inspect(InspectArgs),
+    /// Rewrite a trace in another format: oracleGeneral or lcs (next
+    /// accesses computed in passes that spill to disk, so memory stays
+    /// bounded), CSV, ids and the other text formats. With --num-req and
+    /// --sample-ratio, a smaller trace.
+    Convert(ConvertArgs),
+    /// Look at a trace before simulating it: requests, objects, bytes,
+    /// working set, one-hit wonders, object sizes, popularity (with a
+    /// fitted Zipf alpha), reuse distances and time span.
+    Analyze(AnalyzeArgs),
 }
 
 /// Runs a parsed command line.
@@ -54,6 +63,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(args) => generate(&args),
         Command::Micro(args) => crate::micro::command(&args),
         Command::Inspect(args) => inspect(&args),
+        Command::Convert(args) => crate::tools::convert(&args),
+        Command::Analyze(args) => crate::tools::analyze(&args),
     }
 }
 
@@ -110,8 +121,13 @@ fn generate_in_memory(spec: &Synthetic) -> anyhow::Result<Vec<Request>> {
 
 fn open_trace(args: &RunArgs) -> anyhow::Result<Trace> {
     if let Some(path) = &args.trace {
-        let file = TraceFile::new(path, args.format.format, args.format.csv_options())?;
-        return Ok(Trace::from_file(file, args.ignore_size));
+        return Ok(
+            crate::tools::open_file(path, &args.format, args.ignore_size)?
+                .with_replay(args.replay.replay()),
+        );
+    }
+    if args.format.format.is_some() || args.format.trace_params.is_some() {
+        anyhow::bail!("--format and --trace-params describe a trace file: pass it with --trace");
     }
     let spec = args.synthetic.spec();
     let requests = generate_in_memory(&spec)?;
@@ -120,12 +136,48 @@ fn open_trace(args: &RunArgs) -> anyhow::Result<Trace> {
     } else {
         "synthetic trace"
     };
-    Ok(Trace::in_memory(
-        name,
-        &spec.to_string(),
-        requests,
-        args.ignore_size,
-    ))
+    Ok(
+        Trace::in_memory(name, &spec.to_string(), requests, args.ignore_size)
+            .with_replay(args.replay.replay()),
+    )
+}
+
+/// The trace with its warm-up, resolved to a number of requests (a share
+/// needs the replayed length, which `working_set` measured or a pass here
+/// does).
+fn with_warmup(
+    trace: Trace,
+    warmup: Option<Warmup>,
+    working_set: Option<WorkingSet>,
+    out: &mut dyn Write,
+) -> anyhow::Result<Trace> {
+    let requests = match warmup {
+        None => return Ok(trace),
+        Some(Warmup::Requests(requests)) => requests,
+        Some(Warmup::Percent(percent)) => {
+            let replayed = match working_set {
+                Some(set) => set.requests,
+                None => scan(&trace)?.requests,
+            };
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_precision_loss,
+                reason = "a share of a request count, rounded down"
+            )]
+            let share = (replayed as f64 * percent / 100.0) as u64;
+            share
+        }
+    };
+    writeln!(
+        out,
+        "warm-up: the first {requests} requests fill the cache and are not counted"
+    )?;
+    let replay = wsim_traces::Replay {
+        warmup: requests,
+        ..trace.replay()
+    };
+    Ok(trace.with_replay(replay))
 }
 
 /// The default sweep: five log-spaced sizes from 0.1% to 10% of the working set.
@@ -193,7 +245,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let selection = Selection::new(args);
     let trace = open_trace(args)?;
     writeln!(out, "trace: {}", trace.description())?;
+    crate::tools::describe_replay(&trace, &mut out)?;
     let (sizes, working_set) = sizes(args, &trace, &mut out)?;
+    let trace = with_warmup(trace, args.warmup, working_set, &mut out)?;
     let trace = if selection.next_access {
         let progress = Progress::new(trace.len_hint(), "finding each request's next access");
         let trace = trace.with_next_access(|requests| progress.advance(requests))?;
@@ -313,7 +367,7 @@ fn load_guests(
     )
 }
 
-fn scan(trace: &Trace) -> anyhow::Result<WorkingSet> {
+pub(crate) fn scan(trace: &Trace) -> anyhow::Result<WorkingSet> {
     let progress = Progress::new(trace.len_hint(), "measuring the working set");
     let set = trace.working_set(|requests| progress.advance(requests))?;
     progress.finish();

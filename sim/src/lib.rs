@@ -38,6 +38,7 @@ pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod run;
+pub mod tools;
 pub mod units;
 
 pub use error::Error;

@@ -203,6 +203,8 @@ pub struct Outcome {
     pub stats: Stats,
     /// Requests skipped by the reader for size 0.
     pub skipped: u64,
+    /// Requests served to warm the cache up, not in `stats`.
+    pub warmup: u64,
     /// Wall time of the whole run, reading the trace included.
     pub elapsed: Duration,
     /// Time spent inside the cache alone.
@@ -214,7 +216,9 @@ pub struct Outcome {
 ///
 /// The host keeps its own count of what it sent and what the cache answered,
 /// and refuses a cache whose `Stats` disagree: a guest cannot misreport its
-/// requests, hits or bytes.
+/// requests, hits or bytes. The trace's warm-up requests are served first
+/// and then taken out of the counts: the cache's stats right after them are
+/// subtracted from its stats at the end.
 pub fn simulate<C>(
     cache: &mut C,
     trace: &Trace,
@@ -233,6 +237,8 @@ where
     let mut hits = Vec::with_capacity(CHUNK);
     let mut in_cache = Duration::ZERO;
     let mut seen = Stats::default();
+    let mut warmup_left = trace.replay().warmup;
+    let mut warmed = None;
     loop {
         reader
             .fill(&mut chunk)
@@ -240,32 +246,67 @@ where
         if chunk.is_empty() {
             break;
         }
-        let served = Instant::now();
-        cache.access_batch(&chunk, &mut hits).map_err(cache_error)?;
-        in_cache += served.elapsed();
-        if hits.len() != chunk.len() {
-            return Err(JobError::Cache(Error::Invalid(format!(
-                "the cache answered {} of {} requests",
-                hits.len(),
-                chunk.len()
-            ))));
+        // The chunk in two parts where the warm-up ends inside it.
+        let warm = usize::try_from(warmup_left).map_or(chunk.len(), |left| left.min(chunk.len()));
+        for (part, warming) in [(&chunk[..warm], true), (&chunk[warm..], false)] {
+            if part.is_empty() {
+                continue;
+            }
+            let served = Instant::now();
+            cache.access_batch(part, &mut hits).map_err(cache_error)?;
+            in_cache += served.elapsed();
+            if hits.len() != part.len() {
+                return Err(JobError::Cache(Error::Invalid(format!(
+                    "the cache answered {} of {} requests",
+                    hits.len(),
+                    part.len()
+                ))));
+            }
+            tally(&mut seen, part, &hits);
+            if warming {
+                warmup_left -= part.len() as u64;
+                if warmup_left == 0 {
+                    warmed = Some(cache.stats().map_err(cache_error)?);
+                }
+            }
         }
-        tally(&mut seen, &chunk, &hits);
         progress(chunk.len() as u64);
     }
     let elapsed = start.elapsed();
     let stats = cache.stats().map_err(cache_error)?;
+    check_stats(&stats, &seen)?;
+    let warmup = trace.replay().warmup;
+    if warmup > 0 && warmed.is_none_or(|warmed| warmed.requests == stats.requests) {
+        return Err(JobError::Trace(Error::Invalid(format!(
+            "--warmup {warmup} leaves no request to count: the trace replays {}",
+            stats.requests
+        ))));
+    }
+    if cfg!(debug_assertions) {
+        cache.check_invariants().map_err(JobError::cache)?;
+    }
+    Ok(Outcome {
+        stats: warmed.map_or(stats, |warmed| after_warmup(stats, warmed)),
+        warmup: warmed.map_or(0, |warmed| warmed.requests),
+        skipped: reader.skipped(),
+        elapsed,
+        in_cache,
+    })
+}
+
+/// Refuses stats that disagree with what the host sent and was answered.
+fn check_stats(reported: &Stats, counted: &Stats) -> Result<(), JobError> {
     let reported = (
-        stats.requests,
-        stats.hits,
-        stats.bytes_requested,
-        stats.bytes_hit,
+        reported.requests,
+        reported.hits,
+        reported.bytes_requested,
+        reported.bytes_hit,
     );
     let counted = (
-        seen.requests,
-        seen.hits,
-        seen.bytes_requested,
-        seen.bytes_hit,
+        counted.requests,
+        counted.hits,
+        counted.bytes_requested,
+        counted.bytes_hit,
     );
     if reported != counted {
         return Err(JobError::Cache(Error::Invalid(format!(
@@ -273,15 +314,20 @@ where
              requested, bytes hit) = {reported:?}, the host counted {counted:?}"
         ))));
     }
-    if cfg!(debug_assertions) {
-        cache.check_invariants().map_err(JobError::cache)?;
+    Ok(())
+}
+
+/// The counts of the requests after the warm-up: `end` less `warmed`
+/// (what the cache holds stays as it is at the end).
+fn after_warmup(end: Stats, warmed: Stats) -> Stats {
+    Stats {
+        requests: end.requests - warmed.requests,
+        hits: end.hits - warmed.hits,
+        bytes_requested: end.bytes_requested - warmed.bytes_requested,
+        bytes_hit: end.bytes_hit - warmed.bytes_hit,
+        evictions: end.evictions.saturating_sub(warmed.evictions),
+        ..end
     }
-    Ok(Outcome {
-        stats,
-        skipped: reader.skipped(),
-        elapsed,
-        in_cache,
-    })
 }
 
 /// Adds what a chunk asked and what the cache answered to `seen`.
@@ -380,6 +426,9 @@ pub struct Record {
     pub bytes_held: u64,
     /// Requests the reader skipped for size 0.
     pub skipped_zero_size: u64,
+    /// Requests served first to warm the cache up, not counted in
+    /// `requests` and the rest.
+    pub warmup_requests: u64,
     /// Whether the run was timed alone (a sequential sweep); `--no-timing`
     /// runs in parallel and reports no times.
     pub timed: bool,
@@ -442,6 +491,7 @@ impl Record {
             objects,
             bytes_held,
             skipped_zero_size: outcome.skipped,
+            warmup_requests: outcome.warmup,
             timed,
             seconds: timed.then_some(seconds),
             cache_seconds: timed.then_some(cache_seconds),

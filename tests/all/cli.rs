@@ -488,7 +488,9 @@ fn bad_traces_name_the_place() {
     let csv = write("bad.csv", b"id,size\n1,100\n2,-5\n");
     let truncated = write("cut.oracleGeneral", &[0; 24 + 10]);
     let corrupt_zstd = write("bad.oracleGeneral.zst", b"\x28\xb5\x2f\xfd garbage garbage");
-    let unknown = write("trace.parquet", b"1 2 3\n");
+    // Neither the name nor the bytes (not text, not whole 24-byte records)
+    // say the format.
+    let unknown = write("trace.parquet", b"\xff\x00\x01");
     let empty = write("empty.tr", b"");
     let zeros = write("z.tr", b"1 1 0\n2 2 0\n");
     let missing = dir.path().join("nowhere.tr");

@@ -9,6 +9,8 @@
 //! - `reference`: random traces against a naive model of DESIGN.md's contract;
 //! - `readers`: every trace format, and the ways a trace can be broken;
 //! - `cli`: the `wsim` binary end to end, and bad traces and CLI values;
+//! - `tools`: `wsim convert` and `analyze`, the replay options, detection,
+//!   binary layouts and broken lcs and vscsi files;
 //! - `hostile`: hostile plugins, each a clean one-line error;
 //! - `plugins`: the C policies and the Rust example crate in `examples/`, and
 //!   `wsim inspect`.
@@ -30,3 +32,4 @@ mod plugins;
 mod readers;
 mod reference;
 mod support;
+mod tools;

@@ -149,9 +149,11 @@ fn missing_files_and_unknown_formats_are_named() {
     let missing = dir.path().join("nope.bin");
     let text = open(&missing, None, false).unwrap_err().to_string();
     assert!(text.contains("nope.bin"), "{text}");
-    let unknown = write_file(dir.path(), "t.parquet", b"1\n");
+    // A name that says nothing and bytes that say nothing either.
+    let unknown = write_file(dir.path(), "t.parquet", b"\xff\x00\x01");
     let text = open(&unknown, None, false).unwrap_err().to_string();
     assert!(text.contains("--format"), "{text}");
+    let unknown = write_file(dir.path(), "t.parquet", b"1\n");
     assert_eq!(
         read_all(&open(&unknown, Some(TraceFormat::Ids), false).unwrap())
             .unwrap()

@@ -14,7 +14,9 @@
 //! - `obj-size-col` (or `size-col`): the object size; without it every
 //!   request has size 1.
 //! - `time-col`, `next-access-col` (or `next-access-vtime-col`): the
-//!   clock time, and the 1-based index of the object's next request.
+//!   clock time, and the 1-based index of the object's next request (-1
+//!   or `i64::MAX` for never; libCacheSim's binary reader takes only
+//!   `i64::MAX`).
 //! - `op-col`, `ttl-col`, `tenant-col`: accepted and ignored, as a cache
 //!   here does the same with every request.
 //!

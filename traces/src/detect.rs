@@ -23,10 +23,12 @@ pub fn detect(
     start: &[u8],
     length: Option<u64>,
 ) -> Option<(TraceFormat, Option<&'static str>)> {
+    let named = TraceFormat::from_path(path);
     if start.len() >= 8 && u64_at(start, 0) == crate::lcs::MAGIC {
-        return Some((TraceFormat::Lcs, Some("its lcs magic number")));
+        let guessed = (named != Some(TraceFormat::Lcs)).then_some("its lcs magic number");
+        return Some((TraceFormat::Lcs, guessed));
     }
-    if let Some(format) = TraceFormat::from_path(path) {
+    if let Some(format) = named {
         return Some((format, None));
     }
     if VscsiVersion::of(start).is_some() {
@@ -74,11 +76,15 @@ mod tests {
         let mut start = crate::lcs::MAGIC.to_le_bytes().to_vec();
         start.extend([0; 64]);
         for name in ["t.zst", "t.bin", "t"] {
-            assert_eq!(
-                detect(Path::new(name), &start, None).map(|(format, _)| format),
-                Some(TraceFormat::Lcs)
-            );
+            assert!(matches!(
+                detect(Path::new(name), &start, None),
+                Some((TraceFormat::Lcs, Some(_)))
+            ));
         }
+        assert_eq!(
+            detect(Path::new("t.lcs.zst"), &start, None),
+            Some((TraceFormat::Lcs, None))
+        );
     }
 
     #[test]

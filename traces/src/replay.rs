@@ -19,6 +19,11 @@ pub struct Replay {
     pub num_req: Option<u64>,
     /// Only the objects this sampler keeps.
     pub sample: Option<SpatialSampler>,
+    /// The first this many requests replayed (after the limit and the
+    /// sample) warm the cache up: they are served but not counted. The
+    /// reader hands them out like the others; a simulation skips counting
+    /// them.
+    pub warmup: u64,
 }
 
 /// Reads a [`Trace`](crate::Trace) as its [`Replay`] says, applying
@@ -66,7 +71,10 @@ impl TraceReader {
     /// Fills `out` from the source with the next requests the replay
     /// takes, keeping their times in step; false once the source is done.
     fn take(&mut self, out: &mut Vec<Request>) -> Result<bool, Error> {
-        let left = self.replay.num_req.map_or(u64::MAX, |limit| limit - self.taken);
+        let left = self
+            .replay
+            .num_req
+            .map_or(u64::MAX, |limit| limit - self.taken);
         if left == 0 {
             out.clear();
             return Ok(false);
@@ -149,7 +157,9 @@ mod tests {
     }
 
     fn trace(requests: u64) -> Trace {
-        let requests = (0..requests).map(|index| Request::new(index % 1000, 1)).collect();
+        let requests = (0..requests)
+            .map(|index| Request::new(index % 1000, 1))
+            .collect();
         Trace::in_memory("t", "t", requests, false)
     }
 
@@ -158,7 +168,7 @@ mod tests {
         let limit = crate::CHUNK as u64 + 5;
         let trace = trace(3 * crate::CHUNK as u64).with_replay(Replay {
             num_req: Some(limit),
-            sample: None,
+            ..Replay::default()
         });
         let expected: Vec<u64> = (0..limit).map(|index| index % 1000).collect();
         assert_eq!(ids(&trace), expected);
@@ -170,11 +180,14 @@ mod tests {
         let sampler = SpatialSampler::new(0.1).unwrap();
         let all = trace(20_000);
         let sampled = all.clone().with_replay(Replay {
-            num_req: None,
             sample: Some(sampler),
+            ..Replay::default()
         });
         let kept = ids(&sampled);
-        let expected: Vec<u64> = ids(&all).into_iter().filter(|&id| sampler.keeps(id)).collect();
+        let expected: Vec<u64> = ids(&all)
+            .into_iter()
+            .filter(|&id| sampler.keeps(id))
+            .collect();
         assert_eq!(kept, expected);
         // Roughly a tenth of the 1000 objects, each with all its requests.
         assert!((50..150).contains(&(kept.len() / 20)), "{}", kept.len());
@@ -182,6 +195,7 @@ mod tests {
         let capped = all.with_replay(Replay {
             num_req: Some(1000),
             sample: Some(sampler),
+            ..Replay::default()
         });
         let expected: Vec<u64> = (0..1000).filter(|&id| sampler.keeps(id)).collect();
         assert_eq!(ids(&capped), expected);

@@ -82,7 +82,9 @@ mod tests {
         // the CloudPhysics sample, in order; 1313767 and 42932745 (its
         // first requests) it drops.
         let sampler = SpatialSampler::new(0.1).unwrap();
-        for id in [1_329_924, 42_932_749, 6_238_431, 31_954_599, 42_932_757, 40_409_935, 26_185_663] {
+        for id in [
+            1_329_924, 42_932_749, 6_238_431, 31_954_599, 42_932_757, 40_409_935, 26_185_663,
+        ] {
             assert!(sampler.keeps(id), "{id}");
         }
         for id in [42_932_745, 1_313_767] {

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use wsim_policies::Request;
 
-use crate::{ByteStream, CHUNK, Error, Origin, ReadOptions, Replay, RequestReader, TraceFormat, TraceReader};
+use crate::{
+    ByteStream, CHUNK, Error, Origin, ReadOptions, Replay, RequestReader, TraceFormat, TraceReader,
+};
 
 /// The first four bytes of every zstd frame.
 pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];

@@ -14,24 +14,24 @@ use wsim_traces::{ReadOptions, RequestReader, Trace, TraceFile, TraceFormat, wri
 use super::{Random, Shape};
 
 /// One trace file in one format, and how libCacheSim opens it.
-pub struct FormatFile {
+pub(super) struct FormatFile {
     /// The file.
-    pub path: PathBuf,
+    pub(super) path: PathBuf,
     /// Its format in wsim.
-    pub format: TraceFormat,
+    pub(super) format: TraceFormat,
     /// How wsim reads it (a binary layout).
-    pub options: ReadOptions,
+    pub(super) options: ReadOptions,
     /// libcachesim's `TraceType` name.
-    pub kind: &'static str,
+    pub(super) kind: &'static str,
     /// libcachesim `ReaderInitParam` fields, `key=value,...`.
-    pub params: String,
+    pub(super) params: String,
     /// Records written that libCacheSim's rules skip.
-    pub skips: u64,
+    pub(super) skips: u64,
 }
 
 impl FormatFile {
     /// Every request wsim reads from the file, and how many it skipped.
-    pub fn read(&self) -> (Vec<Request>, u64) {
+    pub(super) fn read(&self) -> (Vec<Request>, u64) {
         let file = TraceFile::new(&self.path, Some(self.format), self.options.clone()).unwrap();
         let mut reader = Trace::from_file(file, false).reader().unwrap();
         let (mut all, mut chunk) = (Vec::new(), Vec::new());
@@ -150,6 +150,13 @@ fn binary_record(record: &Written, next: i64, big_endian: bool) -> Vec<u8> {
         bytes.extend(record.request.id.to_le_bytes());
         bytes.extend((-5i16).to_le_bytes());
         bytes.extend((record.request.size as u32).to_le_bytes());
+        // libCacheSim's binary reader, unlike its others, does not read -1
+        // as never: Belady there wants i64::MAX.
+        let next = if next == Request::NEVER {
+            i64::MAX
+        } else {
+            next
+        };
         bytes.extend(next.to_le_bytes());
     }
     bytes
@@ -161,7 +168,7 @@ fn next_of(records: &[Written]) -> Vec<i64> {
 }
 
 /// Writes the files of every format from `shape`'s requests into `dir`.
-pub fn files(python: &str, dir: &Path, shape: Shape) -> Vec<FormatFile> {
+pub(super) fn files(python: &str, dir: &Path, shape: Shape) -> Vec<FormatFile> {
     let mut random = Random(shape.seed ^ 0x5eed);
     let records = written(shape, &mut random);
     let next = next_of(&records);
