@@ -5,7 +5,14 @@
 //!     cargo run --release -p wsim-traces --example reader_speed [RECORDS]
 //!
 //! Each format's file is written once into `target/reader-speed/`, read once
-//! to warm the page cache, then timed over three reads (the best is kept).
+//! to warm the page cache, then timed over three more (the best is kept).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    reason = "a benchmark: it stops at the first failure, and its numbers are small"
+)]
 
 use std::fs;
 use std::io::Read;

@@ -144,7 +144,7 @@ impl BinaryLayout {
         match field.code {
             Code::Unsigned(_) => i128::from(bits),
             Code::Signed(len) => {
-                let shift = 64 - 8 * len as u32;
+                let shift = 8 * (8 - len);
                 i128::from(((bits << shift) as i64) >> shift)
             }
             #[expect(clippy::cast_possible_truncation, reason = "a float field is truncated")]

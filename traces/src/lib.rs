@@ -65,7 +65,7 @@ pub use lirs::LirsReader;
 pub use options::{Column, CsvOptions, ReadOptions};
 pub use oracle_general::OracleGeneralReader;
 pub use replay::{Replay, TraceReader};
-pub use summary::{Summarizer, TraceSummary, zipf_alpha};
+pub use summary::{Summarizer, TraceSummary};
 pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
 pub use trace::{Trace, TraceFile, WorkingSet, ZSTD_MAGIC, next_accesses};
 pub use webcachesim::WebcachesimReader;

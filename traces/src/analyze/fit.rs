@@ -164,7 +164,7 @@ impl ZipfFit {
     /// The fit to `frequencies` (frequency → how many objects), in two
     /// passes over the points: means, then deviations. `None` with fewer
     /// than two objects, where a line is not determined.
-    pub(super) fn of(frequencies: &BTreeMap<u64, u64>) -> Option<Self> {
+    pub(crate) fn of(frequencies: &BTreeMap<u64, u64>) -> Option<Self> {
         let objects: u64 = frequencies.values().sum();
         if objects < 2 {
             return None;
