@@ -122,7 +122,9 @@ struct Seen {
 /// of every chunk (its number of requests). A trace with no requests (all
 /// of size 0, or none at all) is [`Error::EmptyTrace`].
 pub fn analyze(trace: &Trace, progress: impl FnMut(u64)) -> Result<Analysis, Error> {
-    analyze_reader(&mut trace.reader()?, trace.name(), progress)
+    let mut reader = trace.reader()?;
+    reader.keep_times();
+    analyze_reader(&mut reader, trace.name(), progress)
 }
 
 /// [`analyze`] of the requests `reader` has left; `name` names the trace

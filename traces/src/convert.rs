@@ -268,8 +268,10 @@ struct Timed {
 
 impl Timed {
     fn new(trace: &Trace) -> Result<Self, Error> {
+        let mut reader = trace.reader()?;
+        reader.keep_times();
         Ok(Self {
-            reader: trace.reader()?,
+            reader,
             chunk: Vec::with_capacity(crate::CHUNK),
             times: Vec::with_capacity(crate::CHUNK),
             read: 0,

@@ -101,9 +101,15 @@ pub trait RequestReader: Send {
     /// Requests skipped so far because their size was 0.
     fn skipped(&self) -> u64;
 
+    /// Asks the reader to keep each request's clock time from now on, for
+    /// [`times`](Self::times); replays do without (it costs a store per
+    /// request).
+    fn keep_times(&mut self) {}
+
     /// The clock time (in the trace's own unit, seconds for most formats)
     /// of each request the last [`fill`](Self::fill) returned, when the
-    /// format stores one; `None` when it does not.
+    /// format stores one and [`keep_times`](Self::keep_times) asked for
+    /// it; `None` otherwise.
     fn times(&self) -> Option<&[u64]> {
         None
     }

@@ -104,8 +104,9 @@ pub struct RecordReader<R, F> {
     offset: u64,
     skipped: u64,
     done: bool,
-    /// The clock time of each request of the last chunk.
+    /// The clock time of each request of the last chunk, when kept.
     times: Vec<u64>,
+    keep_times: bool,
 }
 
 impl<R: Read, F: Records> RecordReader<R, F> {
@@ -121,7 +122,8 @@ impl<R: Read, F: Records> RecordReader<R, F> {
             offset,
             skipped: 0,
             done: false,
-            times: Vec::with_capacity(CHUNK),
+            times: Vec::new(),
+            keep_times: false,
         }
     }
 
@@ -163,6 +165,55 @@ pub fn read_full(
     Ok(filled)
 }
 
+/// Decodes `records`, all of `N` bytes, into `out` and `times`; the index
+/// and reason of the first invalid record.
+#[inline]
+fn decode_all<const N: usize, F: Records>(
+    format: &F,
+    records: &[u8],
+    out: &mut Vec<Request>,
+    mut times: Option<&mut Vec<u64>>,
+) -> Result<(), (usize, &'static str)> {
+    let (records, _) = records.as_chunks::<N>();
+    for (index, record) in records.iter().enumerate() {
+        push(format.decode(record), out, times.as_deref_mut()).map_err(|what| (index, what))?;
+    }
+    Ok(())
+}
+
+/// [`decode_all`] for a record length known only at run time.
+fn decode_any<F: Records>(
+    format: &F,
+    record_len: usize,
+    records: &[u8],
+    out: &mut Vec<Request>,
+    mut times: Option<&mut Vec<u64>>,
+) -> Result<(), (usize, &'static str)> {
+    for (index, record) in records.chunks_exact(record_len).enumerate() {
+        push(format.decode(record), out, times.as_deref_mut()).map_err(|what| (index, what))?;
+    }
+    Ok(())
+}
+
+#[inline]
+fn push(
+    decoded: Decoded,
+    out: &mut Vec<Request>,
+    times: Option<&mut Vec<u64>>,
+) -> Result<(), &'static str> {
+    match decoded {
+        Decoded::Request(request, time) => {
+            out.push(request);
+            if let Some(times) = times {
+                times.push(time);
+            }
+            Ok(())
+        }
+        Decoded::Skip => Ok(()),
+        Decoded::Invalid(what) => Err(what),
+    }
+}
+
 impl<R: Read + Send, F: Records> RequestReader for RecordReader<R, F> {
     fn fill(&mut self, out: &mut Vec<Request>) -> Result<(), Error> {
         out.clear();
@@ -180,22 +231,29 @@ impl<R: Read + Send, F: Records> RequestReader for RecordReader<R, F> {
                     record: record_len,
                 });
             }
-            for (index, record) in self.buffer[..filled].chunks_exact(record_len).enumerate() {
-                match self.format.decode(record) {
-                    Decoded::Request(request, time) => {
-                        out.push(request);
-                        self.times.push(time);
-                    }
-                    Decoded::Skip => self.skipped += 1,
-                    Decoded::Invalid(what) => {
-                        return Err(Error::Record {
-                            path: self.origin.path.clone(),
-                            offset: self.offset + (index * record_len) as u64,
-                            what: what.to_owned(),
-                        });
-                    }
-                }
+            // Each record length this crate's formats use gets a loop of its
+            // own, so the decoder's field offsets are checked against a
+            // constant length at compile time rather than record by record.
+            let records = &self.buffer[..filled];
+            let times = self.keep_times.then_some(&mut self.times);
+            let decoded = match record_len {
+                20 => decode_all::<20, F>(&self.format, records, out, times),
+                22 => decode_all::<22, F>(&self.format, records, out, times),
+                24 => decode_all::<24, F>(&self.format, records, out, times),
+                28 => decode_all::<28, F>(&self.format, records, out, times),
+                34 => decode_all::<34, F>(&self.format, records, out, times),
+                36 => decode_all::<36, F>(&self.format, records, out, times),
+                40 => decode_all::<40, F>(&self.format, records, out, times),
+                _ => decode_any(&self.format, record_len, records, out, times),
+            };
+            if let Err((index, what)) = decoded {
+                return Err(Error::Record {
+                    path: self.origin.path.clone(),
+                    offset: self.offset + (index * record_len) as u64,
+                    what: what.to_owned(),
+                });
             }
+            self.skipped += (filled / record_len - out.len()) as u64;
             self.offset += filled as u64;
         }
         Ok(())
@@ -205,7 +263,11 @@ impl<R: Read + Send, F: Records> RequestReader for RecordReader<R, F> {
         self.skipped
     }
 
+    fn keep_times(&mut self) {
+        self.keep_times = true;
+    }
+
     fn times(&self) -> Option<&[u64]> {
-        Some(&self.times)
+        self.keep_times.then_some(self.times.as_slice())
     }
 }

@@ -80,7 +80,15 @@ impl TraceReader {
             return Ok(false);
         }
         self.inner.fill(out)?;
-        let mut times = self.inner.times().map(<[u64]>::to_vec);
+        let mut times = self.times.take();
+        match (self.inner.times(), &mut times) {
+            (Some(inner), Some(times)) => {
+                times.clear();
+                times.extend_from_slice(inner);
+            }
+            (Some(inner), None) => times = Some(inner.to_vec()),
+            (None, _) => times = None,
+        }
         if out.is_empty() {
             return Ok(false);
         }
@@ -132,6 +140,10 @@ impl RequestReader for TraceReader {
 
     fn skipped(&self) -> u64 {
         self.inner.skipped()
+    }
+
+    fn keep_times(&mut self) {
+        self.inner.keep_times();
     }
 
     fn times(&self) -> Option<&[u64]> {
