@@ -217,9 +217,10 @@ pub struct FormatArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
     pub(crate) format: Option<FormatChoice>,
 
-    /// Reader parameters, libCacheSim's -t text; for --format binary, the
-    /// record layout: "format=<IQIq,obj-id-col=2,obj-size-col=3" (Python
-    /// struct codes, fields numbered from 1; also time-col, next-access-col)
+    /// A binary trace's record layout, as libCacheSim's -t takes it
+    /// (implies --format binary): "format=<IQIq,obj-id-col=2,obj-size-col=3"
+    /// (Python struct codes, fields numbered from 1; also time-col,
+    /// next-access-col)
     #[arg(long, value_name = "TEXT")]
     pub(crate) trace_params: Option<BinaryLayout>,
 
@@ -250,9 +251,17 @@ fn parse_format(text: &str) -> Result<FormatChoice, String> {
 }
 
 impl FormatArgs {
-    /// The format asked for; `None` to detect it.
-    pub(crate) fn format(&self) -> Option<TraceFormat> {
-        self.format.and_then(|choice| choice.0)
+    /// The format asked for (`--trace-params` implies `binary`); `None` to
+    /// detect it.
+    pub(crate) fn format(&self) -> Result<Option<TraceFormat>, String> {
+        let named = self.format.and_then(|choice| choice.0);
+        match (named, &self.trace_params) {
+            (None, Some(_)) => Ok(Some(TraceFormat::Binary)),
+            (Some(format), Some(_)) if format != TraceFormat::Binary => Err(format!(
+                "--trace-params describes a binary layout, but --format is {format}"
+            )),
+            _ => Ok(named),
+        }
     }
 
     /// How to read the trace, beyond its format.

@@ -152,7 +152,7 @@ fn with_warmup(
     out: &mut dyn Write,
 ) -> anyhow::Result<Trace> {
     let requests = match warmup {
-        None => return Ok(trace),
+        None | Some(Warmup::Requests(0)) => return Ok(trace),
         Some(Warmup::Requests(requests)) => requests,
         Some(Warmup::Percent(percent)) => {
             let replayed = match working_set {
@@ -169,6 +169,15 @@ fn with_warmup(
             share
         }
     };
+    if let Some(set) = working_set.filter(|set| requests >= set.requests) {
+        anyhow::bail!(
+            "--warmup {requests} leaves no request to count: the trace replays {}",
+            set.requests
+        );
+    }
+    if requests == 0 {
+        return Ok(trace);
+    }
     writeln!(
         out,
         "warm-up: the first {requests} requests fill the cache and are not counted"

@@ -16,7 +16,11 @@ use crate::units::Bytes;
 /// The trace file at `path` read as `format` says; a format guessed from
 /// the file's bytes is said on stderr.
 pub fn open_file(path: &Path, format: &FormatArgs, ignore_size: bool) -> anyhow::Result<Trace> {
-    let file = TraceFile::new(path, format.format(), format.read_options())?;
+    let file = TraceFile::new(
+        path,
+        format.format().map_err(anyhow::Error::msg)?,
+        format.read_options(),
+    )?;
     if let Some(how) = file.guessed() {
         writeln!(
             io::stderr(),
@@ -184,7 +188,7 @@ fn write_analysis(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     rows.push((
         "time span",
         analysis.time_span.map_or_else(
-            || "- (the format stores no times)".to_owned(),
+            || "- (wsim reads no clock times from this format)".to_owned(),
             |span| {
                 format!(
                     "{} to {}: {} (the trace's time unit, seconds for most formats)",

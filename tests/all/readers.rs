@@ -412,7 +412,7 @@ fn generated_traces_read_back_in_every_format() {
             } else {
                 requests.iter().map(|r| Request::new(r.id, 1)).collect()
             };
-            if format.entry().next_access {
+            if (format.entry().next_access)(&wsim_traces::ReadOptions::default()) {
                 // A format that stores next accesses hands them back.
                 let next = next_accesses(expected.iter().map(|r| r.id));
                 for (request, next) in expected.iter_mut().zip(next) {

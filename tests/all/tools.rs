@@ -131,7 +131,7 @@ fn convert_writes_what_runs_and_libcachesim_read_alike() {
             "--trace",
             path(trace),
             "--policy",
-            "lru,belady",
+            "lru,belady,belady-size",
             "--size",
             "64MiB",
         ];
@@ -147,7 +147,8 @@ fn convert_writes_what_runs_and_libcachesim_read_alike() {
             .collect::<Vec<_>>()
     };
     // The lcs copy (its next accesses computed by convert) runs as the
-    // original does, Belady included; the sampled copy as a sampled run.
+    // original does, Belady included; the sampled copy as a sampled run,
+    // whose next accesses count the requests replayed, not the file's.
     assert_eq!(run(&lcs, &[]), run(&sample(), &[]));
     assert_eq!(
         run(&sampled, &[]),
@@ -258,6 +259,18 @@ fn binary_layouts_open_any_fixed_record_trace() {
         "1000",
     ];
     assert_eq!(counts(&args), (5, 2));
+    // A layout alone says the format.
+    assert_eq!(counts(&[&args[..2], &args[4..]].concat()), (5, 2));
+    let text = wsim_fails(&[
+        "run",
+        "--trace",
+        path(&trace),
+        "--format",
+        "csv",
+        "--trace-params",
+        layout,
+    ]);
+    assert!(text.contains("--format is csv"), "{text}");
     for (params, expected) in [
         ("format=<xQH", "obj-id-col"),
         ("format=<xQZ,obj-id-col=1", "unknown code `Z`"),

@@ -34,6 +34,9 @@ use wsim_policies::Request;
 use crate::records::{Decoded, RecordReader, Records, bytes, next_access};
 use crate::{ByteStream, Error, Format, Origin, ReadOptions, RequestReader};
 
+/// The longest record a layout may describe: a reader holds 4096 of them.
+const MAX_RECORD: usize = 1 << 16;
+
 /// A fixed-record binary trace described by a layout.
 #[derive(Debug, Clone, Copy)]
 pub struct Binary;
@@ -43,6 +46,10 @@ impl Format for Binary {
     const EXTENSIONS: &'static [&'static str] = &[];
     const ABOUT: &'static str =
         "fixed-size binary records described by --trace-params \"format=<IQI,obj-id-col=2,obj-size-col=3\"";
+
+    fn stores_next_access(options: &ReadOptions) -> bool {
+        options.binary.as_ref().is_some_and(BinaryLayout::has_next_access)
+    }
 
     fn reader(
         source: ByteStream,
@@ -55,8 +62,7 @@ impl Format for Binary {
                 origin.path.display()
             ))
         })?;
-        let next = layout.next_access.is_some();
-        let records = BinaryRecords { layout, next };
+        let records = BinaryRecords { layout };
         Ok(Box::new(RecordReader::with_format(source, origin, records, 0)))
     }
 }
@@ -159,7 +165,6 @@ impl BinaryLayout {
 
 struct BinaryRecords {
     layout: BinaryLayout,
-    next: bool,
 }
 
 impl Records for BinaryRecords {
@@ -184,9 +189,7 @@ impl Records for BinaryRecords {
             .time
             .map_or(0, |field| u64::try_from(layout.read(record, field)).unwrap_or(0));
         let mut request = Request::new(id, size);
-        if self.next
-            && let Some(field) = layout.next_access
-        {
+        if let Some(field) = layout.next_access {
             let next = i64::try_from(layout.read(record, field)).unwrap_or(i64::MAX);
             request = request.next_at(next_access(next));
         }
@@ -293,7 +296,7 @@ fn parse_format(format: &str) -> Result<(bool, Vec<Field>, usize), String> {
             count
                 .parse::<usize>()
                 .ok()
-                .filter(|&count| count <= 4096)
+                .filter(|&count| (1..=4096).contains(&count))
                 .ok_or_else(|| format!("format `{format}`: count {count} is out of range (1 to 4096)"))?
         };
         if code == 'x' {
@@ -311,6 +314,11 @@ fn parse_format(format: &str) -> Result<(bool, Vec<Field>, usize), String> {
     if offset == 0 {
         return Err(format!("format `{format}` has no fields"));
     }
+    if offset > MAX_RECORD {
+        return Err(format!(
+            "format `{format}` describes {offset}-byte records; wsim reads records of up to {MAX_RECORD} bytes"
+        ));
+    }
     Ok((big_endian, fields, offset))
 }
 
@@ -321,8 +329,7 @@ mod tests {
     fn decode(layout: &str, record: &[u8]) -> Decoded {
         let layout: BinaryLayout = layout.parse().unwrap();
         assert_eq!(layout.record_len(), record.len(), "{layout}");
-        let next = layout.has_next_access();
-        BinaryRecords { layout, next }.decode(record)
+        BinaryRecords { layout }.decode(record)
     }
 
     #[test]
@@ -375,6 +382,8 @@ mod tests {
             ("format=<Q,obj-id-col=x", "a column is a field number"),
             ("format=<Q,obj-id-col", "not key=value"),
             ("format=<99999Q,obj-id-col=1", "out of range"),
+            ("format=<0Q,obj-id-col=1", "out of range"),
+            (&format!("format=<{},obj-id-col=1", "4096Q".repeat(3)), "up to 65536 bytes"),
         ] {
             let error = text.parse::<BinaryLayout>().unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");

@@ -46,6 +46,13 @@ pub trait Format {
     /// needs it computes it in a pass of its own.
     const NEXT_ACCESS: bool = false;
 
+    /// Whether a file read with `options` carries next accesses: the
+    /// format's [`NEXT_ACCESS`](Self::NEXT_ACCESS), unless the options
+    /// decide (a binary layout with a next-access column).
+    fn stores_next_access(_options: &ReadOptions) -> bool {
+        Self::NEXT_ACCESS
+    }
+
     /// A reader of `source`, naming `origin` in its errors.
     fn reader(
         source: ByteStream,
@@ -69,8 +76,8 @@ pub struct FormatEntry {
     pub about: &'static str,
     /// [`Format::WRITER`].
     pub writer: Option<&'static dyn RecordWriter>,
-    /// [`Format::NEXT_ACCESS`].
-    pub next_access: bool,
+    /// [`Format::stores_next_access`].
+    pub next_access: fn(&ReadOptions) -> bool,
     /// [`Format::reader`].
     pub reader: OpenReader,
 }
@@ -84,7 +91,7 @@ impl FormatEntry {
             extensions: F::EXTENSIONS,
             about: F::ABOUT,
             writer: F::WRITER,
-            next_access: F::NEXT_ACCESS,
+            next_access: F::stores_next_access,
             reader: F::reader,
         }
     }

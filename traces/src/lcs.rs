@@ -99,9 +99,9 @@ pub struct LcsStats {
     pub start_time: i64,
     /// The last request's time, in seconds.
     pub end_time: i64,
-    /// The smallest object.
+    /// The smallest request size.
     pub smallest_size: i64,
-    /// The largest object.
+    /// The largest request size.
     pub largest_size: i64,
     /// The request counts of the most requested objects, most first.
     pub highest_freq: [i64; 16],
@@ -238,9 +238,9 @@ impl LcsStats {
     }
 }
 
-/// The records of one lcs version.
+/// The records of one lcs version (1 to 8); version 1 is oracleGeneral's.
 #[derive(Debug, Clone, Copy)]
-struct LcsVersion(usize);
+pub(crate) struct LcsVersion(pub(crate) usize);
 
 impl Records for LcsVersion {
     fn record_len(&self) -> usize {

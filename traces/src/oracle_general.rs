@@ -17,7 +17,7 @@ use std::io::{self, Read, Write};
 
 use wsim_policies::Request;
 
-use crate::records::{Decoded, RecordReader, Records, i64_at, u32_at, u64_at};
+use crate::records::{Decoded, RecordReader, Records};
 use crate::{
     ByteStream, Error, Format, Origin, ReadOptions, RecordWriter, RequestReader, WrittenRecord,
 };
@@ -124,7 +124,8 @@ impl<R: Read> OracleGeneralReader<R> {
     }
 }
 
-/// A record of size 0 is skipped, as libCacheSim skips it.
+/// The records of lcs version 1, read by the same rules: a record of size 0
+/// is skipped, and a next access of -1 or `i64::MAX` means never.
 impl Records for OracleGeneral {
     fn record_len(&self) -> usize {
         RECORD
@@ -132,11 +133,6 @@ impl Records for OracleGeneral {
 
     #[inline]
     fn decode(&self, record: &[u8]) -> Decoded {
-        let size = u32_at(record, 12);
-        if size == 0 {
-            return Decoded::Skip;
-        }
-        let request = Request::new(u64_at(record, 4), u64::from(size)).next_at(i64_at(record, 16));
-        Decoded::Request(request, u64::from(u32_at(record, 0)))
+        crate::lcs::LcsVersion(1).decode(record)
     }
 }

@@ -77,6 +77,9 @@ impl TraceReader {
             .map_or(u64::MAX, |limit| limit - self.taken);
         if left == 0 {
             out.clear();
+            if let Some(times) = &mut self.times {
+                times.clear();
+            }
             return Ok(false);
         }
         self.inner.fill(out)?;

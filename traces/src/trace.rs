@@ -224,33 +224,28 @@ impl Trace {
     }
 
     /// Whether every request this trace yields carries its next access: its
-    /// format stores it (oracleGeneral), or [`Trace::with_next_access`]
-    /// computed it.
+    /// format stores it (oracleGeneral, lcs) and the replay takes every
+    /// request, or [`Trace::with_next_access`] computed it.
     #[must_use]
     pub fn has_next_access(&self) -> bool {
+        // A stored next access counts the file's requests: under a limit or
+        // a sample it would point past the end, or at a request not
+        // replayed, so it is computed afresh over what is replayed.
+        let whole = self.replay.num_req.is_none() && self.replay.sample.is_none();
         self.next_access.is_some()
             || match &self.source {
-                Source::File(file) => file.format.entry().next_access,
+                Source::File(file) => whole && (file.format.entry().next_access)(&file.options),
                 Source::Memory(..) => false,
             }
     }
 
     /// The same trace, every request carrying its next access (1-based, as
-    /// oracleGeneral stores it). A format that stores it is read as it is;
-    /// otherwise one pass over the trace computes it, holding 8 bytes per
+    /// oracleGeneral stores it) among the requests replayed. A format that
+    /// stores it is read as it is when every request is replayed; otherwise
+    /// one pass over the replayed requests computes it, holding 8 bytes per
     /// request; `progress` hears of every chunk of that pass.
     pub fn with_next_access(mut self, mut progress: impl FnMut(u64)) -> Result<Self, Error> {
         if self.has_next_access() {
-            return Ok(self);
-        }
-        if let Source::Memory(requests, skipped) = &self.source {
-            let next = next_accesses(requests.iter().map(|request| request.id));
-            let requests: Vec<Request> = requests
-                .iter()
-                .zip(next)
-                .map(|(request, next)| request.next_at(next))
-                .collect();
-            self.source = Source::Memory(requests.into(), *skipped);
             return Ok(self);
         }
         let mut reader = self.reader()?;
@@ -268,12 +263,17 @@ impl Trace {
         Ok(self)
     }
 
-    /// The same trace, replaying only the requests `replay` takes. Next
-    /// accesses computed before are dropped: they count other requests.
+    /// The same trace, replaying only the requests `replay` takes (its
+    /// warm-up aside, which changes no request). Next accesses computed
+    /// before for other requests are dropped.
     #[must_use]
     pub fn with_replay(mut self, replay: Replay) -> Self {
+        let same_requests =
+            replay.num_req == self.replay.num_req && replay.sample == self.replay.sample;
+        if !same_requests {
+            self.next_access = None;
+        }
         self.replay = replay;
-        self.next_access = None;
         self
     }
 

@@ -44,8 +44,10 @@ impl Format for Vscsi {
         let version = VscsiVersion::of(&start).ok_or_else(|| Error::Record {
             path: origin.path.clone(),
             offset: 0,
-            what: if read < start.capacity() {
-                format!("too short for a vscsi trace: {read} bytes, fewer than the {} libCacheSim needs to tell its version", start.capacity())
+            what: if read < TESTED * VscsiVersion::V1.record_len() {
+                format!(
+                    "too short for a vscsi trace: {read} bytes, fewer than the two records needed to tell its version"
+                )
             } else {
                 "not a vscsi trace: the first two records carry neither version 1 nor version 2"
                     .to_owned()
