@@ -446,3 +446,87 @@ pub struct GenArgs {
     #[command(flatten)]
     pub(crate) synthetic: SyntheticArgs,
 }
+
+#[derive(Debug, Args)]
+pub struct MrcArgs {
+    /// The trace [default: the built-in synthetic trace]
+    #[arg(long, value_name = "PATH", conflicts_with = "synthetic")]
+    pub(crate) trace: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) format: FormatArgs,
+
+    #[command(flatten)]
+    pub(crate) replay: ReplayArgs,
+
+    #[command(flatten)]
+    pub(crate) synthetic: SyntheticArgs,
+
+    /// Methods, comma-separated: exact (LRU, one pass of stack distances),
+    /// shards (LRU on a spatial sample, distances scaled), minisim (each
+    /// --policy simulated on a spatial sample at sizes scaled by --rate)
+    #[arg(long = "method", value_name = "LIST", value_delimiter = ',', default_value = "exact",
+          value_parser = ["exact", "shards", "minisim"])]
+    pub(crate) methods: Vec<String>,
+
+    /// Sampling rate of shards (default 0.01) and minisim (default 0.05)
+    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    pub(crate) rate: Option<f64>,
+
+    /// shards: keep at most K objects, lowering the rate as needed
+    /// (fixed-size SHARDS) instead of a fixed rate
+    #[arg(long, value_name = "K", value_parser = parse_positive_usize)]
+    pub(crate) max_objects: Option<usize>,
+
+    /// minisim's policies, comma-separated, with parameters as `run` takes them
+    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',', default_value = "lru",
+          value_parser = parse_policy)]
+    pub(crate) policies: Vec<PolicySpec>,
+
+    /// Cache sizes, as `run` takes them
+    /// [default: 0.01%..100%:20, twenty sizes over the working set]
+    #[arg(
+        long = "size",
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub(crate) sizes: Vec<SizeSpec>,
+
+    /// Count every request as size 1, so sizes count objects
+    #[arg(long)]
+    pub(crate) ignore_size: bool,
+
+    /// Also simulate each curve's policy in full at five of the sizes and
+    /// report each method's mean absolute error
+    #[arg(long)]
+    pub(crate) compare: bool,
+
+    /// Also write every point as JSON to PATH
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<PathBuf>,
+
+    /// Also write every point as CSV to PATH
+    #[arg(long, value_name = "PATH")]
+    pub(crate) csv: Option<PathBuf>,
+
+    /// Draw the curves into DIR (mrc.svg, cache size on a log axis)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) plot: Option<PathBuf>,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(rate) if rate > 0.0 && rate <= 1.0 => Ok(rate),
+        _ => Err(format!("`{text}`: a rate lies in (0, 1]")),
+    }
+}
+
+fn parse_positive_usize(text: &str) -> Result<usize, String> {
+    parse_positive(text)
+        .and_then(|number| usize::try_from(number).map_err(|error| error.to_string()))
+}
+
+fn parse_policy(text: &str) -> Result<PolicySpec, String> {
+    text.parse()
+}

@@ -11,7 +11,7 @@ use wsim_traces::{Synthetic, Trace, TraceFormat, WorkingSet, write_trace};
 
 use clap::{Parser, Subcommand};
 
-use crate::args::{AnalyzeArgs, ConvertArgs, GenArgs, InspectArgs, RunArgs, Warmup};
+use crate::args::{AnalyzeArgs, ConvertArgs, GenArgs, InspectArgs, MrcArgs, RunArgs, Warmup};
 
 #[cfg(not(feature = "wasm"))]
 use crate::execute::Failure;
@@ -50,6 +50,10 @@ enum Command {
     /// bounded), CSV, ids and the other text formats. With --num-req and
     /// --sample-ratio, a smaller trace.
     Convert(ConvertArgs),
+    /// Miss-ratio curves at a fraction of a simulation per size: LRU's
+    /// exactly from one pass of stack distances, LRU's by SHARDS sampling,
+    /// or any policy's by miniature simulation on a spatial sample.
+    Mrc(Box<MrcArgs>),
     /// Look at a trace before simulating it: requests, objects, bytes,
     /// working set, one-hit wonders, object sizes, popularity (with a
     /// fitted Zipf alpha), reuse distances and time span.
@@ -65,6 +69,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(args) => inspect(&args),
         Command::Convert(args) => crate::tools::convert(&args),
         Command::Analyze(args) => crate::tools::analyze(&args),
+        Command::Mrc(args) => mrc(&args),
     }
 }
 
@@ -189,6 +194,39 @@ fn with_warmup(
     Ok(trace.with_replay(replay))
 }
 
+/// `wsim mrc`: the trace, the sizes (20 log-spaced from 0.01% to 100% of
+/// the working set by default), then the curves.
+fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    let trace = match &args.trace {
+        Some(path) => crate::tools::open_file(path, &args.format, args.ignore_size)?,
+        None => {
+            let spec = args.synthetic.spec();
+            Trace::in_memory(
+                "synthetic trace",
+                &spec.to_string(),
+                generate_in_memory(&spec)?,
+                args.ignore_size,
+            )
+        }
+    }
+    .with_replay(args.replay.replay());
+    writeln!(out, "trace: {}", trace.description())?;
+    crate::tools::describe_replay(&trace, &mut out)?;
+    let grid = SizeSpec::Range {
+        from: Amount::Percent(0.01),
+        to: Amount::Percent(100.0),
+        points: 20,
+    };
+    let (sizes, _) = sizes_of(
+        &args.sizes,
+        (grid, "20 log-spaced from 0.01% to 100% of the working set"),
+        &trace,
+        &mut out,
+    )?;
+    crate::mrc::command(args, trace, &sizes)
+}
+
 /// The default sweep: five log-spaced sizes from 0.1% to 10% of the working set.
 const DEFAULT_SIZES: SizeSpec = SizeSpec::Range {
     from: Amount::Percent(0.1),
@@ -203,10 +241,26 @@ fn sizes(
     trace: &Trace,
     out: &mut dyn Write,
 ) -> anyhow::Result<(Vec<u64>, Option<WorkingSet>)> {
-    let specs = if args.sizes.is_empty() {
-        vec![DEFAULT_SIZES]
+    let default = (
+        DEFAULT_SIZES,
+        "5 log-spaced from 0.1% to 10% of the working set",
+    );
+    sizes_of(&args.sizes, default, trace, out)
+}
+
+/// The cache sizes `requested` (or `default`, described), measuring the
+/// working set first when a size is relative to it; says what it found on
+/// `out`.
+pub(crate) fn sizes_of(
+    requested: &[SizeSpec],
+    default: (SizeSpec, &str),
+    trace: &Trace,
+    out: &mut dyn Write,
+) -> anyhow::Result<(Vec<u64>, Option<WorkingSet>)> {
+    let specs = if requested.is_empty() {
+        vec![default.0]
     } else {
-        args.sizes.clone()
+        requested.to_vec()
     };
     let working_set = if specs.iter().any(SizeSpec::needs_working_set) {
         let set = scan(trace)?;
@@ -240,10 +294,10 @@ fn sizes(
         "bytes"
     };
     let listed: Vec<String> = sizes.iter().map(u64::to_string).collect();
-    let chosen = if args.sizes.is_empty() {
-        " (default: 5 log-spaced from 0.1% to 10% of the working set; --size changes them)"
+    let chosen = if requested.is_empty() {
+        format!(" (default: {}; --size changes them)", default.1)
     } else {
-        ""
+        String::new()
     };
     writeln!(out, "cache sizes ({unit}){chosen}: {}", listed.join(", "))?;
     Ok((sizes, working_set))

@@ -33,6 +33,7 @@ pub mod inspect;
 #[cfg(feature = "wasm")]
 mod load;
 pub mod micro;
+pub mod mrc;
 pub mod plan;
 pub mod plot;
 pub mod progress;

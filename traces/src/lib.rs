@@ -38,6 +38,7 @@ pub mod detect;
 mod error;
 mod format;
 mod lines;
+pub mod mrc;
 mod options;
 pub mod records;
 mod replay;

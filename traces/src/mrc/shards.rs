@@ -1,0 +1,121 @@
+//! SHARDS (Waldspurger, Park, Garthwaite and Ahmad, "Efficient MRC
+//! Construction with SHARDS", FAST '15): stack distances over a spatial
+//! sample of the objects, scaled up by the sampling rate.
+//!
+//! An object is in the sample when the low 24 bits of its id's hash (XXH3,
+//! as wsim's `--sample-ratio`) are below a threshold T, a rate of T/2^24.
+//! Fixed-rate keeps T; its counts get the paper's SHARDS_adj correction
+//! (the difference between the expected and the actual number of sampled
+//! requests goes to distance 0). Fixed-size keeps at most K objects: when a
+//! new one would be K+1, T drops to the largest hash in the sample and the
+//! objects at it leave, so the rate falls as the trace goes on; each
+//! distance is scaled, and each request weighted, by the inverse of the
+//! rate when it was measured.
+
+use std::collections::BinaryHeap;
+
+use super::{Distances, LruStack};
+use crate::sample::xxh3_64_of_u64;
+
+/// The hash space: the low 24 bits.
+const SPACE: u64 = 1 << 24;
+
+/// How SHARDS chooses its sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ShardsMode {
+    /// A fixed rate in (0, 1].
+    FixedRate(f64),
+    /// At most this many objects, the rate falling as needed.
+    FixedSize(usize),
+}
+
+/// SHARDS over a stream of requests.
+#[derive(Debug)]
+pub struct Shards {
+    mode: ShardsMode,
+    threshold: u64,
+    stack: LruStack,
+    /// The sampled objects by hash, largest first (fixed-size only).
+    sampled: BinaryHeap<(u64, u64)>,
+    distances: Distances,
+    /// Every request seen, sampled or not.
+    seen: u64,
+}
+
+impl Shards {
+    /// SHARDS in `mode`; a fixed rate is clamped into (0, 1].
+    #[must_use]
+    pub fn new(mode: ShardsMode) -> Self {
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss,
+            reason = "a rate in (0, 1] times 2^24"
+        )]
+        let threshold = match mode {
+            ShardsMode::FixedRate(rate) => ((rate * SPACE as f64).round() as u64).clamp(1, SPACE),
+            ShardsMode::FixedSize(_) => SPACE,
+        };
+        Self {
+            mode,
+            threshold,
+            stack: LruStack::default(),
+            sampled: BinaryHeap::new(),
+            distances: Distances::default(),
+            seen: 0,
+        }
+    }
+
+    /// The sampling rate now.
+    #[must_use]
+    pub fn rate(&self) -> f64 {
+        #[expect(clippy::cast_precision_loss, reason = "a rate")]
+        let rate = self.threshold as f64 / SPACE as f64;
+        rate
+    }
+
+    /// One request.
+    pub fn access(&mut self, id: u64, size: u64) {
+        self.seen += 1;
+        let hash = xxh3_64_of_u64(id) & (SPACE - 1);
+        if hash >= self.threshold {
+            return;
+        }
+        let distance = self.stack.access(id, size);
+        // Distances over the sample, scaled to the whole trace.
+        let scaled =
+            distance.map(|distance| distance * u128::from(SPACE) / u128::from(self.threshold));
+        self.distances.add_weighted(scaled, size, 1.0 / self.rate());
+        if let ShardsMode::FixedSize(limit) = self.mode
+            && distance.is_none()
+        {
+            self.sampled.push((hash, id));
+            while self.sampled.len() > limit.max(1) {
+                let Some((largest, _)) = self.sampled.peek().copied() else {
+                    break;
+                };
+                self.threshold = largest;
+                while let Some(&(hash, id)) = self.sampled.peek() {
+                    if hash < self.threshold {
+                        break;
+                    }
+                    self.sampled.pop();
+                    self.stack.forget(id);
+                }
+            }
+        }
+    }
+
+    /// The distances, SHARDS_adj-corrected at a fixed rate.
+    #[must_use]
+    pub fn finish(mut self) -> Distances {
+        if let ShardsMode::FixedRate(_) = self.mode {
+            // In the weighted counts (each sampled request weighs 1/rate),
+            // the expected total is every request seen.
+            #[expect(clippy::cast_precision_loss, reason = "a count")]
+            let seen = self.seen as f64;
+            self.distances.adjust = seen - self.distances.requests;
+        }
+        self.distances
+    }
+}
