@@ -26,6 +26,9 @@ pub use stack::LruStack;
 
 use crate::{CHUNK, Error, RequestReader, Trace};
 
+/// Distances below this are counted in an array.
+const DENSE: usize = 1 << 20;
+
 /// The stack distances of a trace's requests (or of a sample's, scaled),
 /// each request counted with a weight: 1, or in fixed-size SHARDS the
 /// inverse of the sampling rate when it was measured (so that counts taken
@@ -38,7 +41,10 @@ pub struct Distances {
     pub bytes: f64,
     /// First requests of their object, misses at every size, weighted.
     pub cold: f64,
-    /// For each distance, the requests at it and their bytes, weighted.
+    /// For each distance below [`DENSE`], the requests at it and their
+    /// bytes, weighted: an array, as most distances are small.
+    dense: Vec<(f64, f64)>,
+    /// The same for the larger distances.
     by_distance: FxHashMap<u128, (f64, f64)>,
     /// Requests (hits at every size) added to correct a sample's count:
     /// SHARDS_adj.
@@ -73,7 +79,15 @@ impl Distances {
         match distance {
             None => self.cold += weight,
             Some(distance) => {
-                let entry = self.by_distance.entry(distance).or_insert((0.0, 0.0));
+                let entry = match usize::try_from(distance) {
+                    Ok(index) if index < DENSE => {
+                        if self.dense.len() <= index {
+                            self.dense.resize(index + 1, (0.0, 0.0));
+                        }
+                        &mut self.dense[index]
+                    }
+                    _ => self.by_distance.entry(distance).or_insert((0.0, 0.0)),
+                };
                 entry.0 += weight;
                 entry.1 += bytes;
             }
@@ -84,11 +98,16 @@ impl Distances {
     #[must_use]
     pub fn curve(&self, sizes: &[u64]) -> Vec<CurvePoint> {
         // Hits at capacity C: the requests at distances up to C.
-        let sorted: BTreeMap<u128, (f64, f64)> = self
+        let mut sorted: BTreeMap<u128, (f64, f64)> = self
             .by_distance
             .iter()
             .map(|(&distance, &counts)| (distance, counts))
             .collect();
+        for (distance, &counts) in self.dense.iter().enumerate() {
+            if counts.0 > 0.0 {
+                sorted.insert(distance as u128, counts);
+            }
+        }
         let mut cumulative = Vec::with_capacity(sorted.len());
         let (mut hits, mut hit_bytes) = (0.0, 0.0);
         for (&distance, &(count, bytes)) in &sorted {
