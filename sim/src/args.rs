@@ -70,41 +70,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub(crate) synthetic: SyntheticArgs,
 
-    /// Policies: a comma-separated list, or all; a policy's parameters
-    /// follow its name, each as :key=value (s3fifo:small-size-ratio=0.2)
-    /// [default: a handful, named in the run's header; none when --wasm
-    /// gives modules]
-    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',',
-          value_parser = PolicyParser)]
-    pub(crate) policies: Vec<Choice<PolicySpec>>,
-
-    /// Give every request its next access (the 1-based index of the
-    /// object's next request) for trace formats that do not store it, for
-    /// --wasm modules that read it; a built-in policy that needs it turns
-    /// this on
-    #[arg(long)]
-    pub(crate) next_access: bool,
-
-    /// Backends: a comma-separated list, or all [default: all]. Native
-    /// always runs beside WebAssembly backends, as the baseline of their
-    /// slowdowns; the component backends run on wasmtime
-    #[arg(long = "backend", value_name = "LIST", value_delimiter = ',',
-          value_parser = choice::<Backend>("backend"))]
-    pub(crate) backends: Vec<Choice<Backend>>,
-
-    /// How WebAssembly backends find their exports: cached (once, at load),
-    /// uncached (by name on every call), or both
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "cached",
-          value_parser = choice::<LookupKind>("lookup").all_as(&["both", "all"]))]
-    pub(crate) lookup: Vec<Choice<LookupKind>>,
-
     #[command(flatten)]
-    pub(crate) runtime: RuntimeArgs,
-
-    /// A policy module of your own: any WebAssembly module exporting wsim's
-    /// ABI (docs/ABI.md). Repeatable. It runs under every ABI it exports
-    #[arg(long = "wasm", value_name = "PATH")]
-    pub(crate) modules: Vec<PathBuf>,
+    pub(crate) guests: PolicyArgs,
 
     /// Cache sizes, comma-separated: sizes (4MiB, 1GiB, 4096), percentages of
     /// the trace's working set (1%), or log-spaced ranges (1MiB..1GiB:8).
@@ -140,6 +107,49 @@ pub struct RunArgs {
     /// report no times (native only, unless --backend says otherwise)
     #[arg(long)]
     pub(crate) no_timing: bool,
+}
+
+/// The policies to run and where: built-in policies, `--wasm` modules,
+/// backends, runtimes and the sandbox's limits, as `run` and `mrc` take them.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Policies: a comma-separated list, or all; a policy's parameters
+    /// follow its name, each as :key=value (s3fifo:small-size-ratio=0.2)
+    /// [default: a handful, named in the run's header; none when --wasm
+    /// gives modules]
+    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',',
+          value_parser = PolicyParser)]
+    pub(crate) policies: Vec<Choice<PolicySpec>>,
+
+    /// Give every request its next access (the 1-based index of the
+    /// object's next request) for trace formats that do not store it, for
+    /// --wasm modules that read it; a built-in policy that needs it turns
+    /// this on
+    #[arg(long)]
+    pub(crate) next_access: bool,
+
+    /// Backends: a comma-separated list, or all [default: all; with
+    /// --no-timing native, or for --wasm modules the core-module backends;
+    /// in `mrc` native, and batch on one runtime for --wasm modules]. Native always runs beside WebAssembly
+    /// backends, as the baseline of their slowdowns; the component
+    /// backends run on wasmtime
+    #[arg(long = "backend", value_name = "LIST", value_delimiter = ',',
+          value_parser = choice::<Backend>("backend"))]
+    pub(crate) backends: Vec<Choice<Backend>>,
+
+    /// How WebAssembly backends find their exports: cached (once, at load),
+    /// uncached (by name on every call), or both
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "cached",
+          value_parser = choice::<LookupKind>("lookup").all_as(&["both", "all"]))]
+    pub(crate) lookup: Vec<Choice<LookupKind>>,
+
+    #[command(flatten)]
+    pub(crate) runtime: RuntimeArgs,
+
+    /// A policy module of your own: any WebAssembly module exporting wsim's
+    /// ABI (docs/ABI.md). Repeatable. It runs under every ABI it exports
+    #[arg(long = "wasm", value_name = "PATH")]
+    pub(crate) modules: Vec<PathBuf>,
 
     #[command(flatten)]
     pub(crate) sandbox: SandboxArgs,
@@ -478,10 +488,11 @@ pub struct MrcArgs {
     #[arg(long, value_name = "K", value_parser = parse_positive_usize)]
     pub(crate) max_objects: Option<usize>,
 
-    /// minisim's policies, comma-separated, with parameters as `run` takes them
-    #[arg(long = "policy", value_name = "LIST", value_delimiter = ',', default_value = "lru",
-          value_parser = parse_policy)]
-    pub(crate) policies: Vec<PolicySpec>,
+    /// minisim's policies (--policy, --wasm) and where they run
+    /// (--backend: native by default, the module backends for --wasm);
+    /// exact and shards are LRU's
+    #[command(flatten)]
+    pub(crate) guests: PolicyArgs,
 
     /// Cache sizes, as `run` takes them
     /// [default: 0.01%..100%:20, twenty sizes over the working set]
@@ -525,8 +536,4 @@ fn parse_rate(text: &str) -> Result<f64, String> {
 fn parse_positive_usize(text: &str) -> Result<usize, String> {
     parse_positive(text)
         .and_then(|number| usize::try_from(number).map_err(|error| error.to_string()))
-}
-
-fn parse_policy(text: &str) -> Result<PolicySpec, String> {
-    text.parse()
 }

@@ -11,6 +11,8 @@ use wsim_traces::{Synthetic, Trace, TraceFormat, WorkingSet, write_trace};
 
 use clap::{Parser, Subcommand};
 
+#[cfg(not(feature = "wasm"))]
+use crate::args::PolicyArgs;
 use crate::args::{AnalyzeArgs, ConvertArgs, GenArgs, InspectArgs, MrcArgs, RunArgs, Warmup};
 
 #[cfg(not(feature = "wasm"))]
@@ -197,6 +199,11 @@ fn with_warmup(
 /// `wsim mrc`: the trace, the sizes (20 log-spaced from 0.01% to 100% of
 /// the working set by default), then the curves.
 fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
+    if args.replay.sample_ratio.is_some() && args.methods.iter().any(|method| method == "minisim") {
+        anyhow::bail!(
+            "--sample-ratio and --method minisim would both sample the objects: give minisim's rate as --rate"
+        );
+    }
     let mut out = io::stdout().lock();
     let trace = match &args.trace {
         Some(path) => crate::tools::open_file(path, &args.format, args.ignore_size)?,
@@ -305,7 +312,7 @@ pub(crate) fn sizes_of(
 
 fn run(args: &RunArgs) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
-    let selection = Selection::new(args);
+    let selection = Selection::new(&args.guests, args.no_timing);
     let trace = open_trace(args)?;
     writeln!(out, "trace: {}", trace.description())?;
     crate::tools::describe_replay(&trace, &mut out)?;
@@ -329,11 +336,12 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         )?;
     }
     let mut policies: Vec<Policy> = selection.policies.iter().map(Policy::builtin).collect();
-    let load_failures = if selection.wasm_backends().next().is_some() || !args.modules.is_empty() {
-        load_guests(args, &selection, &mut policies, &mut out)?
-    } else {
-        Vec::new()
-    };
+    let load_failures =
+        if selection.wasm_backends().next().is_some() || !args.guests.modules.is_empty() {
+            load_guests(&args.guests, &selection, &mut policies, &mut out)?
+        } else {
+            Vec::new()
+        };
     let jobs = jobs(&selection, &policies, &sizes);
     if jobs.is_empty() {
         report_failures(load_failures)?;
@@ -410,12 +418,12 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "wasm")]
-use crate::load::load_guests;
+pub(crate) use crate::load::load_guests;
 
 /// Without WebAssembly there is nothing to load: say what to rebuild with.
 #[cfg(not(feature = "wasm"))]
-fn load_guests(
-    _: &RunArgs,
+pub(crate) fn load_guests(
+    _: &PolicyArgs,
     selection: &Selection,
     _: &mut Vec<Policy>,
     _: &mut dyn Write,

@@ -9,7 +9,7 @@ use std::time::Instant;
 use wsim_backends::engine::Error as EngineError;
 use wsim_backends::{Engine, Limits, Module, ModuleCache, Origin, Runs, Runtime, guests};
 
-use crate::args::RunArgs;
+use crate::args::PolicyArgs;
 use crate::execute::Failure;
 use crate::plan::{DEFAULT_PLUGIN_FUEL, Selection};
 use crate::run::Policy;
@@ -55,7 +55,7 @@ impl Engines {
 /// more policies; a module that fails to load becomes a failure while the
 /// rest run. Writes what it did to `out`.
 pub(crate) fn load_guests(
-    args: &RunArgs,
+    args: &PolicyArgs,
     selection: &Selection,
     policies: &mut Vec<Policy>,
     out: &mut dyn Write,

@@ -1,23 +1,27 @@
 //! `wsim mrc`: miss-ratio curves by exact LRU stack distances, SHARDS, or
 //! miniature simulation (Waldspurger et al., ATC '17: each policy simulated
 //! on a spatial sample of the objects at sizes scaled by the sampling rate,
-//! the sizes in parallel), with `--compare` against full simulations.
+//! the sizes in parallel, on any backend `run` has), with `--compare`
+//! against full simulations.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use rayon::prelude::*;
 use serde::Serialize;
-use wsim_policies::{Cache, EvictionPolicy, PolicySpec, PolicyVisitor, Request};
+use wsim_backends::Backend;
+use wsim_policies::{PolicyKind, PolicySpec};
+use wsim_traces::Trace;
 use wsim_traces::mrc::{CurvePoint, ShardsMode};
 use wsim_traces::sample::SpatialSampler;
-use wsim_traces::{CHUNK, Replay, RequestReader, Trace};
 
 use crate::args::MrcArgs;
+use crate::execute::{Failure, report_failures, run_jobs};
+use crate::plan::{Selection, jobs};
 use crate::plot::{Line, LineChart, Panel, line_chart};
 use crate::progress::Progress;
+use crate::run::{Policy, Record};
 
 /// One row of `--json` and `--csv`.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +30,8 @@ pub struct MrcRecord {
     pub method: String,
     /// The policy the curve is of.
     pub policy: String,
+    /// Where it ran: native, or a WebAssembly backend and runtime.
+    pub backend: String,
     /// Bytes, or objects with `--ignore-size`.
     pub cache_size: u64,
     /// Misses over requests.
@@ -36,206 +42,353 @@ pub struct MrcRecord {
     pub sample_rate: f64,
 }
 
-/// A method and what it measured, with its time.
+/// A method's curve of one policy on one backend.
 struct Curve {
-    method: String,
+    method: &'static str,
     policy: String,
+    backend: String,
     rate: f64,
     points: Vec<CurvePoint>,
+}
+
+impl Curve {
+    fn label(&self) -> String {
+        if self.backend == Backend::Native.name() {
+            format!("{} {}", self.method, self.policy)
+        } else {
+            format!("{} {} ({})", self.method, self.policy, self.backend)
+        }
+    }
+}
+
+/// How long each method took, for `--compare`'s report.
+struct Timing {
+    method: &'static str,
     seconds: f64,
+    what: String,
 }
 
 /// `wsim mrc`.
 pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     let mut curves: Vec<Curve> = Vec::new();
+    let mut timings: Vec<Timing> = Vec::new();
+    let mut failures: Vec<Failure> = Vec::new();
+    let mut lru_curves = false;
     for method in &args.methods {
         let start = Instant::now();
         let progress = Progress::new(trace.len_hint(), method);
         let advance = |requests| progress.advance(requests);
-        match method.as_str() {
-            "exact" => {
-                let distances = wsim_traces::mrc::exact(&trace, advance)?;
-                curves.push(Curve {
-                    method: "exact".to_owned(),
-                    policy: "lru".to_owned(),
-                    rate: 1.0,
-                    points: distances.curve(sizes),
-                    seconds: start.elapsed().as_secs_f64(),
-                });
-            }
+        let (distances, rate) = match method.as_str() {
+            "exact" => (wsim_traces::mrc::exact(&trace, advance)?, 1.0),
             "shards" => {
                 let mode = match args.max_objects {
                     Some(limit) => ShardsMode::FixedSize(limit),
                     None => ShardsMode::FixedRate(args.rate.unwrap_or(0.01)),
                 };
-                let (distances, rate) = wsim_traces::mrc::shards(&trace, mode, advance)?;
-                curves.push(Curve {
-                    method: "shards".to_owned(),
-                    policy: "lru".to_owned(),
-                    rate,
-                    points: distances.curve(sizes),
-                    seconds: start.elapsed().as_secs_f64(),
-                });
+                wsim_traces::mrc::shards(&trace, mode, advance)?
             }
-            _ => {
-                progress.finish();
-                let rate = args.rate.unwrap_or(0.05);
-                for policy in &args.policies {
-                    let start = Instant::now();
-                    let points = minisim(&trace, policy, rate, sizes)?;
-                    curves.push(Curve {
-                        method: "minisim".to_owned(),
-                        policy: policy.to_string(),
-                        rate: SpatialSampler::new(rate)
-                            .map_err(anyhow::Error::msg)?
-                            .ratio(),
-                        points,
-                        seconds: start.elapsed().as_secs_f64(),
-                    });
-                }
-                continue;
-            }
-        }
+            _ => continue,
+        };
         progress.finish();
+        let method = if method == "exact" { "exact" } else { "shards" };
+        lru_curves = true;
+        curves.push(Curve {
+            method,
+            policy: PolicySpec::of(PolicyKind::Lru).to_string(),
+            backend: Backend::Native.name().to_owned(),
+            rate,
+            points: distances.curve(sizes),
+        });
+        timings.push(Timing {
+            method,
+            seconds: start.elapsed().as_secs_f64(),
+            what: "one pass".to_owned(),
+        });
     }
-    if args.compare {
-        compare(args, &trace, sizes, &mut curves, &mut out)?;
+    let minisim = args.methods.iter().any(|method| method == "minisim");
+    if minisim || args.compare {
+        let mut simulations = Simulations::new(args, minisim, &mut out, &mut failures)?;
+        if minisim {
+            let rate =
+                SpatialSampler::new(args.rate.unwrap_or(0.05)).map_err(anyhow::Error::msg)?;
+            let start = Instant::now();
+            let (made, _) = simulations.run("minisim", &trace, Some(rate), sizes, &mut failures)?;
+            timings.push(Timing {
+                method: "minisim",
+                seconds: start.elapsed().as_secs_f64(),
+                what: format!(
+                    "{} curves of {} sizes, {} at a time",
+                    made.len(),
+                    sizes.len(),
+                    rayon::current_num_threads()
+                ),
+            });
+            curves.extend(made);
+        }
+        if args.compare {
+            if lru_curves {
+                simulations.add_lru();
+            }
+            let truths = compare(&simulations, &trace, sizes, &mut failures)?;
+            report_errors(&curves, &truths, &timings, &mut out)?;
+            curves.extend(truths.curves);
+        }
     }
     write_table(&curves, &mut out)?;
     let records = records(&curves);
-    if let Some(path) = &args.json {
-        crate::report::write_json_file(&records, path)?;
-    }
-    if let Some(path) = &args.csv {
-        write_csv(&records, path)?;
-    }
-    if let Some(dir) = &args.plot {
-        let path = draw(&curves, trace.name(), trace.ignore_size(), dir)?;
+    let json = args
+        .json
+        .as_deref()
+        .map(|path| crate::report::write_json_file(&records, path));
+    let csv = args.csv.as_deref().map(|path| write_csv(&records, path));
+    let drawn = args
+        .plot
+        .as_deref()
+        .map(|dir| draw(&curves, trace.name(), trace.ignore_size(), dir))
+        .transpose();
+    if let Ok(Some(path)) = &drawn {
         writeln!(out, "figure: {}", path.display())?;
     }
-    Ok(())
+    json.transpose()?;
+    csv.transpose()?;
+    drawn?;
+    report_failures(failures)
 }
 
-/// A policy simulated natively on the spatial sample of `rate` at each
-/// size scaled by the rate, the sizes in parallel.
-fn minisim(
-    trace: &Trace,
-    policy: &PolicySpec,
-    rate: f64,
-    sizes: &[u64],
-) -> anyhow::Result<Vec<CurvePoint>> {
-    let sampler = SpatialSampler::new(rate).map_err(anyhow::Error::msg)?;
-    let sampled = trace.clone().with_replay(Replay {
-        sample: Some(sampler),
-        ..trace.replay()
-    });
-    let sampled = if policy.kind.needs_next_access() {
-        sampled.with_next_access(|_| {})?
-    } else {
-        sampled
-    };
-    sizes
-        .par_iter()
-        .map(|&size| {
+/// The policies simulated (minisim's, loaded once) and where they run.
+struct Simulations {
+    selection: Selection,
+    policies: Vec<Policy>,
+}
+
+impl Simulations {
+    /// `--policy` and `--wasm` loaded when minisim runs; otherwise (for
+    /// `--compare` alone) no policy yet. A module that fails to load joins
+    /// `failures` while the rest run.
+    fn new(
+        args: &MrcArgs,
+        minisim: bool,
+        out: &mut dyn Write,
+        failures: &mut Vec<Failure>,
+    ) -> anyhow::Result<Self> {
+        let mut selection = Selection::new(&args.guests, true);
+        if !selection.backends_asked && !args.guests.modules.is_empty() {
+            // One sandbox is enough to draw a module's curve: the fastest.
+            selection.backends = vec![Backend::Native, Backend::Batch];
+            if args.guests.runtime.runtimes.is_empty() {
+                selection.runtimes.truncate(1);
+            }
+        }
+        let mut policies = Vec::new();
+        if minisim {
+            policies = selection.policies.iter().map(Policy::builtin).collect();
+            if selection.policies_by_default {
+                let names: Vec<String> =
+                    selection.policies.iter().map(ToString::to_string).collect();
+                writeln!(
+                    out,
+                    "minisim policies: {} (--policy picks others)",
+                    names.join(", ")
+                )?;
+            }
+            if selection.backends_asked {
+                if selection.wasm_backends().next().is_some() {
+                    failures.extend(crate::cli::load_guests(
+                        &args.guests,
+                        &selection,
+                        &mut policies,
+                        out,
+                    )?);
+                }
+            } else if !args.guests.modules.is_empty() {
+                // The modules on batch; the built-in policies natively, as
+                // nobody asked for them in a sandbox.
+                let mut modules = Vec::new();
+                failures.extend(crate::cli::load_guests(
+                    &args.guests,
+                    &selection,
+                    &mut modules,
+                    out,
+                )?);
+                policies.extend(modules);
+            }
+        }
+        Ok(Self {
+            selection,
+            policies,
+        })
+    }
+
+    /// LRU run natively too, the truth of the exact and SHARDS curves.
+    fn add_lru(&mut self) {
+        let lru = PolicySpec::of(PolicyKind::Lru).to_string();
+        if !self.policies.iter().any(|policy| policy.name == lru) {
+            self.policies
+                .push(Policy::builtin(&PolicySpec::of(PolicyKind::Lru)));
+        }
+    }
+
+    /// Every policy on every backend chosen at `sizes`: on the spatial
+    /// sample of `sample` at sizes scaled by its rate (minisim), or on the
+    /// whole trace, one run at a time (`--compare`'s simulations).
+    fn run(
+        &self,
+        method: &'static str,
+        trace: &Trace,
+        sample: Option<SpatialSampler>,
+        sizes: &[u64],
+        failures: &mut Vec<Failure>,
+    ) -> anyhow::Result<(Vec<Curve>, Vec<Record>)> {
+        let rate = sample.map_or(1.0, |sampler| sampler.ratio());
+        let scale = |size: u64| -> u64 {
             #[expect(
                 clippy::cast_possible_truncation,
                 clippy::cast_sign_loss,
                 clippy::cast_precision_loss,
-                reason = "a size scaled by a rate below 1"
+                reason = "a size scaled by a rate of at most 1"
             )]
-            let scaled = ((size as f64 * sampler.ratio()).round() as u64).max(1);
-            let (requests, misses, bytes, missed) = policy.kind.visit(Simulate {
-                trace: &sampled,
-                capacity: scaled,
-                params: &policy.params,
-            })?;
-            #[expect(clippy::cast_precision_loss, reason = "a ratio")]
-            let ratio = |part: u128, whole: u128| {
-                if whole == 0 {
-                    0.0
-                } else {
-                    part as f64 / whole as f64
-                }
-            };
-            Ok(CurvePoint {
-                cache_size: size,
-                miss_ratio: ratio(u128::from(misses), u128::from(requests)),
-                byte_miss_ratio: ratio(missed, bytes),
-            })
-        })
-        .collect()
-}
-
-/// One native run: (requests, misses, bytes, bytes missed).
-struct Simulate<'a> {
-    trace: &'a Trace,
-    capacity: u64,
-    params: &'a wsim_policies::Params,
-}
-
-impl PolicyVisitor for Simulate<'_> {
-    type Output = anyhow::Result<(u64, u64, u128, u128)>;
-
-    fn visit<P: EvictionPolicy + 'static>(self) -> Self::Output {
-        let mut cache = Cache::<P>::with_params(self.capacity, self.params);
-        let mut reader = self.trace.reader()?;
-        let mut chunk: Vec<Request> = Vec::with_capacity(CHUNK);
-        let (mut requests, mut misses, mut bytes, mut missed) = (0, 0, 0u128, 0u128);
-        loop {
-            reader.fill(&mut chunk)?;
-            if chunk.is_empty() {
-                return Ok((requests, misses, bytes, missed));
-            }
-            for &request in &chunk {
-                requests += 1;
-                bytes += u128::from(request.size);
-                if !cache.access(request) {
-                    misses += 1;
-                    missed += u128::from(request.size);
-                }
-            }
+            let scaled = (size as f64 * rate).round() as u64;
+            scaled.max(1)
+        };
+        let mut trace = match sample {
+            Some(sampler) => trace.clone().with_replay(wsim_traces::Replay {
+                sample: Some(sampler),
+                ..trace.replay()
+            }),
+            None => trace.clone(),
+        };
+        if self.selection.next_access {
+            let progress = Progress::new(trace.len_hint(), "finding each request's next access");
+            trace = trace.with_next_access(|requests| progress.advance(requests))?;
+            progress.finish();
         }
+        let mut scaled: Vec<u64> = sizes.iter().map(|&size| scale(size)).collect();
+        scaled.sort_unstable();
+        scaled.dedup();
+        let jobs = jobs(&self.selection, &self.policies, &scaled);
+        let (records, failed) = run_jobs(&jobs, &trace, None, sample.is_some());
+        failures.extend(failed);
+        let mut curves: Vec<Curve> = Vec::new();
+        for record in &records {
+            let backend = backend_of(record);
+            if curves
+                .iter()
+                .any(|curve| curve.policy == record.policy && curve.backend == backend)
+            {
+                continue;
+            }
+            let points = sizes
+                .iter()
+                .filter_map(|&size| {
+                    records
+                        .iter()
+                        .find(|other| {
+                            other.policy == record.policy
+                                && backend_of(other) == backend
+                                && other.cache_size == scale(size)
+                        })
+                        .map(|other| CurvePoint {
+                            cache_size: size,
+                            miss_ratio: 1.0 - other.hit_ratio,
+                            byte_miss_ratio: 1.0 - other.byte_hit_ratio,
+                        })
+                })
+                .collect();
+            curves.push(Curve {
+                method,
+                policy: record.policy.clone(),
+                backend,
+                rate,
+                points,
+            });
+        }
+        Ok((curves, records))
     }
 }
 
-/// Full simulations at up to five of the sizes, and each curve's mean
-/// absolute error against them.
+/// Where a record's run ran, in words: `native`, `batch on wasmtime`.
+fn backend_of(record: &Record) -> String {
+    let mut words = record.backend.name().to_owned();
+    if let Some(lookup) = record
+        .lookup
+        .filter(|_| record.lookup != Some(wsim_backends::LookupKind::Cached))
+    {
+        words.push_str(&format!(" {lookup}"));
+    }
+    if let Some(runtime) = record.runtime {
+        words.push_str(&format!(" on {runtime}"));
+    }
+    if let Some(fuel) = record
+        .fuel
+        .filter(|&fuel| fuel != crate::plan::DEFAULT_PLUGIN_FUEL)
+    {
+        words.push_str(&format!(" fuel {fuel}"));
+    }
+    words
+}
+
+/// `--compare`'s full simulations: their curves, the time they took, and
+/// one LRU simulation's time (the baseline of the LRU methods' costs).
+struct Truths {
+    curves: Vec<Curve>,
+    seconds: f64,
+    runs: usize,
+    one_lru: Option<f64>,
+}
+
+/// Every simulated policy run in full at up to five of the sizes, one run
+/// at a time (so each is timed alone).
 fn compare(
-    args: &MrcArgs,
+    simulations: &Simulations,
     trace: &Trace,
     sizes: &[u64],
-    curves: &mut Vec<Curve>,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
+    failures: &mut Vec<Failure>,
+) -> anyhow::Result<Truths> {
     let step = sizes.len().div_ceil(5).max(1);
     let chosen: Vec<u64> = sizes.iter().copied().step_by(step).collect();
-    let mut policies: Vec<String> = curves.iter().map(|curve| curve.policy.clone()).collect();
-    policies.sort();
-    policies.dedup();
-    let mut truths = Vec::new();
-    for name in &policies {
-        let spec: PolicySpec = name
-            .parse()
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("--compare: {name}"))?;
-        let start = Instant::now();
-        let points = minisim(trace, &spec, 1.0, &chosen)?;
-        truths.push(Curve {
-            method: "simulation".to_owned(),
-            policy: name.clone(),
-            rate: 1.0,
-            points,
-            seconds: start.elapsed().as_secs_f64(),
-        });
-    }
+    let (curves, records) = simulations.run("simulation", trace, None, &chosen, failures)?;
+    let lru = PolicySpec::of(PolicyKind::Lru).to_string();
+    let lru_seconds: Vec<f64> = records
+        .iter()
+        .filter(|record| record.policy == lru && !record.backend.is_wasm())
+        .filter_map(|record| record.seconds)
+        .collect();
+    #[expect(clippy::cast_precision_loss, reason = "a mean")]
+    let one_lru = (!lru_seconds.is_empty())
+        .then(|| lru_seconds.iter().sum::<f64>() / lru_seconds.len() as f64);
+    Ok(Truths {
+        curves,
+        seconds: records.iter().filter_map(|record| record.seconds).sum(),
+        runs: records.len(),
+        one_lru,
+    })
+}
+
+/// Each curve's mean absolute error against the full simulations of its
+/// policy on its backend, and what each method cost.
+fn report_errors(
+    curves: &[Curve],
+    truths: &Truths,
+    timings: &[Timing],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let sizes = truths.curves.first().map_or(0, |curve| curve.points.len());
     writeln!(
         out,
-        "mean absolute error against full simulations at {} sizes:",
-        chosen.len()
+        "mean absolute error of the miss ratio against full simulations at {sizes} sizes:"
     )?;
-    for curve in curves.iter() {
-        let Some(truth) = truths.iter().find(|truth| truth.policy == curve.policy) else {
+    let width = curves
+        .iter()
+        .map(|curve| curve.label().len())
+        .max()
+        .unwrap_or(0);
+    for curve in curves {
+        let Some(truth) = truths
+            .curves
+            .iter()
+            .find(|truth| truth.policy == curve.policy && truth.backend == curve.backend)
+        else {
             continue;
         };
         let errors: Vec<f64> = truth
@@ -251,14 +404,37 @@ fn compare(
             .collect();
         #[expect(clippy::cast_precision_loss, reason = "a mean")]
         let mean = errors.iter().sum::<f64>() / errors.len().max(1) as f64;
+        let worst = errors.iter().copied().fold(0.0, f64::max);
         writeln!(
             out,
-            "  {} {}: {mean:.4} ({:.2} s; the simulations took {:.2} s)",
-            curve.method, curve.policy, curve.seconds, truth.seconds
+            "  {:<width$} {mean:.4} (worst {worst:.4})",
+            curve.label()
         )?;
     }
-    let _ = args;
-    curves.extend(truths);
+    writeln!(out, "time:")?;
+    for timing in timings {
+        writeln!(
+            out,
+            "  {:<10} {:>8.3} s ({})",
+            timing.method, timing.seconds, timing.what
+        )?;
+    }
+    writeln!(
+        out,
+        "  {:<10} {:>8.3} s ({} runs, one at a time)",
+        "simulation", truths.seconds, truths.runs
+    )?;
+    if let Some(one) = truths.one_lru {
+        writeln!(out, "  one full LRU simulation takes {one:.3} s; so")?;
+        for timing in timings.iter().filter(|timing| timing.method != "minisim") {
+            writeln!(
+                out,
+                "  {} costs {:.2} LRU simulations",
+                timing.method,
+                timing.seconds / one
+            )?;
+        }
+    }
     Ok(())
 }
 
@@ -267,8 +443,9 @@ fn records(curves: &[Curve]) -> Vec<MrcRecord> {
         .iter()
         .flat_map(|curve| {
             curve.points.iter().map(|point| MrcRecord {
-                method: curve.method.clone(),
+                method: curve.method.to_owned(),
                 policy: curve.policy.clone(),
+                backend: curve.backend.clone(),
                 cache_size: point.cache_size,
                 miss_ratio: point.miss_ratio,
                 byte_miss_ratio: point.byte_miss_ratio,
@@ -279,18 +456,31 @@ fn records(curves: &[Curve]) -> Vec<MrcRecord> {
 }
 
 fn write_table(curves: &[Curve], out: &mut dyn Write) -> io::Result<()> {
+    let policy_width = curves
+        .iter()
+        .map(|curve| curve.policy.len())
+        .chain([6])
+        .max()
+        .unwrap_or(6);
+    let backend_width = curves
+        .iter()
+        .map(|curve| curve.backend.len())
+        .chain([7])
+        .max()
+        .unwrap_or(7);
     writeln!(
         out,
-        "{:<11} {:<10} {:>16} {:>11} {:>16} {:>12}",
-        "method", "policy", "cache size", "miss ratio", "byte miss ratio", "sample rate"
+        "{:<10} {:<policy_width$} {:<backend_width$} {:>16} {:>11} {:>16} {:>12}",
+        "method", "policy", "backend", "cache size", "miss ratio", "byte miss ratio", "sample rate"
     )?;
     for curve in curves {
         for point in &curve.points {
             writeln!(
                 out,
-                "{:<11} {:<10} {:>16} {:>11.4} {:>16.4} {:>12.4}",
+                "{:<10} {:<policy_width$} {:<backend_width$} {:>16} {:>11.4} {:>16.4} {:>12.4}",
                 curve.method,
                 curve.policy,
+                curve.backend,
                 point.cache_size,
                 point.miss_ratio,
                 point.byte_miss_ratio,
@@ -318,7 +508,7 @@ fn draw(curves: &[Curve], trace: &str, ignore_size: bool, dir: &Path) -> anyhow:
     let lines = curves
         .iter()
         .map(|curve| Line {
-            name: format!("{} {}", curve.method, curve.policy),
+            name: curve.label(),
             points: curve
                 .points
                 .iter()

@@ -4,7 +4,7 @@
 use wsim_backends::{Backend, Compiler, LookupKind, Runs, Runtime};
 use wsim_policies::{PolicyKind, PolicySpec};
 
-use crate::args::RunArgs;
+use crate::args::PolicyArgs;
 use crate::choice::{Choice, distinct, resolve_policies};
 use crate::run::{Job, Policy};
 
@@ -42,9 +42,10 @@ pub struct Selection {
 
 impl Selection {
     /// Resolves `args`' choices (their parsers already refused anything
-    /// this build leaves out).
+    /// this build leaves out); `untimed` runs pick fewer backends by
+    /// default.
     #[must_use]
-    pub fn new(args: &RunArgs) -> Self {
+    pub fn new(args: &PolicyArgs, untimed: bool) -> Self {
         let policies = if args.policies.is_empty() {
             if args.modules.is_empty() {
                 PolicyKind::ALL
@@ -62,7 +63,7 @@ impl Selection {
             args.next_access || policies.iter().any(|spec| spec.kind.needs_next_access());
         let mut backends = if !args.backends.is_empty() {
             Choice::resolve(&args.backends)
-        } else if !args.no_timing {
+        } else if !untimed {
             Backend::built()
         } else if args.modules.is_empty() {
             vec![Backend::Native]
