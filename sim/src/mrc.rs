@@ -80,13 +80,13 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
         let progress = Progress::new(trace.len_hint(), method);
         let advance = |requests| progress.advance(requests);
         let (distances, rate) = match method.as_str() {
-            "exact" => (wsim_traces::mrc::exact(&trace, advance)?, 1.0),
+            "exact" => (wsim_traces::mrc::exact(&trace, sizes, advance)?, 1.0),
             "shards" => {
                 let mode = match args.max_objects {
                     Some(limit) => ShardsMode::FixedSize(limit),
                     None => ShardsMode::FixedRate(args.rate.unwrap_or(0.01)),
                 };
-                wsim_traces::mrc::shards(&trace, mode, advance)?
+                wsim_traces::mrc::shards(&trace, mode, sizes, advance)?
             }
             _ => continue,
         };
@@ -98,7 +98,7 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
             policy: PolicySpec::of(PolicyKind::Lru).to_string(),
             backend: Backend::Native.name().to_owned(),
             rate,
-            points: distances.curve(sizes),
+            points: distances.curve(),
         });
         timings.push(Timing {
             method,
@@ -173,12 +173,13 @@ impl Simulations {
         failures: &mut Vec<Failure>,
     ) -> anyhow::Result<Self> {
         let mut selection = Selection::new(&args.guests, true);
-        if !selection.backends_asked && !args.guests.modules.is_empty() {
-            // One sandbox is enough to draw a module's curve: the fastest.
-            selection.backends = vec![Backend::Native, Backend::Batch];
-            if args.guests.runtime.runtimes.is_empty() {
-                selection.runtimes.truncate(1);
-            }
+        if !selection.backends_asked
+            && !args.guests.modules.is_empty()
+            && args.guests.runtime.runtimes.is_empty()
+        {
+            // One sandbox is enough to draw a module's curve (`jobs` picks
+            // its ABI): one runtime.
+            selection.runtimes.truncate(1);
         }
         let mut policies = Vec::new();
         if minisim {
@@ -266,7 +267,17 @@ impl Simulations {
         let mut scaled: Vec<u64> = sizes.iter().map(|&size| scale(size)).collect();
         scaled.sort_unstable();
         scaled.dedup();
-        let jobs = jobs(&self.selection, &self.policies, &scaled);
+        let mut jobs = jobs(&self.selection, &self.policies, &scaled);
+        if !self.selection.backends_asked {
+            // A module of the user's under the fastest ABI it exports alone.
+            jobs.retain(|job| {
+                job.policy.kind.is_some()
+                    || PREFERRED
+                        .iter()
+                        .find(|&&backend| job.policy.runs_under(backend))
+                        == Some(&job.backend)
+            });
+        }
         let (records, failed) = run_jobs(&jobs, &trace, None, sample.is_some());
         failures.extend(failed);
         let mut curves: Vec<Curve> = Vec::new();
@@ -306,6 +317,15 @@ impl Simulations {
         Ok((curves, records))
     }
 }
+
+/// The ABIs a module of the user's runs under by default, fastest first:
+/// the first it exports.
+const PREFERRED: [Backend; 4] = [
+    Backend::Batch,
+    Backend::Bytemuck,
+    Backend::Bincode,
+    Backend::Pair,
+];
 
 /// Where a record's run ran, in words: `native`, `batch on wasmtime`.
 fn backend_of(record: &Record) -> String {

@@ -91,7 +91,12 @@ pub fn resolve_sizes(specs: &[SizeSpec], working_set: Option<u64>) -> Result<Vec
         match *spec {
             SizeSpec::One(amount) => sizes.push(to_capacity(absolute(amount)?)?),
             SizeSpec::Range { from, to, points } => {
-                let (low, high) = (absolute(from)?, absolute(to)?);
+                let (mut low, high) = (absolute(from)?, absolute(to)?);
+                if matches!(from, Amount::Percent(_)) && high >= 1.0 {
+                    // A share of a small working set starts at one byte or
+                    // object rather than refusing.
+                    low = low.max(1.0);
+                }
                 if low < 1.0 || high < low {
                     return Err(format!(
                         "a range must go up from at least 1: {low:.0} to {high:.0}"

@@ -11,6 +11,7 @@
 //! - `cli`: the `wsim` binary end to end, and bad traces and CLI values;
 //! - `tools`: `wsim convert` and `analyze`, the replay options, detection,
 //!   binary layouts and broken lcs and vscsi files;
+//! - `mrc`: `wsim mrc`, its curves against full simulations;
 //! - `hostile`: hostile plugins, each a clean one-line error;
 //! - `plugins`: the C policies and the Rust example crate in `examples/`, and
 //!   `wsim inspect`.
@@ -28,6 +29,7 @@ mod equivalence;
 mod golden;
 mod hostile;
 mod libcachesim;
+mod mrc;
 mod plugins;
 mod readers;
 mod reference;

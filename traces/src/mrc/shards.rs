@@ -14,7 +14,7 @@
 
 use std::collections::BinaryHeap;
 
-use super::{Distances, LruStack};
+use super::{Distances, LruStack, Overflow};
 use crate::sample::xxh3_64_of_u64;
 
 /// The hash space: the low 24 bits.
@@ -40,12 +40,15 @@ pub struct Shards {
     distances: Distances,
     /// Every request seen, sampled or not.
     seen: u64,
+    /// The shortest scaled distance measured.
+    shortest: Option<u64>,
 }
 
 impl Shards {
-    /// SHARDS in `mode`; a fixed rate is clamped into (0, 1].
+    /// SHARDS in `mode` for a curve at `sizes`; a fixed rate is clamped
+    /// into (0, 1].
     #[must_use]
-    pub fn new(mode: ShardsMode) -> Self {
+    pub fn new(mode: ShardsMode, sizes: &[u64]) -> Self {
         #[expect(
             clippy::cast_possible_truncation,
             clippy::cast_sign_loss,
@@ -61,8 +64,9 @@ impl Shards {
             threshold,
             stack: LruStack::default(),
             sampled: BinaryHeap::new(),
-            distances: Distances::default(),
+            distances: Distances::new(sizes),
             seen: 0,
+            shortest: None,
         }
     }
 
@@ -75,16 +79,28 @@ impl Shards {
     }
 
     /// One request.
-    pub fn access(&mut self, id: u64, size: u64) {
+    ///
+    /// # Errors
+    /// [`Overflow`] when the sampled objects' sizes sum past `u64::MAX`.
+    pub fn access(&mut self, id: u64, size: u64) -> Result<(), Overflow> {
         self.seen += 1;
         let hash = xxh3_64_of_u64(id) & (SPACE - 1);
         if hash >= self.threshold {
-            return;
+            return Ok(());
         }
-        let distance = self.stack.access(id, size);
-        // Distances over the sample, scaled to the whole trace.
-        let scaled =
-            distance.map(|distance| distance * u128::from(SPACE) / u128::from(self.threshold));
+        let distance = self.stack.access(id, size)?;
+        // Distances over the sample, scaled to the whole trace (a distance
+        // past every size stays past it when capped).
+        let scaled = distance.map(|distance| {
+            let scaled = u128::from(distance) * u128::from(SPACE) / u128::from(self.threshold);
+            u64::try_from(scaled).unwrap_or(u64::MAX)
+        });
+        if let Some(scaled) = scaled {
+            self.shortest = Some(
+                self.shortest
+                    .map_or(scaled, |shortest| shortest.min(scaled)),
+            );
+        }
         self.distances.add_weighted(scaled, size, 1.0 / self.rate());
         if let ShardsMode::FixedSize(limit) = self.mode
             && distance.is_none()
@@ -104,6 +120,7 @@ impl Shards {
                 }
             }
         }
+        Ok(())
     }
 
     /// The distances, SHARDS_adj-corrected at a fixed rate.
@@ -115,6 +132,14 @@ impl Shards {
             #[expect(clippy::cast_precision_loss, reason = "a count")]
             let seen = self.seen as f64;
             self.distances.adjust = seen - self.distances.requests;
+            // The paper counts the difference at distance 0, hits at every
+            // size. But a sample's deficit is mostly a hot object it left
+            // out (or took in), and a cache smaller than the shortest
+            // distance the sample can see (its object's size over the
+            // rate) cannot be said to hit it: counting it there put the
+            // smallest caches' miss ratios 0.15 too low on a Zipf trace.
+            // So the difference counts from that distance on.
+            self.distances.adjust_from = self.shortest.unwrap_or(0);
         }
         self.distances
     }

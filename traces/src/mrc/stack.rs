@@ -2,66 +2,73 @@
 //! how much an LRU cache must hold for it to hit, the sizes of the distinct
 //! objects requested since the object's previous request plus its own.
 //!
-//! Each request takes the next slot of a [`Fenwick`] tree, holding the
-//! object's size; the object's previous slot is emptied. The distance is the
-//! sum of the slots after the previous one. Slots run out after as many
-//! requests as the tree has slots; then the live slots (one per object) are
-//! renumbered in order and the tree rebuilt twice as large as they are, so
-//! memory follows the objects, not the requests, at O(log M) a request.
+//! Each request appends a slot to a [`Fenwick`] tree, holding the object's
+//! size; the object's previous slot is emptied. The distance is the sum of
+//! the slots between the two. When the slots reach twice the objects alive,
+//! the live slots (one per object) are renumbered in order and the tree
+//! rebuilt from them, so memory follows the objects, not the requests.
 
 use rustc_hash::FxHashMap;
 
 use super::fenwick::Fenwick;
 
-/// Where an object was last requested, and its size then.
-#[derive(Debug, Clone, Copy)]
-struct Slot {
-    slot: usize,
-    size: u64,
-}
+/// The sizes of the objects alive sum past `u64::MAX` bytes: no cache
+/// size can tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflow;
 
 /// LRU's recency stack, as distances.
 #[derive(Debug, Default)]
 pub struct LruStack {
-    objects: FxHashMap<u64, Slot>,
+    /// Each object's slot: where it was last requested. Its size then is
+    /// the slot's value in the tree (a map of 16-byte entries, as most of
+    /// the time goes to finding an object in it).
+    objects: FxHashMap<u64, usize>,
     tree: Fenwick,
-    /// The next free slot.
-    next: usize,
-    /// Sum of every slot.
-    total: u128,
+    /// Slots the tree may take before the next compaction.
+    limit: usize,
+    /// Sum of every slot: the bytes of the objects alive.
+    total: u64,
 }
 
-/// The fewest slots a tree is built with.
+/// The fewest slots between compactions.
 const MIN_SLOTS: usize = 1 << 12;
 
 impl LruStack {
     /// Requests `id` at `size`: its stack distance (its own size plus the
     /// sizes of the distinct objects requested since its previous request,
     /// each at its latest size), or `None` on its first request.
-    pub fn access(&mut self, id: u64, size: u64) -> Option<u128> {
-        if self.next == self.tree.len() {
+    ///
+    /// # Errors
+    /// [`Overflow`] when the objects' sizes sum past `u64::MAX`.
+    pub fn access(&mut self, id: u64, size: u64) -> Result<Option<u64>, Overflow> {
+        if self.tree.len() >= self.limit {
             self.compact();
         }
-        let slot = self.next;
-        self.next += 1;
-        let previous = self.objects.insert(id, Slot { slot, size });
-        let distance = previous.map(|previous| {
-            let after = self.total - self.tree.prefix(previous.slot + 1);
-            self.tree.remove(previous.slot, u128::from(previous.size));
-            self.total -= u128::from(previous.size);
-            after + u128::from(size)
-        });
-        self.tree.add(slot, u128::from(size));
-        self.total += u128::from(size);
-        distance
+        let slot = self.tree.len();
+        let previous = self.objects.insert(id, slot);
+        let distance = match previous {
+            None => None,
+            Some(previous) => {
+                let between = self.tree.range(previous + 1, slot);
+                let size_then = self.tree.range(previous, previous + 1);
+                self.tree.remove(previous, size_then);
+                self.total -= size_then;
+                Some(between.checked_add(size).ok_or(Overflow)?)
+            }
+        };
+        self.total = self.total.checked_add(size).ok_or(Overflow)?;
+        self.tree.push(size);
+        Ok(distance)
     }
 
     /// Forgets `id`, as if it had never been requested (SHARDS' fixed-size
     /// variant drops objects that fall out of its sample).
     pub fn forget(&mut self, id: u64) {
         if let Some(previous) = self.objects.remove(&id) {
-            self.tree.remove(previous.slot, u128::from(previous.size));
-            self.total -= u128::from(previous.size);
+            let size_then = self.tree.range(previous, previous + 1);
+            self.tree.remove(previous, size_then);
+            self.total -= size_then;
         }
     }
 
@@ -72,24 +79,21 @@ impl LruStack {
     }
 
     /// Renumbers the live slots `0..M` in order and rebuilds the tree with
-    /// room for as many requests again.
+    /// room for three times as many requests again (so the sort here is
+    /// paid once per 3M requests: 8 bytes a slot, 32 an object).
     fn compact(&mut self) {
-        let mut live: Vec<(usize, u64)> = self
+        let mut live: Vec<(usize, u64, u64)> = self
             .objects
             .iter()
-            .map(|(&id, slot)| (slot.slot, id))
+            .map(|(&id, &slot)| (slot, id, self.tree.range(slot, slot + 1)))
             .collect();
         live.sort_unstable();
-        let mut sizes = Vec::with_capacity(live.len());
-        for (renumbered, (_, id)) in live.iter().enumerate() {
-            if let Some(slot) = self.objects.get_mut(id) {
-                slot.slot = renumbered;
-                sizes.push(u128::from(slot.size));
-            }
+        self.limit = (4 * live.len()).max(MIN_SLOTS);
+        self.tree = Fenwick::with_capacity(self.limit);
+        for (renumbered, &(_, id, size)) in live.iter().enumerate() {
+            self.objects.insert(id, renumbered);
+            self.tree.push(size);
         }
-        let len = (2 * live.len()).max(MIN_SLOTS);
-        self.tree = Fenwick::with_values(len, sizes);
-        self.next = live.len();
     }
 }
 
@@ -98,18 +102,14 @@ mod tests {
     use super::*;
 
     /// The distance a naive recency list gives: walk from the most recent.
-    fn naive(requests: &[(u64, u64)]) -> Vec<Option<u128>> {
+    fn naive(requests: &[(u64, u64)]) -> Vec<Option<u64>> {
         let mut stack: Vec<(u64, u64)> = Vec::new();
         let mut out = Vec::new();
         for &(id, size) in requests {
             let found = stack.iter().position(|&(other, _)| other == id);
-            out.push(found.map(|at| {
-                stack[at + 1..]
-                    .iter()
-                    .map(|&(_, size)| u128::from(size))
-                    .sum::<u128>()
-                    + u128::from(size)
-            }));
+            out.push(
+                found.map(|at| stack[at + 1..].iter().map(|&(_, size)| size).sum::<u64>() + size),
+            );
             if let Some(at) = found {
                 stack.remove(at);
             }
@@ -132,9 +132,9 @@ mod tests {
             })
             .collect();
         let mut stack = LruStack::default();
-        let ours: Vec<Option<u128>> = requests
+        let ours: Vec<Option<u64>> = requests
             .iter()
-            .map(|&(id, size)| stack.access(id, size))
+            .map(|&(id, size)| stack.access(id, size).unwrap())
             .collect();
         assert_eq!(ours, naive(&requests));
     }
@@ -143,9 +143,9 @@ mod tests {
     fn a_hand_checked_trace() {
         // a b c a b b d a, sizes 1: distances - - - 3 3 1 - 3.
         let mut stack = LruStack::default();
-        let got: Vec<Option<u128>> = "abcabbda"
+        let got: Vec<Option<u64>> = "abcabbda"
             .bytes()
-            .map(|id| stack.access(u64::from(id), 1))
+            .map(|id| stack.access(u64::from(id), 1).unwrap())
             .collect();
         assert_eq!(
             got,
@@ -153,6 +153,13 @@ mod tests {
         );
         stack.forget(u64::from(b'b'));
         // c was requested before d and a (and b, forgotten): 3.
-        assert_eq!(stack.access(u64::from(b'c'), 1), Some(3));
+        assert_eq!(stack.access(u64::from(b'c'), 1), Ok(Some(3)));
+    }
+
+    #[test]
+    fn sizes_past_u64_are_an_error_not_a_wrong_answer() {
+        let mut stack = LruStack::default();
+        assert_eq!(stack.access(1, u64::MAX - 1), Ok(None));
+        assert_eq!(stack.access(2, 2), Err(Overflow));
     }
 }

@@ -46,9 +46,8 @@ fn synthetic(requests: u64, objects: u64, ignore_size: bool) -> (Vec<Request>, T
 #[test]
 fn exact_lru_equals_simulation_at_every_size_counting_objects() {
     let (requests, trace) = synthetic(30_000, 3_000, true);
-    let distances = exact(&trace, |_| {}).unwrap();
     let sizes: Vec<u64> = (1..=3_000).step_by(37).collect();
-    for point in distances.curve(&sizes) {
+    for point in exact(&trace, &sizes, |_| {}).unwrap().curve() {
         let (misses, _) = lru_misses(&requests, point.cache_size);
         let expected = misses as f64 / requests.len() as f64;
         assert!(
@@ -64,9 +63,8 @@ fn exact_lru_equals_simulation_in_bytes_where_every_object_fits() {
     // change on a hit; capacities from the largest object up.
     let (requests, trace) = synthetic(30_000, 3_000, false);
     let largest = requests.iter().map(|request| request.size).max().unwrap();
-    let distances = exact(&trace, |_| {}).unwrap();
     let sizes: Vec<u64> = (0..12).map(|step| largest + step * largest / 2).collect();
-    for point in distances.curve(&sizes) {
+    for point in exact(&trace, &sizes, |_| {}).unwrap().curve() {
         let (misses, missed_bytes) = lru_misses(&requests, point.cache_size);
         let total: u128 = requests
             .iter()
@@ -86,11 +84,10 @@ fn exact_lru_equals_simulation_in_bytes_where_every_object_fits() {
 #[test]
 fn shards_comes_close_to_the_exact_curve() {
     let (_, trace) = synthetic(400_000, 40_000, true);
-    let exact = exact(&trace, |_| {}).unwrap();
     let sizes: Vec<u64> = [100, 400, 1_600, 6_400, 25_600].to_vec();
-    let truth = exact.curve(&sizes);
+    let truth = exact(&trace, &sizes, |_| {}).unwrap().curve();
     for mode in [ShardsMode::FixedRate(0.1), ShardsMode::FixedSize(4_000)] {
-        let sampled = shards(&trace, mode, |_| {}).unwrap().0.curve(&sizes);
+        let sampled = shards(&trace, mode, &sizes, |_| {}).unwrap().0.curve();
         let error: f64 = truth
             .iter()
             .zip(&sampled)
@@ -109,7 +106,8 @@ fn a_hand_checked_curve() {
         .map(|id| Request::new(u64::from(id), 1))
         .collect();
     let trace = Trace::in_memory("t", "t", requests, true);
-    let curve = exact(&trace, |_| {}).unwrap().curve(&[1, 2, 3]);
+    let curve = exact(&trace, &[3, 1, 2], |_| {}).unwrap().curve();
     let misses: Vec<f64> = curve.iter().map(|point| point.miss_ratio * 8.0).collect();
-    assert_eq!(misses, [7.0, 7.0, 4.0]);
+    // In the order asked.
+    assert_eq!(misses, [4.0, 7.0, 7.0]);
 }
