@@ -125,7 +125,8 @@ impl Distances {
         let requests = self.requests + self.adjust;
         let ratio = |part: f64, whole: f64| {
             if whole > 0.0 {
-                (1.0 - part / whole).clamp(0.0, 1.0)
+                // Misses over requests, as a simulation divides them.
+                ((whole - part) / whole).clamp(0.0, 1.0)
             } else {
                 0.0
             }
