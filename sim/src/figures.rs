@@ -101,11 +101,7 @@ pub fn hit_ratio_figure(
     line_chart(
         &LineChart {
             title: &title,
-            x_label: if ignore_size {
-                "cache size (objects, log scale)"
-            } else {
-                "cache size (bytes, log scale)"
-            },
+            x_label: crate::figures::size_axis(ignore_size),
             x_format: if ignore_size {
                 format_objects
             } else {
@@ -244,4 +240,13 @@ fn darker(color: RGBColor, amount: f64) -> RGBColor {
     )]
     let shade = |channel: u8| (f64::from(channel) * (1.0 - amount)).round() as u8;
     RGBColor(shade(color.0), shade(color.1), shade(color.2))
+}
+
+/// The label of a log axis of cache sizes.
+pub(crate) const fn size_axis(ignore_size: bool) -> &'static str {
+    if ignore_size {
+        "cache size (objects, log scale)"
+    } else {
+        "cache size (bytes, log scale)"
+    }
 }

@@ -605,11 +605,7 @@ fn draw(curves: &[Curve], trace: &str, ignore_size: bool, dir: &Path) -> anyhow:
     line_chart(
         &LineChart {
             title: &title,
-            x_label: if ignore_size {
-                "cache size (objects, log scale)"
-            } else {
-                "cache size (bytes, log scale)"
-            },
+            x_label: crate::figures::size_axis(ignore_size),
             x_format: |size| format!("{size:.0}"),
             log_x: true,
             y_range: (0.0, 1.0),
