@@ -92,6 +92,28 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
         };
         progress.finish();
         let method = if method == "exact" { "exact" } else { "shards" };
+        let inexact = distances.inexact_at();
+        if method == "exact" && !inexact.is_empty() {
+            let why = if distances.resized > 0 {
+                format!(
+                    "{} requests found their object at another size (the stack takes the new \
+                     size, an LRU cache hitting keeps the stored one)",
+                    distances.resized
+                )
+            } else {
+                format!(
+                    "the largest object ({} bytes) exceeds them (LRU never admits it, the stack \
+                     counts its room)",
+                    distances.largest
+                )
+            };
+            writeln!(
+                out,
+                "note: the exact curve may differ from LRU simulations at {} of the sizes: {why}; \
+                 --ignore-size makes it exact",
+                inexact.len()
+            )?;
+        }
         lru_curves = true;
         curves.push(Curve {
             method,

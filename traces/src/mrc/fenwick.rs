@@ -26,12 +26,6 @@ impl Fenwick {
         }
     }
 
-    /// Slots appended.
-    #[must_use]
-    pub(super) fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
     /// Appends a slot holding `value`.
     pub(super) fn push(&mut self, value: u64) {
         let index = self.nodes.len() + 1;
@@ -44,6 +38,14 @@ impl Fenwick {
             child <<= 1;
         }
         self.nodes.push(sum);
+    }
+
+    /// Adds `value` to the last slot appended (whose node no other yet
+    /// covers).
+    pub(super) fn add_to_last(&mut self, value: u64) {
+        if let Some(last) = self.nodes.last_mut() {
+            *last = last.wrapping_add(value);
+        }
     }
 
     /// Takes `value` back out of slot `slot`, which holds at least it.

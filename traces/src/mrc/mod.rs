@@ -13,6 +13,7 @@
 //! latest). With `--ignore-size` both always hold and the curve equals full
 //! LRU simulations hit for hit.
 
+mod blocked;
 mod fenwick;
 mod shards;
 mod stack;
@@ -34,16 +35,18 @@ pub struct Distances {
     asked: Vec<u64>,
     /// The same sizes ascending, without repeats: the buckets' upper ends.
     bounds: Vec<u64>,
-    /// Requests counted, weighted.
-    pub requests: f64,
-    /// Their bytes, weighted.
-    pub bytes: f64,
-    /// First requests of their object, misses at every size, weighted.
-    pub cold: f64,
     /// `buckets[i]`: the requests, and their bytes, at a distance above
-    /// `bounds[i - 1]` and at most `bounds[i]` (the last bucket: above
-    /// every bound), weighted.
+    /// `bounds[i - 1]` and at most `bounds[i]`, weighted; the last bucket
+    /// holds those above every bound and first requests (misses at every
+    /// size).
     buckets: Vec<(f64, f64)>,
+    /// The same for requests of weight 1, counted in integers (exact
+    /// counts, and a tenth of the time of the weighted sums).
+    unweighted: Vec<(u64, u128)>,
+    /// The largest size requested (sampled, for SHARDS).
+    pub largest: u64,
+    /// Requests whose object was last requested at another size.
+    pub resized: u64,
     /// Requests added (or, below 0, taken) to correct a sample's count
     /// (SHARDS_adj), as hits at every size from `adjust_from` on.
     adjust: f64,
@@ -72,10 +75,10 @@ impl Distances {
         Self {
             asked: sizes.to_vec(),
             buckets: vec![(0.0, 0.0); bounds.len() + 1],
+            unweighted: vec![(0, 0); bounds.len() + 1],
             bounds,
-            requests: 0.0,
-            bytes: 0.0,
-            cold: 0.0,
+            largest: 0,
+            resized: 0,
             adjust: 0.0,
             adjust_from: 0,
         }
@@ -84,30 +87,58 @@ impl Distances {
     /// Counts a request of `size` bytes at stack distance `distance`
     /// (`None`: its object's first request), with weight 1.
     pub fn add(&mut self, distance: Option<u64>, size: u64) {
-        self.add_weighted(distance, size, 1.0);
+        let bucket = distance.map_or(self.bounds.len(), |distance| self.bucket(distance));
+        let entry = &mut self.unweighted[bucket];
+        entry.0 += 1;
+        entry.1 += u128::from(size);
+    }
+
+    /// The bucket of `distance`: how many bounds lie below it (a count
+    /// the compiler vectorises, no branch per bound).
+    fn bucket(&self, distance: u64) -> usize {
+        self.bounds
+            .iter()
+            .filter(|&&bound| bound < distance)
+            .count()
     }
 
     /// Counts a request as [`add`](Self::add) does, with weight `weight`.
     #[expect(clippy::cast_precision_loss, reason = "weighted counts")]
     pub fn add_weighted(&mut self, distance: Option<u64>, size: u64, weight: f64) {
         let bytes = size as f64 * weight;
-        self.requests += weight;
-        self.bytes += bytes;
-        match distance {
-            None => self.cold += weight,
-            Some(distance) => {
-                // Most distances are short: count the bounds below from
-                // the smallest.
-                let bucket = self
-                    .bounds
-                    .iter()
-                    .take_while(|&&bound| bound < distance)
-                    .count();
-                let entry = &mut self.buckets[bucket];
-                entry.0 += weight;
-                entry.1 += bytes;
-            }
-        }
+        let bucket = distance.map_or(self.bounds.len(), |distance| self.bucket(distance));
+        let entry = &mut self.buckets[bucket];
+        entry.0 += weight;
+        entry.1 += bytes;
+    }
+
+    /// Each bucket's requests and bytes, weighted and not.
+    #[expect(clippy::cast_precision_loss, reason = "weighted counts")]
+    fn merged(&self) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.buckets.iter().zip(&self.unweighted).map(
+            |(&(count, bytes), &(exact_count, exact_bytes))| {
+                (count + exact_count as f64, bytes + exact_bytes as f64)
+            },
+        )
+    }
+
+    /// Requests counted, weighted.
+    #[must_use]
+    pub fn requests(&self) -> f64 {
+        self.merged().map(|(count, _)| count).sum()
+    }
+
+    /// The sizes asked for at which the curve may differ from a full LRU
+    /// simulation's, and why (an empty list: it equals them): those
+    /// smaller than the largest object, which LRU never admits while the
+    /// stack counts its room; every size, when objects changed size.
+    #[must_use]
+    pub fn inexact_at(&self) -> Vec<u64> {
+        self.asked
+            .iter()
+            .copied()
+            .filter(|&size| self.resized > 0 || size < self.largest)
+            .collect()
     }
 
     /// The miss ratio and byte miss ratio at each size asked for, in the
@@ -117,12 +148,17 @@ impl Distances {
         // Hits at capacity C: the requests at distances up to C.
         let mut hits_at = Vec::with_capacity(self.bounds.len());
         let (mut hits, mut hit_bytes) = (0.0, 0.0);
-        for &(count, bytes) in &self.buckets[..self.bounds.len()] {
-            hits += count;
-            hit_bytes += bytes;
-            hits_at.push((hits, hit_bytes));
+        let (mut all, mut all_bytes) = (0.0, 0.0);
+        for (bucket, (count, bytes)) in self.merged().enumerate() {
+            all += count;
+            all_bytes += bytes;
+            if bucket < self.bounds.len() {
+                hits += count;
+                hit_bytes += bytes;
+                hits_at.push((hits, hit_bytes));
+            }
         }
-        let requests = self.requests + self.adjust;
+        let requests = all + self.adjust;
         let ratio = |part: f64, whole: f64| {
             if whole > 0.0 {
                 // Misses over requests, as a simulation divides them.
@@ -148,7 +184,7 @@ impl Distances {
                         },
                         requests,
                     ),
-                    byte_miss_ratio: ratio(hit_bytes, self.bytes),
+                    byte_miss_ratio: ratio(hit_bytes, all_bytes),
                 }
             })
             .collect()
@@ -179,15 +215,18 @@ pub fn exact(
     let mut chunk: Vec<Request> = Vec::with_capacity(CHUNK);
     let mut stack = LruStack::default();
     let mut distances = Distances::new(sizes);
+    let mut measured = Vec::with_capacity(CHUNK);
     loop {
         reader.fill(&mut chunk)?;
         if chunk.is_empty() {
+            distances.largest = stack.largest();
+            distances.resized = stack.resized();
             return Ok(distances);
         }
-        for request in &chunk {
-            let distance = stack
-                .access(request.id, request.size)
-                .map_err(|Overflow| overflow(trace))?;
+        stack
+            .access_all(&chunk, &mut measured)
+            .map_err(|Overflow| overflow(trace))?;
+        for (request, &distance) in chunk.iter().zip(&measured) {
             distances.add(distance, request.size);
         }
         progress(chunk.len() as u64);

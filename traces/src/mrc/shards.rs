@@ -126,12 +126,14 @@ impl Shards {
     /// The distances, SHARDS_adj-corrected at a fixed rate.
     #[must_use]
     pub fn finish(mut self) -> Distances {
+        self.distances.largest = self.stack.largest();
+        self.distances.resized = self.stack.resized();
         if let ShardsMode::FixedRate(_) = self.mode {
             // In the weighted counts (each sampled request weighs 1/rate),
             // the expected total is every request seen.
             #[expect(clippy::cast_precision_loss, reason = "a count")]
             let seen = self.seen as f64;
-            self.distances.adjust = seen - self.distances.requests;
+            self.distances.adjust = seen - self.distances.requests();
             // The paper counts the difference at distance 0, hits at every
             // size. But a sample's deficit is mostly a hot object it left
             // out (or took in), and a cache smaller than the shortest
