@@ -483,6 +483,14 @@ pub struct MrcArgs {
     #[arg(long, value_name = "R", value_parser = parse_rate)]
     pub(crate) rate: Option<f64>,
 
+    /// Report a sample's own ratios: no SHARDS_adj for shards at a fixed
+    /// rate (which counts the difference between the requests expected of
+    /// the sample and those it had as hits from the shortest distance it
+    /// measured, as libCacheSim's profiler does), and minisim's misses over
+    /// the sample's requests rather than over those expected of it
+    #[arg(long)]
+    pub(crate) no_adjust: bool,
+
     /// shards: keep at most K objects, lowering the rate as needed
     /// (fixed-size SHARDS) instead of a fixed rate
     #[arg(long, value_name = "K", value_parser = parse_positive_usize)]

@@ -86,7 +86,7 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
                     Some(limit) => ShardsMode::FixedSize(limit),
                     None => ShardsMode::FixedRate(args.rate.unwrap_or(0.01)),
                 };
-                wsim_traces::mrc::shards(&trace, mode, sizes, advance)?
+                wsim_traces::mrc::shards(&trace, mode, sizes, !args.no_adjust, advance)?
             }
             _ => continue,
         };
@@ -135,7 +135,11 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
             let rate =
                 SpatialSampler::new(args.rate.unwrap_or(0.05)).map_err(anyhow::Error::msg)?;
             let start = Instant::now();
-            let totals = totals(&trace)?;
+            let totals = if args.no_adjust {
+                None
+            } else {
+                Some(totals(&trace)?)
+            };
             let (made, _) = simulations.run(
                 "minisim",
                 &trace,
@@ -266,7 +270,7 @@ impl Simulations {
         &self,
         method: &'static str,
         trace: &Trace,
-        sample: Option<(SpatialSampler, Totals)>,
+        sample: Option<(SpatialSampler, Option<Totals>)>,
         sizes: &[u64],
         failures: &mut Vec<Failure>,
     ) -> anyhow::Result<(Vec<Curve>, Vec<Record>)> {
@@ -328,7 +332,10 @@ impl Simulations {
                                 && backend_of(other) == backend
                                 && other.cache_size == scale(size)
                         })
-                        .map(|other| point(size, other, sample.map(|(_, totals)| (rate, totals))))
+                        .map(|other| {
+                            let expected = sample.and_then(|(_, totals)| totals);
+                            point(size, other, expected.map(|totals| (rate, totals)))
+                        })
                 })
                 .collect();
             curves.push(Curve {

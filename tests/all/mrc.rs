@@ -239,6 +239,37 @@ fn compare_finds_no_error_in_the_exact_curve() {
 }
 
 #[test]
+fn fixed_size_shards_lowers_its_rate_to_keep_at_most_k_objects() {
+    let (_, records) = mrc(&[
+        &TRACE[..],
+        &[
+            "--ignore-size",
+            "--method",
+            "exact,shards",
+            "--max-objects",
+            "100",
+        ],
+    ]
+    .concat());
+    let rate = records
+        .iter()
+        .find(|record| record["method"] == "shards")
+        .map(|record| record["sample_rate"].as_f64().unwrap())
+        .unwrap();
+    // About 1,950 objects in all: at most 100 of them sampled.
+    assert!(rate > 0.0 && rate < 0.1, "rate {rate}");
+    let exact = curve(&records, "exact", "lru", "native");
+    let sampled = curve(&records, "shards", "lru", "native");
+    assert_eq!(exact.len(), sampled.len());
+    let error: f64 = exact
+        .iter()
+        .map(|(size, point)| (point.0 - sampled[size].0).abs())
+        .sum::<f64>()
+        / exact.len() as f64;
+    assert!(error < 0.1, "mean absolute error {error}");
+}
+
+#[test]
 fn a_plugin_that_traps_fails_its_curve_and_the_rest_are_still_written() {
     let dir = tempfile::tempdir().unwrap();
     let trap = dir.path().join("trap.wat");

@@ -234,8 +234,9 @@ pub fn exact(
 }
 
 /// SHARDS' stack distances over the sample of `trace` that `mode` keeps,
-/// for a curve at `sizes`, and the sampling rate at the end; `progress`
-/// hears of every chunk read.
+/// for a curve at `sizes` (at a fixed rate, SHARDS_adj-corrected when
+/// `adjust`), and the sampling rate at the end; `progress` hears of every
+/// chunk read.
 ///
 /// # Errors
 /// The trace's, or the sampled objects' sizes summing past 2^64 bytes.
@@ -243,11 +244,15 @@ pub fn shards(
     trace: &Trace,
     mode: ShardsMode,
     sizes: &[u64],
+    adjust: bool,
     mut progress: impl FnMut(u64),
 ) -> Result<(Distances, f64), Error> {
     let mut reader = trace.reader()?;
     let mut chunk: Vec<Request> = Vec::with_capacity(CHUNK);
     let mut sampler = Shards::new(mode, sizes);
+    if !adjust {
+        sampler = sampler.unadjusted();
+    }
     loop {
         reader.fill(&mut chunk)?;
         if chunk.is_empty() {

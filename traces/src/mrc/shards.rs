@@ -40,6 +40,8 @@ pub struct Shards {
     distances: Distances,
     /// Every request seen, sampled or not.
     seen: u64,
+    /// Whether a fixed rate's counts get SHARDS_adj.
+    adjust: bool,
     /// The shortest scaled distance measured.
     shortest: Option<u64>,
 }
@@ -67,7 +69,16 @@ impl Shards {
             distances: Distances::new(sizes),
             seen: 0,
             shortest: None,
+            adjust: true,
         }
+    }
+
+    /// Leaves a fixed rate's counts as the sample has them, without
+    /// SHARDS_adj (to compare with implementations that have none).
+    #[must_use]
+    pub const fn unadjusted(mut self) -> Self {
+        self.adjust = false;
+        self
     }
 
     /// The sampling rate now.
@@ -128,7 +139,9 @@ impl Shards {
     pub fn finish(mut self) -> Distances {
         self.distances.largest = self.stack.largest();
         self.distances.resized = self.stack.resized();
-        if let ShardsMode::FixedRate(_) = self.mode {
+        if let ShardsMode::FixedRate(_) = self.mode
+            && self.adjust
+        {
             // In the weighted counts (each sampled request weighs 1/rate),
             // the expected total is every request seen.
             #[expect(clippy::cast_precision_loss, reason = "a count")]

@@ -87,7 +87,10 @@ fn shards_comes_close_to_the_exact_curve() {
     let sizes: Vec<u64> = [100, 400, 1_600, 6_400, 25_600].to_vec();
     let truth = exact(&trace, &sizes, |_| {}).unwrap().curve();
     for mode in [ShardsMode::FixedRate(0.1), ShardsMode::FixedSize(4_000)] {
-        let sampled = shards(&trace, mode, &sizes, |_| {}).unwrap().0.curve();
+        let sampled = shards(&trace, mode, &sizes, true, |_| {})
+            .unwrap()
+            .0
+            .curve();
         let error: f64 = truth
             .iter()
             .zip(&sampled)
@@ -110,4 +113,35 @@ fn a_hand_checked_curve() {
     let misses: Vec<f64> = curve.iter().map(|point| point.miss_ratio * 8.0).collect();
     // In the order asked.
     assert_eq!(misses, [4.0, 7.0, 7.0]);
+}
+
+#[test]
+fn unadjusted_shards_keeps_the_samples_own_ratio() {
+    // At a size holding every object, only first requests miss: the
+    // sample's own share of them, unadjusted; SHARDS_adj moves it.
+    let (requests, trace) = synthetic(50_000, 5_000, true);
+    let sizes = [5_000u64];
+    let unadjusted = shards(&trace, ShardsMode::FixedRate(0.2), &sizes, false, |_| {})
+        .unwrap()
+        .0
+        .curve();
+    let sampled: Vec<&Request> = requests
+        .iter()
+        .filter(|request| {
+            crate::sample::xxh3_64_of_u64(request.id) & ((1 << 24) - 1)
+                < (0.2f64 * f64::from(1 << 24)).round() as u64
+        })
+        .collect();
+    let objects: std::collections::HashSet<u64> =
+        sampled.iter().map(|request| request.id).collect();
+    let own = objects.len() as f64 / sampled.len() as f64;
+    assert!(
+        (unadjusted[0].miss_ratio - own).abs() < 1e-12,
+        "{unadjusted:?} against {own}"
+    );
+    let adjusted = shards(&trace, ShardsMode::FixedRate(0.2), &sizes, true, |_| {})
+        .unwrap()
+        .0
+        .curve();
+    assert_ne!(adjusted[0].miss_ratio, own);
 }
