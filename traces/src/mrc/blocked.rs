@@ -62,12 +62,12 @@ impl BlockedFenwick {
         if !self.unit {
             self.values.push(value);
         }
-        if self.len % BLOCK == 0 {
+        if self.len.is_multiple_of(BLOCK) {
             self.blocks.push(value);
         } else {
             self.blocks.add_to_last(value);
         }
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.live.push(0);
         }
         self.live[self.len / 64] |= 1 << (self.len % 64);
@@ -180,7 +180,7 @@ mod tests {
             tree.push(values(step));
             plain.push((values(step), true));
             seed = crate::mix64(seed);
-            if seed % 3 == 0 {
+            if seed.is_multiple_of(3) {
                 let slot = usize::try_from(seed / 3 % plain.len() as u64).unwrap();
                 if plain[slot].1 {
                     tree.clear(slot);

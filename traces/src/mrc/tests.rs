@@ -128,8 +128,8 @@ fn unadjusted_shards_keeps_the_samples_own_ratio() {
     let sampled: Vec<&Request> = requests
         .iter()
         .filter(|request| {
-            crate::sample::xxh3_64_of_u64(request.id) & ((1 << 24) - 1)
-                < (0.2f64 * f64::from(1 << 24)).round() as u64
+            // The threshold of rate 0.2: round(0.2 × 2^24).
+            crate::sample::xxh3_64_of_u64(request.id) & ((1 << 24) - 1) < 3_355_443
         })
         .collect();
     let objects: std::collections::HashSet<u64> =
