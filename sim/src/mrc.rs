@@ -68,25 +68,60 @@ struct Timing {
     what: String,
 }
 
-/// `wsim mrc`.
+/// `wsim mrc`: every curve asked for, then the table, files and figure of
+/// those made, even when a later one failed.
 pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     let mut curves: Vec<Curve> = Vec::new();
-    let mut timings: Vec<Timing> = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
+    let made = make_curves(args, &trace, sizes, &mut curves, &mut failures, &mut out);
+    write_table(&curves, &mut out)?;
+    let records = records(&curves);
+    let json = args
+        .json
+        .as_deref()
+        .map(|path| crate::report::write_json_file(&records, path));
+    let csv = args.csv.as_deref().map(|path| write_csv(&records, path));
+    let drawn = args
+        .plot
+        .as_deref()
+        .filter(|_| !curves.is_empty())
+        .map(|dir| draw(&curves, trace.name(), trace.ignore_size(), dir))
+        .transpose();
+    if let Ok(Some(path)) = &drawn {
+        writeln!(out, "figure: {}", path.display())?;
+    }
+    made?;
+    json.transpose()?;
+    csv.transpose()?;
+    drawn?;
+    report_failures(failures)
+}
+
+/// Each method's curves into `curves`, and `--compare`'s report; a run
+/// that fails (a plugin's) joins `failures` while the rest go on.
+fn make_curves(
+    args: &MrcArgs,
+    trace: &Trace,
+    sizes: &[u64],
+    curves: &mut Vec<Curve>,
+    failures: &mut Vec<Failure>,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut timings: Vec<Timing> = Vec::new();
     let mut lru_curves = false;
     for method in &args.methods {
         let start = Instant::now();
         let progress = Progress::new(trace.len_hint(), method);
         let advance = |requests| progress.advance(requests);
         let (distances, rate) = match method.as_str() {
-            "exact" => (wsim_traces::mrc::exact(&trace, sizes, advance)?, 1.0),
+            "exact" => (wsim_traces::mrc::exact(trace, sizes, advance)?, 1.0),
             "shards" => {
                 let mode = match args.max_objects {
                     Some(limit) => ShardsMode::FixedSize(limit),
                     None => ShardsMode::FixedRate(args.rate.unwrap_or(0.01)),
                 };
-                wsim_traces::mrc::shards(&trace, mode, sizes, !args.no_adjust, advance)?
+                wsim_traces::mrc::shards(trace, mode, sizes, !args.no_adjust, advance)?
             }
             _ => continue,
         };
@@ -130,7 +165,7 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
     }
     let minisim = args.methods.iter().any(|method| method == "minisim");
     if minisim || args.compare {
-        let mut simulations = Simulations::new(args, minisim, &mut out, &mut failures)?;
+        let mut simulations = Simulations::new(args, minisim, out, failures)?;
         if minisim {
             let rate =
                 SpatialSampler::new(args.rate.unwrap_or(0.05)).map_err(anyhow::Error::msg)?;
@@ -138,15 +173,10 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
             let totals = if args.no_adjust {
                 None
             } else {
-                Some(totals(&trace)?)
+                Some(totals(trace)?)
             };
-            let (made, _) = simulations.run(
-                "minisim",
-                &trace,
-                Some((rate, totals)),
-                sizes,
-                &mut failures,
-            )?;
+            let (made, _) =
+                simulations.run("minisim", trace, Some((rate, totals)), sizes, failures)?;
             timings.push(Timing {
                 method: "minisim",
                 seconds: start.elapsed().as_secs_f64(),
@@ -163,30 +193,12 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
             if lru_curves {
                 simulations.add_lru();
             }
-            let truths = compare(&simulations, &trace, sizes, &mut failures)?;
-            report_errors(&curves, &truths, &timings, &mut out)?;
+            let truths = compare(&simulations, trace, sizes, failures)?;
+            report_errors(curves, &truths, &timings, out)?;
             curves.extend(truths.curves);
         }
     }
-    write_table(&curves, &mut out)?;
-    let records = records(&curves);
-    let json = args
-        .json
-        .as_deref()
-        .map(|path| crate::report::write_json_file(&records, path));
-    let csv = args.csv.as_deref().map(|path| write_csv(&records, path));
-    let drawn = args
-        .plot
-        .as_deref()
-        .map(|dir| draw(&curves, trace.name(), trace.ignore_size(), dir))
-        .transpose();
-    if let Ok(Some(path)) = &drawn {
-        writeln!(out, "figure: {}", path.display())?;
-    }
-    json.transpose()?;
-    csv.transpose()?;
-    drawn?;
-    report_failures(failures)
+    Ok(())
 }
 
 /// The policies simulated (minisim's, loaded once) and where they run.

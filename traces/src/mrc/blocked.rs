@@ -6,19 +6,27 @@
 //!
 //! While every value is 1 (sizes ignored), the values are not stored at
 //! all: a bit per slot says whether it is live, and a partial block is a
-//! population count. The first other value writes the array out.
+//! population count. The first other value writes the array out, in 32
+//! bits a slot until a value needs 64 (half the memory to miss in).
 
 use super::fenwick::Fenwick;
 
 /// Slots per block (a divisor of 64, so a block lies in one word of bits).
 const BLOCK: usize = 8;
 
+/// How the slots' values are kept: not at all while each is 1, then in the
+/// narrowest integers that hold them all.
+#[derive(Debug, Clone)]
+enum Values {
+    Unit,
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
+}
+
 /// Sums of `u64` values over the slots appended so far.
 #[derive(Debug, Clone)]
 pub(super) struct BlockedFenwick {
-    /// Every slot's value; empty while every value is 1 (`unit`).
-    values: Vec<u64>,
-    unit: bool,
+    values: Values,
     /// One bit per slot: set while its object's latest request is there.
     live: Vec<u64>,
     /// Slots appended.
@@ -38,8 +46,7 @@ impl BlockedFenwick {
     #[must_use]
     pub(super) fn with_capacity(capacity: usize) -> Self {
         Self {
-            values: Vec::new(),
-            unit: true,
+            values: Values::Unit,
             live: Vec::with_capacity(capacity.div_ceil(64)),
             len: 0,
             blocks: Fenwick::with_capacity(capacity.div_ceil(BLOCK)),
@@ -54,13 +61,21 @@ impl BlockedFenwick {
 
     /// Appends a live slot holding `value`.
     pub(super) fn push(&mut self, value: u64) {
-        if self.unit && value != 1 {
-            self.values = (0..self.len).map(|slot| self.get(slot)).collect();
-            self.values.reserve(self.live.capacity() * 64 - self.len);
-            self.unit = false;
-        }
-        if !self.unit {
-            self.values.push(value);
+        let room = self.live.capacity() * 64;
+        match &mut self.values {
+            Values::Unit if value == 1 => {}
+            Values::Narrow(values) if let Ok(narrow) = u32::try_from(value) => values.push(narrow),
+            Values::Wide(values) => values.push(value),
+            _ => {
+                // Written out wider, with every value so far.
+                let mut values: Vec<u64> = Vec::with_capacity(room.max(self.len + 1));
+                values.extend((0..self.len).map(|slot| self.get(slot)));
+                values.push(value);
+                self.values = match values.iter().map(|&value| u32::try_from(value)).collect() {
+                    Ok(narrow) => Values::Narrow(narrow),
+                    Err(_) => Values::Wide(values),
+                };
+            }
         }
         if self.len.is_multiple_of(BLOCK) {
             self.blocks.push(value);
@@ -77,19 +92,19 @@ impl BlockedFenwick {
     /// What slot `slot` holds.
     #[must_use]
     pub(super) fn get(&self, slot: usize) -> u64 {
-        if self.unit {
-            (self.live[slot / 64] >> (slot % 64)) & 1
-        } else {
-            self.values[slot]
+        match &self.values {
+            Values::Unit => (self.live[slot / 64] >> (slot % 64)) & 1,
+            Values::Narrow(values) => u64::from(values[slot]),
+            Values::Wide(values) => values[slot],
         }
     }
 
     /// Empties slot `slot`.
     pub(super) fn clear(&mut self, slot: usize) {
-        let value = if self.unit {
-            self.get(slot)
-        } else {
-            std::mem::take(&mut self.values[slot])
+        let value = match &mut self.values {
+            Values::Unit => (self.live[slot / 64] >> (slot % 64)) & 1,
+            Values::Narrow(values) => u64::from(std::mem::take(&mut values[slot])),
+            Values::Wide(values) => std::mem::take(&mut values[slot]),
         };
         self.blocks.remove(slot / BLOCK, value);
         self.live[slot / 64] &= !(1 << (slot % 64));
@@ -113,11 +128,13 @@ impl BlockedFenwick {
 
     /// The sum of slots `from..to`, inside one block.
     fn within(&self, from: usize, to: usize) -> u64 {
-        if self.unit {
-            let word = self.live[from / 64] >> (from % 64);
-            u64::from((word & ((1 << (to - from)) - 1)).count_ones())
-        } else {
-            self.values[from..to].iter().sum()
+        match &self.values {
+            Values::Unit => {
+                let word = self.live[from / 64] >> (from % 64);
+                u64::from((word & ((1 << (to - from)) - 1)).count_ones())
+            }
+            Values::Narrow(values) => values[from..to].iter().map(|&value| u64::from(value)).sum(),
+            Values::Wide(values) => values[from..to].iter().sum(),
         }
     }
 
@@ -211,5 +228,14 @@ mod tests {
     #[test]
     fn other_values_are_summed_even_when_they_arrive_late_or_are_0() {
         check(|step| if step < 100 { 1 } else { step % 7 });
+    }
+
+    #[test]
+    fn values_past_32_bits_widen_the_array() {
+        check(|step| match step {
+            0..50 => 1,
+            50..150 => step * 1_000,
+            _ => (step % 5) << 40,
+        });
     }
 }

@@ -2,8 +2,8 @@
 //! how much an LRU cache must hold for it to hit, the sizes of the distinct
 //! objects requested since the object's previous request plus its own.
 //!
-//! Each request appends a slot to a [`Fenwick`] tree, holding the object's
-//! size; the object's previous slot is emptied. The distance is the sum of
+//! Each request appends a slot to a [`BlockedFenwick`] tree, holding the
+//! object's size; the object's previous slot is emptied. The distance is the sum of
 //! the slots between the two. When the slots reach twice the objects alive,
 //! the live slots (one per object) are renumbered in order and the tree
 //! rebuilt from them, so memory follows the objects, not the requests.
@@ -22,8 +22,8 @@ pub struct Overflow;
 #[derive(Debug, Default)]
 pub struct LruStack {
     /// Each object's slot: where it was last requested. Its size then is
-    /// the slot's value in the tree (a map of 16-byte entries, as most of
-    /// the time goes to finding an object in it).
+    /// the slot's value in the tree, so an entry takes 16 bytes (finding
+    /// objects is about a third of the time).
     objects: FxHashMap<u64, usize>,
     tree: BlockedFenwick,
     /// Slots the tree may take before the next compaction.
