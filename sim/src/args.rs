@@ -148,6 +148,7 @@ pub struct PolicyArgs {
 
     /// A policy module of your own: any WebAssembly module exporting wsim's
     /// ABI (docs/ABI.md). Repeatable. It runs under every ABI it exports
+    /// (in `mrc`, the fastest one unless --backend says)
     #[arg(long = "wasm", value_name = "PATH")]
     pub(crate) modules: Vec<PathBuf>,
 
@@ -474,7 +475,8 @@ pub struct MrcArgs {
 
     /// Methods, comma-separated: exact (LRU, one pass of stack distances),
     /// shards (LRU on a spatial sample, distances scaled), minisim (each
-    /// --policy simulated on a spatial sample at sizes scaled by --rate)
+    /// --policy and --wasm module simulated on a spatial sample at sizes
+    /// scaled by --rate)
     #[arg(long = "method", value_name = "LIST", value_delimiter = ',', default_value = "exact",
           value_parser = ["exact", "shards", "minisim"])]
     pub(crate) methods: Vec<String>,

@@ -300,6 +300,26 @@ fn a_plugin_that_traps_fails_its_curve_and_the_rest_are_still_written() {
 }
 
 #[test]
+fn a_module_that_cannot_load_keeps_the_curves_already_made() {
+    let (success, _, stderr, records) = with_json(
+        &[
+            &["mrc"][..],
+            &TRACE[..],
+            &[
+                "--method",
+                "exact,minisim",
+                "--wasm",
+                "/no/such/module.wasm",
+            ],
+        ]
+        .concat(),
+    );
+    assert!(!success);
+    assert!(stderr.contains("/no/such/module.wasm"), "{stderr}");
+    assert_eq!(curve(&records, "exact", "lru", "native").len(), 20);
+}
+
+#[test]
 fn bad_values_are_refused_with_a_reason() {
     for (args, expected) in [
         (&["mrc", "--rate", "0"][..], "a rate lies in (0, 1]"),
