@@ -22,6 +22,7 @@ use crate::plan::{Selection, jobs};
 use crate::plot::{Line, LineChart, Panel, line_chart};
 use crate::progress::Progress;
 use crate::run::{Policy, Record};
+use crate::units::CacheSize;
 
 /// One row of `--json` and `--csv`.
 #[derive(Debug, Clone, Serialize)]
@@ -75,7 +76,7 @@ pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()
     let mut curves: Vec<Curve> = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
     let made = make_curves(args, &trace, sizes, &mut curves, &mut failures, &mut out);
-    write_table(&curves, &mut out)?;
+    write_table(&curves, trace.ignore_size(), &mut out)?;
     let records = records(&curves);
     let json = args
         .json
@@ -582,7 +583,9 @@ fn records(curves: &[Curve]) -> Vec<MrcRecord> {
         .collect()
 }
 
-fn write_table(curves: &[Curve], out: &mut dyn Write) -> io::Result<()> {
+/// Every point, a row each; sizes in units (`--json` and `--csv` keep the
+/// exact numbers).
+fn write_table(curves: &[Curve], objects: bool, out: &mut dyn Write) -> io::Result<()> {
     let policy_width = curves
         .iter()
         .map(|curve| curve.policy.len())
@@ -608,7 +611,11 @@ fn write_table(curves: &[Curve], out: &mut dyn Write) -> io::Result<()> {
                 curve.method,
                 curve.policy,
                 curve.backend,
-                point.cache_size,
+                CacheSize {
+                    capacity: point.cache_size,
+                    objects,
+                }
+                .to_string(),
                 point.miss_ratio,
                 point.byte_miss_ratio,
                 curve.rate
