@@ -199,7 +199,14 @@ fn with_warmup(
 /// `wsim mrc`: the trace, the sizes (20 log-spaced from 0.01% to 100% of
 /// the working set by default), then the curves.
 fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
-    if args.replay.sample_ratio.is_some() && args.methods.iter().any(|method| method == "minisim") {
+    let minisim = args.methods.iter().any(|method| method == "minisim");
+    if !minisim && (!args.guests.policies.is_empty() || !args.guests.modules.is_empty()) {
+        anyhow::bail!(
+            "--policy and --wasm choose minisim's policies (exact and shards are LRU's): \
+             add --method minisim"
+        );
+    }
+    if args.replay.sample_ratio.is_some() && minisim {
         anyhow::bail!(
             "--sample-ratio and --method minisim would both sample the objects: give minisim's rate as --rate"
         );
@@ -225,12 +232,14 @@ fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
         to: Amount::Percent(100.0),
         points: 20,
     };
-    let (sizes, _) = sizes_of(
+    let (mut sizes, _) = sizes_of(
         &args.sizes,
         (grid, "20 log-spaced from 0.01% to 100% of the working set"),
         &trace,
         &mut out,
     )?;
+    // A curve runs from small to large, whatever order --size gave.
+    sizes.sort_unstable();
     crate::mrc::command(args, trace, &sizes)
 }
 

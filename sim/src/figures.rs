@@ -108,6 +108,7 @@ pub fn hit_ratio_figure(
                 format_bytes
             },
             log_x: true,
+            legend_at: plotters::prelude::SeriesLabelPosition::UpperLeft,
             y_range: (0.0, (highest * 1.15).clamp(0.05, 1.0)),
             panels,
         },
@@ -120,7 +121,7 @@ pub fn hit_ratio_figure(
     clippy::cast_sign_loss,
     reason = "a tick label"
 )]
-fn format_bytes(bytes: f64) -> String {
+pub(crate) fn format_bytes(bytes: f64) -> String {
     Bytes(bytes.round() as u64).to_string()
 }
 
@@ -129,7 +130,7 @@ fn format_bytes(bytes: f64) -> String {
     clippy::cast_sign_loss,
     reason = "a tick label"
 )]
-fn format_objects(objects: f64) -> String {
+pub(crate) fn format_objects(objects: f64) -> String {
     (objects.round() as u64).to_string()
 }
 

@@ -67,6 +67,8 @@ struct Timing {
     method: &'static str,
     seconds: f64,
     what: String,
+    /// The full simulations it stands for: a curve's sizes, for each curve.
+    replaces: usize,
 }
 
 /// `wsim mrc`: every curve asked for, then the table, files and figure of
@@ -111,7 +113,7 @@ fn make_curves(
 ) -> anyhow::Result<()> {
     let mut timings: Vec<Timing> = Vec::new();
     let mut lru_curves = false;
-    for method in &args.methods {
+    for method in &crate::choice::distinct(args.methods.iter().cloned()) {
         let start = Instant::now();
         let progress = Progress::new(trace.len_hint(), method);
         let advance = |requests| progress.advance(requests);
@@ -128,6 +130,9 @@ fn make_curves(
         };
         progress.finish();
         let method = if method == "exact" { "exact" } else { "shards" };
+        if method == "shards" {
+            describe_sample(&distances, rate, sizes, out)?;
+        }
         let inexact = distances.inexact_at();
         if method == "exact" && !inexact.is_empty() {
             let why = if distances.resized > 0 {
@@ -162,14 +167,24 @@ fn make_curves(
             method,
             seconds: start.elapsed().as_secs_f64(),
             what: "one pass".to_owned(),
+            replaces: sizes.len(),
         });
     }
     let minisim = args.methods.iter().any(|method| method == "minisim");
     if minisim || args.compare {
         let mut simulations = Simulations::new(args, minisim, out, failures)?;
         if minisim {
-            let rate =
-                SpatialSampler::new(args.rate.unwrap_or(0.05)).map_err(anyhow::Error::msg)?;
+            let asked = args.rate.unwrap_or(0.05);
+            let rate = SpatialSampler::new(asked).map_err(anyhow::Error::msg)?;
+            if (rate.ratio() - asked).abs() > 1e-12 {
+                writeln!(
+                    out,
+                    "minisim: rate {asked} keeps one object in {:.0}, as --sample-ratio does: \
+                     rate {:.4}",
+                    1.0 / rate.ratio(),
+                    rate.ratio()
+                )?;
+            }
             let start = Instant::now();
             let totals = if args.no_adjust {
                 None
@@ -182,11 +197,12 @@ fn make_curves(
                 method: "minisim",
                 seconds: start.elapsed().as_secs_f64(),
                 what: format!(
-                    "{} curves of {} sizes, {} at a time",
-                    made.len(),
+                    "{} of {} sizes, {} runs at a time",
+                    plural(made.len(), "curve"),
                     sizes.len(),
                     rayon::current_num_threads()
                 ),
+                replaces: made.len() * sizes.len(),
             });
             curves.extend(made);
         }
@@ -361,6 +377,32 @@ impl Simulations {
         }
         Ok((curves, records))
     }
+}
+
+/// What SHARDS' sample held, and the sizes it cannot see: below its
+/// shortest (scaled) distance a sample has no hit, so the curve there is
+/// all misses whatever the trace's.
+fn describe_sample(
+    distances: &wsim_traces::mrc::Distances,
+    rate: f64,
+    sizes: &[u64],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "shards: the sample held {} objects and {} requests (rate {rate:.4})",
+        distances.objects, distances.measured
+    )?;
+    let shortest = distances.shortest.unwrap_or(u64::MAX);
+    let blind = sizes.iter().filter(|&&size| size < shortest).count();
+    if blind > 0 {
+        writeln!(
+            out,
+            "note: shards' sample saw no reuse shorter than {shortest}: at the {blind} sizes below \
+             it the curve is all misses; a higher --rate sees smaller caches"
+        )?;
+    }
+    Ok(())
 }
 
 /// The whole replay's requests and bytes: what a sample's are expected to
@@ -552,18 +594,41 @@ fn report_errors(
         "  {:<10} {:>8.3} s ({} runs, one at a time)",
         "simulation", truths.seconds, truths.runs
     )?;
-    if let Some(one) = truths.one_lru {
-        writeln!(out, "  one full LRU simulation takes {one:.3} s; so")?;
-        for timing in timings.iter().filter(|timing| timing.method != "minisim") {
+    for timing in timings {
+        // LRU's methods against one LRU simulation; minisim against the
+        // full runs it stands for, at the full runs' mean pace.
+        let (unit, what) = if timing.method == "minisim" {
+            #[expect(clippy::cast_precision_loss, reason = "a mean")]
+            let mean = truths.seconds / truths.runs.max(1) as f64;
+            (mean, "full runs")
+        } else {
+            match truths.one_lru {
+                Some(one) => (one, "LRU simulations"),
+                None => continue,
+            }
+        };
+        if unit > 0.0 {
+            #[expect(clippy::cast_precision_loss, reason = "a ratio")]
+            let faster = unit * timing.replaces as f64 / timing.seconds;
             writeln!(
                 out,
-                "  {} costs {:.2} LRU simulations",
+                "  {} cost {:.2} {what} ({unit:.3} s each) and stands for {} of them: {faster:.1}x faster",
                 timing.method,
-                timing.seconds / one
+                timing.seconds / unit,
+                timing.replaces
             )?;
         }
     }
     Ok(())
+}
+
+/// `count` `noun`s, in English.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 fn records(curves: &[Curve]) -> Vec<MrcRecord> {
@@ -654,8 +719,13 @@ fn draw(curves: &[Curve], trace: &str, ignore_size: bool, dir: &Path) -> anyhow:
         &LineChart {
             title: &title,
             x_label: crate::figures::size_axis(ignore_size),
-            x_format: |size| format!("{size:.0}"),
+            x_format: if ignore_size {
+                crate::figures::format_objects
+            } else {
+                crate::figures::format_bytes
+            },
             log_x: true,
+            legend_at: plotters::prelude::SeriesLabelPosition::UpperRight,
             y_range: (0.0, 1.0),
             panels: vec![Panel {
                 title: String::new(),

@@ -329,6 +329,10 @@ pub struct LineChart<'a> {
     pub y_range: (f64, f64),
     /// The panels, left to right.
     pub panels: Vec<Panel>,
+    /// Where a legend inside the panels sits: a corner the lines leave
+    /// empty (rising curves leave the upper left, falling ones the upper
+    /// right).
+    pub legend_at: SeriesLabelPosition,
 }
 
 /// Draws `chart` as an SVG at `path`: one panel per entry, one line with
@@ -450,7 +454,7 @@ pub fn line_chart(chart: &LineChart<'_>, path: &Path) -> Result<(), Error> {
         }
         if !side_legend {
             plot.configure_series_labels()
-                .position(SeriesLabelPosition::UpperLeft)
+                .position(chart.legend_at.clone())
                 .background_style(WHITE.mix(0.9))
                 .border_style(BLACK)
                 .label_font(("sans-serif", 15))

@@ -239,6 +239,7 @@ fn draw_analysis(analysis: &Analysis, trace: &str, dir: &Path) -> anyhow::Result
             x_label: "object rank (most requested first, log scale)",
             x_format: |rank| format!("{rank:.0}"),
             log_x: true,
+            legend_at: plotters::prelude::SeriesLabelPosition::UpperLeft,
             y_range: (0.0, highest * 1.1),
             panels: vec![Panel {
                 title: String::new(),
@@ -266,6 +267,7 @@ fn draw_analysis(analysis: &Analysis, trace: &str, dir: &Path) -> anyhow::Result
             x_label: "reuse distance (requests since the object's previous request, log scale)",
             x_format: |distance| format!("{distance:.0}"),
             log_x: true,
+            legend_at: plotters::prelude::SeriesLabelPosition::UpperLeft,
             y_range: (0.0, (highest * 1.1).max(0.01)),
             panels: vec![Panel {
                 title: String::new(),

@@ -230,7 +230,10 @@ fn compare_finds_no_error_in_the_exact_curve() {
         .find(|line| line.trim_start().starts_with("exact lru"))
         .unwrap();
     assert!(line.contains(" 0.0000 (worst 0.0000)"), "{stdout}");
-    assert!(stdout.contains("one full LRU simulation takes"), "{stdout}");
+    assert!(
+        stdout.contains("exact cost ") && stdout.contains("LRU simulations ("),
+        "{stdout}"
+    );
     let exact = curve(&records, "exact", "lru", "native");
     let full = curve(&records, "simulation", "lru", "native");
     for (size, point) in &full {
@@ -320,6 +323,37 @@ fn a_module_that_cannot_load_keeps_the_curves_already_made() {
 }
 
 #[test]
+fn sizes_come_out_ascending_and_each_method_once() {
+    let (_, records) = mrc(&[
+        &TRACE[..],
+        &[
+            "--ignore-size",
+            "--method",
+            "exact,shards,exact",
+            "--size",
+            "1000,50,500,50",
+        ],
+    ]
+    .concat());
+    for method in ["exact", "shards"] {
+        let sizes: Vec<u64> = records
+            .iter()
+            .filter(|record| record["method"] == method)
+            .map(|record| record["cache_size"].as_u64().unwrap())
+            .collect();
+        assert_eq!(sizes, [50, 500, 1000], "{method}");
+    }
+    // Counting objects, bytes are requests: SHARDS' two ratios agree.
+    for record in &records {
+        let (miss, byte_miss) = (
+            record["miss_ratio"].as_f64().unwrap(),
+            record["byte_miss_ratio"].as_f64().unwrap(),
+        );
+        assert!((miss - byte_miss).abs() < 1e-9, "{record}");
+    }
+}
+
+#[test]
 fn bad_values_are_refused_with_a_reason() {
     for (args, expected) in [
         (&["mrc", "--rate", "0"][..], "a rate lies in (0, 1]"),
@@ -335,6 +369,14 @@ fn bad_values_are_refused_with_a_reason() {
             "/no/such/trace",
         ),
         (&["mrc", "--size", "0"], "--size"),
+        (
+            &["mrc", "--method", "exact", "--policy", "arc"],
+            "add --method minisim",
+        ),
+        (
+            &["mrc", "--method", "shards", "--rate", "1e-9"],
+            "took none of the",
+        ),
     ] {
         let stderr = wsim_fails(args);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");

@@ -43,6 +43,13 @@ pub struct Distances {
     /// The same for requests of weight 1, counted in integers (exact
     /// counts, and a tenth of the time of the weighted sums).
     unweighted: Vec<(u64, u128)>,
+    /// Requests measured (sampled, for SHARDS), unweighted.
+    pub measured: u64,
+    /// Objects measured (sampled, for SHARDS; at the end, for fixed-size).
+    pub objects: usize,
+    /// The shortest distance measured (scaled, for SHARDS): a curve from a
+    /// sample has no hit below it.
+    pub shortest: Option<u64>,
     /// The largest size requested (sampled, for SHARDS).
     pub largest: u64,
     /// Requests whose object was last requested at another size.
@@ -50,6 +57,8 @@ pub struct Distances {
     /// Requests added (or, below 0, taken) to correct a sample's count
     /// (SHARDS_adj), as hits at every size from `adjust_from` on.
     adjust: f64,
+    /// The same for bytes.
+    adjust_bytes: f64,
     adjust_from: u64,
 }
 
@@ -77,9 +86,13 @@ impl Distances {
             buckets: vec![(0.0, 0.0); bounds.len() + 1],
             unweighted: vec![(0, 0); bounds.len() + 1],
             bounds,
+            measured: 0,
+            objects: 0,
+            shortest: None,
             largest: 0,
             resized: 0,
             adjust: 0.0,
+            adjust_bytes: 0.0,
             adjust_from: 0,
         }
     }
@@ -122,10 +135,13 @@ impl Distances {
         )
     }
 
-    /// Requests counted, weighted.
+    /// Requests counted, weighted, and their bytes.
     #[must_use]
-    pub fn requests(&self) -> f64 {
-        self.merged().map(|(count, _)| count).sum()
+    pub fn totals(&self) -> (f64, f64) {
+        self.merged()
+            .fold((0.0, 0.0), |(requests, bytes), (count, size)| {
+                (requests + count, bytes + size)
+            })
     }
 
     /// The sizes asked for at which the curve may differ from a full LRU
@@ -159,6 +175,7 @@ impl Distances {
             }
         }
         let requests = all + self.adjust;
+        let all_bytes = all_bytes + self.adjust_bytes;
         let ratio = |part: f64, whole: f64| {
             if whole > 0.0 {
                 // Misses over requests, as a simulation divides them.
@@ -170,20 +187,17 @@ impl Distances {
         self.asked
             .iter()
             .map(|&size| {
-                let (hits, hit_bytes) = self
+                let (mut hits, mut hit_bytes) = self
                     .bounds
                     .binary_search(&size)
                     .map_or((0.0, 0.0), |bucket| hits_at[bucket]);
+                if size >= self.adjust_from {
+                    hits += self.adjust;
+                    hit_bytes += self.adjust_bytes;
+                }
                 CurvePoint {
                     cache_size: size,
-                    miss_ratio: ratio(
-                        if size >= self.adjust_from {
-                            hits + self.adjust
-                        } else {
-                            hits
-                        },
-                        requests,
-                    ),
+                    miss_ratio: ratio(hits, requests),
                     byte_miss_ratio: ratio(hit_bytes, all_bytes),
                 }
             })
@@ -219,6 +233,13 @@ pub fn exact(
     loop {
         reader.fill(&mut chunk)?;
         if chunk.is_empty() {
+            if distances.measured == 0 {
+                return Err(Error::EmptyTrace {
+                    name: trace.name().to_owned(),
+                    skipped: reader.skipped(),
+                });
+            }
+            distances.objects = stack.objects();
             distances.largest = stack.largest();
             distances.resized = stack.resized();
             return Ok(distances);
@@ -229,6 +250,7 @@ pub fn exact(
         for (request, &distance) in chunk.iter().zip(&measured) {
             distances.add(distance, request.size);
         }
+        distances.measured += chunk.len() as u64;
         progress(chunk.len() as u64);
     }
 }
@@ -256,8 +278,22 @@ pub fn shards(
     loop {
         reader.fill(&mut chunk)?;
         if chunk.is_empty() {
-            let rate = sampler.rate();
-            return Ok((sampler.finish(), rate));
+            if sampler.seen() == 0 {
+                return Err(Error::EmptyTrace {
+                    name: trace.name().to_owned(),
+                    skipped: reader.skipped(),
+                });
+            }
+            let (seen, rate) = (sampler.seen(), sampler.rate());
+            let distances = sampler.finish();
+            if distances.measured == 0 {
+                return Err(Error::Invalid(format!(
+                    "{}: SHARDS' sample (rate {rate:.3e}) took none of the {seen} requests; \
+                     a higher --rate (or --max-objects) samples some",
+                    trace.name()
+                )));
+            }
+            return Ok((distances, rate));
         }
         for request in &chunk {
             sampler

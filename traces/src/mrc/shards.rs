@@ -38,8 +38,9 @@ pub struct Shards {
     /// The sampled objects by hash, largest first (fixed-size only).
     sampled: BinaryHeap<(u64, u64)>,
     distances: Distances,
-    /// Every request seen, sampled or not.
+    /// Every request seen, sampled or not, and their bytes.
     seen: u64,
+    seen_bytes: u128,
     /// Whether a fixed rate's counts get SHARDS_adj.
     adjust: bool,
     /// The shortest scaled distance measured.
@@ -68,6 +69,7 @@ impl Shards {
             sampled: BinaryHeap::new(),
             distances: Distances::new(sizes),
             seen: 0,
+            seen_bytes: 0,
             shortest: None,
             adjust: true,
         }
@@ -95,10 +97,12 @@ impl Shards {
     /// [`Overflow`] when the sampled objects' sizes sum past `u64::MAX`.
     pub fn access(&mut self, id: u64, size: u64) -> Result<(), Overflow> {
         self.seen += 1;
+        self.seen_bytes += u128::from(size);
         let hash = xxh3_64_of_u64(id) & (SPACE - 1);
         if hash >= self.threshold {
             return Ok(());
         }
+        self.distances.measured += 1;
         let distance = self.stack.access(id, size)?;
         // Distances over the sample, scaled to the whole trace (a distance
         // past every size stays past it when capped).
@@ -134,9 +138,17 @@ impl Shards {
         Ok(())
     }
 
+    /// Requests seen, sampled or not.
+    #[must_use]
+    pub const fn seen(&self) -> u64 {
+        self.seen
+    }
+
     /// The distances, SHARDS_adj-corrected at a fixed rate.
     #[must_use]
     pub fn finish(mut self) -> Distances {
+        self.distances.objects = self.stack.objects();
+        self.distances.shortest = self.shortest;
         self.distances.largest = self.stack.largest();
         self.distances.resized = self.stack.resized();
         if let ShardsMode::FixedRate(_) = self.mode
@@ -144,9 +156,11 @@ impl Shards {
         {
             // In the weighted counts (each sampled request weighs 1/rate),
             // the expected total is every request seen.
-            #[expect(clippy::cast_precision_loss, reason = "a count")]
-            let seen = self.seen as f64;
-            self.distances.adjust = seen - self.distances.requests();
+            #[expect(clippy::cast_precision_loss, reason = "counts")]
+            let (seen, seen_bytes) = (self.seen as f64, self.seen_bytes as f64);
+            let (requests, bytes) = self.distances.totals();
+            self.distances.adjust = seen - requests;
+            self.distances.adjust_bytes = seen_bytes - bytes;
             // The paper counts the difference at distance 0, hits at every
             // size. But a sample's deficit is mostly a hot object it left
             // out (or took in), and a cache smaller than the shortest

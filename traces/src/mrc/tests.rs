@@ -145,3 +145,36 @@ fn unadjusted_shards_keeps_the_samples_own_ratio() {
         .curve();
     assert_ne!(adjusted[0].miss_ratio, own);
 }
+
+#[test]
+fn counting_objects_shards_gives_equal_miss_and_byte_miss_ratios() {
+    // Every size is 1, so the byte counts are the request counts, and the
+    // correction applies to both alike.
+    let (_, trace) = synthetic(50_000, 5_000, true);
+    let sizes = [10u64, 100, 1_000, 5_000];
+    for adjust in [true, false] {
+        let (distances, _) =
+            shards(&trace, ShardsMode::FixedRate(0.05), &sizes, adjust, |_| {}).unwrap();
+        for point in distances.curve() {
+            assert!(
+                (point.miss_ratio - point.byte_miss_ratio).abs() < 1e-9,
+                "adjust {adjust}: {point:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_empty_sample_is_an_error_not_a_perfect_cache() {
+    let (_, trace) = synthetic(2_000, 200, true);
+    let error = shards(&trace, ShardsMode::FixedRate(1e-7), &[10], true, |_| {}).unwrap_err();
+    assert!(
+        error.to_string().contains("took none of the 2000 requests"),
+        "{error}"
+    );
+    let empty = Trace::in_memory("empty", "empty", Vec::new(), true);
+    assert!(matches!(
+        exact(&empty, &[10], |_| {}),
+        Err(Error::EmptyTrace { .. })
+    ));
+}
