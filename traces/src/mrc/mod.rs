@@ -55,11 +55,10 @@ pub struct Distances {
     /// Requests whose object was last requested at another size.
     pub resized: u64,
     /// Requests added (or, below 0, taken) to correct a sample's count
-    /// (SHARDS_adj), as hits at every size from `adjust_from` on.
+    /// (SHARDS_adj), as hits at every size from `shortest` on.
     adjust: f64,
     /// The same for bytes.
     adjust_bytes: f64,
-    adjust_from: u64,
 }
 
 /// One point of a miss-ratio curve.
@@ -93,7 +92,6 @@ impl Distances {
             resized: 0,
             adjust: 0.0,
             adjust_bytes: 0.0,
-            adjust_from: 0,
         }
     }
 
@@ -191,7 +189,7 @@ impl Distances {
                     .bounds
                     .binary_search(&size)
                     .map_or((0.0, 0.0), |bucket| hits_at[bucket]);
-                if size >= self.adjust_from {
+                if size >= self.shortest.unwrap_or(0) {
                     hits += self.adjust;
                     hit_bytes += self.adjust_bytes;
                 }

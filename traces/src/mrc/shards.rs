@@ -43,8 +43,6 @@ pub struct Shards {
     seen_bytes: u128,
     /// Whether a fixed rate's counts get SHARDS_adj.
     adjust: bool,
-    /// The shortest scaled distance measured.
-    shortest: Option<u64>,
 }
 
 impl Shards {
@@ -70,7 +68,6 @@ impl Shards {
             distances: Distances::new(sizes),
             seen: 0,
             seen_bytes: 0,
-            shortest: None,
             adjust: true,
         }
     }
@@ -111,10 +108,8 @@ impl Shards {
             u64::try_from(scaled).unwrap_or(u64::MAX)
         });
         if let Some(scaled) = scaled {
-            self.shortest = Some(
-                self.shortest
-                    .map_or(scaled, |shortest| shortest.min(scaled)),
-            );
+            let shortest = &mut self.distances.shortest;
+            *shortest = Some(shortest.map_or(scaled, |shortest| shortest.min(scaled)));
         }
         self.distances.add_weighted(scaled, size, 1.0 / self.rate());
         if let ShardsMode::FixedSize(limit) = self.mode
@@ -148,7 +143,6 @@ impl Shards {
     #[must_use]
     pub fn finish(mut self) -> Distances {
         self.distances.objects = self.stack.objects();
-        self.distances.shortest = self.shortest;
         self.distances.largest = self.stack.largest();
         self.distances.resized = self.stack.resized();
         if let ShardsMode::FixedRate(_) = self.mode
@@ -167,8 +161,8 @@ impl Shards {
             // distance the sample can see (its object's size over the
             // rate) cannot be said to hit it: counting it there put the
             // smallest caches' miss ratios 0.15 too low on a Zipf trace.
-            // So the difference counts from that distance on.
-            self.distances.adjust_from = self.shortest.unwrap_or(0);
+            // So the difference counts from that distance on (`curve`
+            // reads `shortest`).
         }
         self.distances
     }
