@@ -175,9 +175,9 @@ pub fn write_json(records: &[Record], path: &Path) -> Result<(), Error> {
         })
 }
 
-/// Writes `records` to `path` as CSV with a header; a native run's `lookup`
-/// is empty.
-pub fn write_csv(records: &[Record], path: &Path) -> Result<(), Error> {
+/// Writes `records` (a run's, or `wsim mrc`'s points) to `path` as CSV with
+/// a header; a field that is `None` is empty (a native run's `lookup`).
+pub fn write_csv<T: serde::Serialize>(records: &[T], path: &Path) -> Result<(), Error> {
     let file = create(path)?;
     let mut out = csv::Writer::from_writer(BufWriter::new(file));
     let write_error = |error: csv::Error| Error::Write {
