@@ -99,6 +99,18 @@ pub enum Error {
         /// Points each call may spend.
         budget: u64,
     },
+    /// A start function spent its whole fuel budget while the module was
+    /// being instantiated.
+    #[error(
+        "{module}: ran out of fuel while instantiating: its start function spent its budget \
+         of {budget} points without returning"
+    )]
+    StartOutOfFuel {
+        /// The module.
+        module: String,
+        /// Points the start function could spend.
+        budget: u64,
+    },
     /// A fuel budget for a module compiled without metering.
     #[error("{module}: compiled without fuel metering, so it cannot be given a fuel budget")]
     NotMetered {

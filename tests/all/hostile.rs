@@ -400,6 +400,43 @@ fn a_hostile_plugin_leaves_the_other_policies_results_printed_and_written() {
     );
 }
 
+#[test]
+fn a_start_function_that_loops_runs_out_of_fuel_while_instantiating() {
+    let module = pair_module("(i32.const 0)", "(func $spin (loop br 0)) (start $spin)");
+    let (_dir, path) = fixture("start.wat", module.as_bytes());
+    if cfg!(feature = "wasmtime") {
+        let line = run_plugin(&path, &["--runtime", "wasmtime", "--fuel", "100000"]);
+        assert_mentions(
+            &line,
+            &[
+                "start.wat: ran out of fuel while instantiating",
+                "100000 points",
+            ],
+        );
+    }
+    if cfg!(feature = "wasmer") {
+        let line = run_plugin(&path, &["--runtime", "wasmer", "--fuel", "100000"]);
+        assert_mentions(
+            &line,
+            &["start.wat: cannot instantiate", "or ran out of fuel"],
+        );
+    }
+    // A start function that ends runs under fuel on every runtime (wasmer
+    // once compiled a metered start function with no points at all).
+    let module = pair_module(
+        "(i32.const 0)",
+        "(global $ready (mut i32) (i32.const 0)) \
+         (func $init (global.set $ready (i32.const 1))) (start $init)",
+    );
+    let (_dir, path) = fixture("ready.wat", module.as_bytes());
+    let output = crate::support::wsim(&plugin_args(&path, &["--fuel", "100000"]));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// The sandbox holds on wasmtime as on wasmer: the same hostile modules
 /// fail with the same kind of one-line error, in wasmtime's words where
 /// the runtime words a trap itself.

@@ -115,13 +115,15 @@ fn capped_table(ty: &TableType) -> Result<TableType, String> {
 /// What fuel charges for each operator.
 type OperatorCost = fn(&wasmer::wasmparser::Operator<'_>) -> u64;
 
-/// The metering middleware, charging one point per operator. A `Metering`
-/// instruments one module only, so each compile makes a fresh one.
-pub(crate) fn metering() -> Arc<wasmer_middlewares::Metering<OperatorCost>> {
+/// The metering middleware, charging one point per operator, with
+/// `start_budget` points for a start function (compiled in: calls get
+/// theirs from [`Meter::refuel`]). A `Metering` instruments one module
+/// only, so each compile makes a fresh one.
+pub(crate) fn metering(start_budget: u64) -> Arc<wasmer_middlewares::Metering<OperatorCost>> {
     fn one_point(_: &wasmer::wasmparser::Operator<'_>) -> u64 {
         1
     }
-    Arc::new(wasmer_middlewares::Metering::new(0, one_point))
+    Arc::new(wasmer_middlewares::Metering::new(start_budget, one_point))
 }
 
 /// Whether `name` is one of the globals the metering middleware exports.

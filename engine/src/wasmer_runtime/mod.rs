@@ -30,7 +30,7 @@ impl WasmRuntime for Wasmer {
         // `WSIM_PERFMAP=1` writes /tmp/perf-PID.map, so `perf report` can
         // name the compiled guest functions.
         let perfmap = std::env::var_os("WSIM_PERFMAP").is_some();
-        let metered = limits.fuel.is_some();
+        let metered = limits.fuel;
         let config: Box<dyn CompilerConfig> = match compiler {
             Compiler::Cranelift => Box::new(wasmer::sys::Cranelift::default()),
             #[cfg(feature = "singlepass")]
@@ -75,9 +75,14 @@ impl WasmRuntime for Wasmer {
             return Ok((compile()?, Origin::Compiled));
         };
         let target = format!("{:?}", engine.target());
+        // A metered module carries its start function's budget in its code.
+        let compiler_key = match limits.fuel {
+            Some(budget) => format!("{} start-fuel {budget}", compiler.name()),
+            None => compiler.name().to_owned(),
+        };
         let parts = KeyParts {
             runtime: RUNTIME,
-            compiler: compiler.name(),
+            compiler: &compiler_key,
             metered: limits.fuel.is_some(),
             target: &target,
             extension: "wasmer",
@@ -216,12 +221,16 @@ fn features() -> wasmer::sys::Features {
 
 /// An engine from a compiler's `config`, with perf maps and fuel metering
 /// as asked and wsim's proposals.
-fn configured(mut config: Box<dyn CompilerConfig>, perfmap: bool, metered: bool) -> wasmer::Engine {
+fn configured(
+    mut config: Box<dyn CompilerConfig>,
+    perfmap: bool,
+    metered: Option<u64>,
+) -> wasmer::Engine {
     if perfmap {
         config.enable_perfmap();
     }
-    if metered {
-        config.push_middleware(limits::metering());
+    if let Some(budget) = metered {
+        config.push_middleware(limits::metering(budget));
     }
     wasmer::sys::EngineBuilder::new(config)
         .set_features(Some(features()))
@@ -268,9 +277,23 @@ impl Guest {
     ) -> Result<Self, Error> {
         let mut store = Store::new(engine.clone());
         let instance = Instance::new(&mut store, module, &imports! {}).map_err(|error| {
-            Error::Instantiate {
-                module: name.to_owned(),
-                reason: error.to_string(),
+            let reason = error.to_string();
+            match fuel {
+                // The metering middleware ends a budget with `unreachable`,
+                // and a failed instance leaves no flag to read: a start
+                // function's `unreachable` in a metered module is either.
+                Some(_) if reason.contains("unreachable") => Error::Instantiate {
+                    module: name.to_owned(),
+                    reason: "its start function trapped: it reached `unreachable`, or ran out \
+                             of fuel (on wasmer a start function has the budget the module was \
+                             compiled with, and running out ends in the same trap; wasmtime \
+                             tells the two apart)"
+                        .to_owned(),
+                },
+                _ => Error::Instantiate {
+                    module: name.to_owned(),
+                    reason,
+                },
             }
         })?;
         let meter = fuel

@@ -329,11 +329,26 @@ impl Guest {
         name: &str,
     ) -> Result<Self, Error> {
         let mut store = store(engine, limits);
-        let instance =
-            Instance::new(&mut store, module, &[]).map_err(|error| Error::Instantiate {
+        // A start function runs inside `Instance::new`: it gets one call's
+        // budget, so a loop there stops as one in an export does.
+        if let Some(budget) = limits.fuel {
+            store.set_fuel(budget).map_err(|error| Error::Instantiate {
                 module: name.to_owned(),
-                reason: format!("{error:#}"),
+                reason: error.to_string(),
             })?;
+        }
+        let instance = Instance::new(&mut store, module, &[]).map_err(|error| {
+            match (failure(&error), limits.fuel) {
+                (CallFailure::OutOfFuel, Some(budget)) => Error::StartOutOfFuel {
+                    module: name.to_owned(),
+                    budget,
+                },
+                _ => Error::Instantiate {
+                    module: name.to_owned(),
+                    reason: format!("{error:#}"),
+                },
+            }
+        })?;
         let Some(memory) = instance.get_memory(&mut store, "memory") else {
             let problem = match instance.get_export(&mut store, "memory") {
                 None => ExportProblem::Missing,
