@@ -111,6 +111,16 @@ pub enum Error {
         /// Points the start function could spend.
         budget: u64,
     },
+    /// A run went past its wall-clock deadline.
+    #[error("{module}: export `{export}` passed the deadline of {deadline:?} and was stopped")]
+    DeadlineExceeded {
+        /// The module.
+        module: String,
+        /// The export running when the deadline came.
+        export: String,
+        /// The deadline.
+        deadline: std::time::Duration,
+    },
     /// A fuel budget for a module compiled without metering.
     #[error("{module}: compiled without fuel metering, so it cannot be given a fuel budget")]
     NotMetered {

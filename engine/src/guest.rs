@@ -6,17 +6,15 @@ use std::sync::Arc;
 
 use crate::runtime::{CallFailure, call_error, export_error};
 use crate::types::{Params, Results};
-use crate::{Error, FunctionInner, GuestInner};
+use crate::{Error, FunctionInner, GuestInner, Limits};
 
 /// One instance of a module, with its store and memory.
 pub struct Guest {
     inner: GuestInner,
     module: Arc<str>,
-    /// Fuel per call, when metered.
-    fuel: Option<u64>,
-    /// The memory cap in bytes, if any: named in errors when a trap comes
-    /// with memory at the cap.
-    max_memory: Option<u64>,
+    /// Its limits: fuel, named in errors; the memory cap, named when a trap
+    /// comes with memory at the cap; the deadline.
+    limits: Limits,
 }
 
 impl std::fmt::Debug for Guest {
@@ -28,17 +26,11 @@ impl std::fmt::Debug for Guest {
 }
 
 impl Guest {
-    pub(crate) const fn new(
-        inner: GuestInner,
-        module: Arc<str>,
-        fuel: Option<u64>,
-        max_memory: Option<u64>,
-    ) -> Self {
+    pub(crate) const fn new(inner: GuestInner, module: Arc<str>, limits: Limits) -> Self {
         Self {
             inner,
             module,
-            fuel,
-            max_memory,
+            limits,
         }
     }
 
@@ -74,8 +66,11 @@ impl Guest {
 
     #[cold]
     fn call_failed(&self, export: &str, failure: CallFailure) -> Error {
-        let memory = self.max_memory.map(|cap| (self.inner.memory_size(), cap));
-        call_error(&self.module, export, self.fuel, failure, memory)
+        let memory = self
+            .limits
+            .max_memory_bytes()
+            .map(|cap| (self.inner.memory_size(), cap));
+        call_error(&self.module, export, &self.limits, failure, memory)
     }
 
     /// Copies `bytes` into guest memory at `offset`, after checking the whole

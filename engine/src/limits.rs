@@ -39,7 +39,14 @@ pub struct Limits {
     pub max_memory: Option<u64>,
     /// Largest module file accepted, in bytes.
     pub max_module_bytes: u64,
+    /// Wall-clock time an instance may run, from instantiation to its last
+    /// call; `None`: no limit. wasmtime stops a running guest at it (epoch
+    /// interruption, checked every [`DEADLINE_TICK`]).
+    pub deadline: Option<std::time::Duration>,
 }
+
+/// How often a deadline is checked: the engine's epoch ticks this often.
+pub(crate) const DEADLINE_TICK: std::time::Duration = std::time::Duration::from_millis(10);
 
 impl Default for Limits {
     fn default() -> Self {
@@ -47,6 +54,7 @@ impl Default for Limits {
             fuel: None,
             max_memory: None,
             max_module_bytes: DEFAULT_MAX_MODULE_BYTES,
+            deadline: None,
         }
     }
 }
@@ -72,6 +80,17 @@ impl Limits {
         Ok(Self {
             fuel: Some(budget),
             ..self
+        })
+    }
+
+    /// The deadline in epoch ticks, rounded up.
+    pub(crate) fn deadline_ticks(&self) -> Option<u64> {
+        self.deadline.map(|deadline| {
+            let ticks = deadline
+                .as_nanos()
+                .div_ceil(DEADLINE_TICK.as_nanos())
+                .max(1);
+            u64::try_from(ticks).unwrap_or(u64::MAX)
         })
     }
 

@@ -139,12 +139,7 @@ impl Module {
             });
         }
         let inner = self.inner.instantiate(&self.limits, &self.name)?;
-        Ok(Guest::new(
-            inner,
-            Arc::clone(&self.name),
-            self.limits.fuel,
-            self.limits.max_memory_bytes(),
-        ))
+        Ok(Guest::new(inner, Arc::clone(&self.name), self.limits))
     }
 
     /// A fresh instance's export `name` as the runtime's own typed

@@ -121,6 +121,8 @@ pub(crate) enum CallFailure {
     OutOfFuel,
     /// It trapped; the runtime's words for it.
     Trap(String),
+    /// The run's deadline came while it ran.
+    Deadline,
 }
 
 /// The error for an export of `module` that could not be had.
@@ -150,13 +152,18 @@ pub(crate) fn export_error(
 pub(crate) fn call_error(
     module: &str,
     export: &str,
-    fuel: Option<u64>,
+    limits: &Limits,
     failure: CallFailure,
     memory: Option<(u64, u64)>,
 ) -> Error {
     let module = module.to_owned();
     let export = export.to_owned();
-    match (failure, fuel) {
+    match (failure, limits.fuel) {
+        (CallFailure::Deadline, _) => Error::DeadlineExceeded {
+            module,
+            export,
+            deadline: limits.deadline.unwrap_or_default(),
+        },
         (CallFailure::OutOfFuel, Some(budget)) => Error::FuelExhausted {
             module,
             export,

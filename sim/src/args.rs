@@ -166,6 +166,12 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "N|off", value_delimiter = ',', value_parser = parse_fuel)]
     pub(crate) fuel: Vec<Fuel>,
 
+    /// Wall-clock time each run of a guest may take (e.g. 2s, 500ms),
+    /// instantiation included; on wasmtime a guest still running then is
+    /// stopped (wasmer: not yet, only fuel stops a loop there)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) deadline: Option<std::time::Duration>,
+
     /// Memory each guest instance may grow to (e.g. 256MiB, 4GiB)
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_memory_cap)]
     pub(crate) max_memory: u64,
@@ -198,6 +204,28 @@ fn parse_fuel(text: &str) -> Result<Fuel, String> {
                 "`{number}` is not a fuel budget: a whole number of points, or `off`"
             )),
         },
+    }
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit.trim() {
+        "ms" => 1e-3,
+        "s" | "" => 1.0,
+        "min" | "m" => 60.0,
+        other => return Err(format!("`{other}` is not a unit of time: ms, s or min")),
+    };
+    match number.parse::<f64>() {
+        Ok(value) if value > 0.0 && (value * scale).is_finite() => {
+            Ok(std::time::Duration::from_secs_f64(value * scale))
+        }
+        _ => Err(format!(
+            "`{text}` is not a duration above 0, e.g. 2s or 500ms"
+        )),
     }
 }
 

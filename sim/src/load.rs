@@ -74,6 +74,7 @@ pub(crate) fn load_guests(
         fuel: None,
         max_memory: Some(args.sandbox.max_memory),
         max_module_bytes: args.sandbox.max_module_size,
+        deadline: args.sandbox.deadline,
     };
     let mut engines: Vec<Engines> = Vec::new();
     for &runtime in &selection.runtimes {

@@ -437,6 +437,30 @@ fn a_start_function_that_loops_runs_out_of_fuel_while_instantiating() {
     );
 }
 
+#[test]
+#[cfg_attr(not(feature = "wasmtime"), ignore = "needs the wasmtime feature")]
+fn a_deadline_stops_an_endless_loop_without_fuel_on_wasmtime() {
+    let (_dir, path) = fixture(
+        "spin.wat",
+        pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
+    );
+    let line = run_plugin(
+        &path,
+        &[
+            "--runtime",
+            "wasmtime",
+            "--fuel",
+            "off",
+            "--deadline",
+            "300ms",
+        ],
+    );
+    assert_mentions(
+        &line,
+        &["spin.wat: export `access` passed the deadline of 300ms"],
+    );
+}
+
 /// The sandbox holds on wasmtime as on wasmer: the same hostile modules
 /// fail with the same kind of one-line error, in wasmtime's words where
 /// the runtime words a trap itself.

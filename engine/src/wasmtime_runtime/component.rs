@@ -140,7 +140,7 @@ fn compile_or_find(
 /// wsim's words.
 pub struct ComponentStore {
     store: Store<StoreState>,
-    fuel: Option<u64>,
+    limits: Limits,
     component: Arc<str>,
 }
 
@@ -156,7 +156,7 @@ impl ComponentStore {
     fn new(engine: &wasmtime::Engine, limits: &Limits, component: Arc<str>) -> Self {
         Self {
             store: store(engine, limits),
-            fuel: limits.fuel,
+            limits: *limits,
             component,
         }
     }
@@ -176,7 +176,7 @@ impl ComponentStore {
         export: &str,
         call: impl FnOnce(&mut Store<StoreState>) -> wasmtime::Result<T>,
     ) -> Result<T, Error> {
-        if let Some(budget) = self.fuel {
+        if let Some(budget) = self.limits.fuel {
             self.store
                 .set_fuel(budget)
                 .map_err(|error| self.error(export, CallFailure::Trap(error.to_string())))?;
@@ -186,7 +186,7 @@ impl ComponentStore {
 
     #[cold]
     fn error(&self, export: &str, failure: CallFailure) -> Error {
-        call_error(&self.component, export, self.fuel, failure, None)
+        call_error(&self.component, export, &self.limits, failure, None)
     }
 
     /// The store, to instantiate the component in.

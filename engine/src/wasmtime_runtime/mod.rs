@@ -177,6 +177,11 @@ pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreSt
         },
     );
     store.limiter(|state| &mut state.limits);
+    if let Some(ticks) = limits.deadline_ticks() {
+        // From now on: instantiation and every call count against it.
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+    }
     store
 }
 
@@ -185,6 +190,8 @@ pub(crate) fn store(engine: &wasmtime::Engine, limits: &Limits) -> Store<StoreSt
 fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
     let mut config = wasmtime::Config::new();
     config.consume_fuel(limits.fuel.is_some());
+    // Compiled-in epoch checks, only where a deadline is asked for.
+    config.epoch_interruption(limits.deadline.is_some());
     // The proposals wasmer has (see `wasmer_runtime::features`), so a
     // module means the same on both runtimes; one memory, because the cap
     // is per memory.
@@ -195,10 +202,27 @@ fn engine(limits: &Limits) -> Result<wasmtime::Engine, Error> {
     // Out of fuel is an error the host explains; backtraces would only
     // cost time on every trap.
     config.wasm_backtrace_max_frames(None);
-    wasmtime::Engine::new(&config).map_err(|error| Error::Runtime {
+    let engine = wasmtime::Engine::new(&config).map_err(|error| Error::Runtime {
         runtime: "wasmtime",
         reason: error.to_string(),
-    })
+    })?;
+    if limits.deadline.is_some() {
+        tick(&engine);
+    }
+    Ok(engine)
+}
+
+/// Advances `engine`'s epoch every [`DEADLINE_TICK`](crate::limits::DEADLINE_TICK)
+/// from a thread of its own, for as long as the engine lives.
+fn tick(engine: &wasmtime::Engine) {
+    let weak = engine.weak();
+    std::thread::spawn(move || {
+        while let Some(engine) = weak.upgrade() {
+            engine.increment_epoch();
+            drop(engine);
+            std::thread::sleep(crate::limits::DEADLINE_TICK);
+        }
+    });
 }
 
 /// What a cache key needs of an engine: everything wasmtime itself checks
@@ -306,6 +330,7 @@ fn describe(ty: &wasmtime::ExternType) -> String {
 pub(crate) fn failure(error: &wasmtime::Error) -> CallFailure {
     match error.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::OutOfFuel) => CallFailure::OutOfFuel,
+        Some(wasmtime::Trap::Interrupt) => CallFailure::Deadline,
         Some(trap) => CallFailure::Trap(trap.to_string()),
         None => CallFailure::Trap(format!("{error:#}")),
     }
