@@ -35,6 +35,14 @@ pub enum Error {
     /// A module could not be compiled or loaded.
     #[error(transparent)]
     Engine(#[from] wsim_backends::engine::Error),
+    /// A run stopped by a guest's failure, with how far it got.
+    #[error("{error} (the run had served at least {served} requests)")]
+    Stopped {
+        /// What stopped it.
+        error: Box<Self>,
+        /// Requests served before.
+        served: u64,
+    },
     /// A value that makes no sense, such as an empty size list.
     #[error("{0}")]
     Invalid(String),

@@ -253,7 +253,17 @@ where
                 continue;
             }
             let served = Instant::now();
-            cache.access_batch(part, &mut hits).map_err(cache_error)?;
+            cache.access_batch(part, &mut hits).map_err(|error| {
+                // How far the run got: the requests answered before this
+                // chunk (a deadline or a trap names the call, this the place).
+                match cache_error(error) {
+                    JobError::Cache(error) => JobError::Cache(Error::Stopped {
+                        error: Box::new(error),
+                        served: seen.requests,
+                    }),
+                    other => other,
+                }
+            })?;
             in_cache += served.elapsed();
             if hits.len() != part.len() {
                 return Err(JobError::Cache(Error::Invalid(format!(
