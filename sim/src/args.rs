@@ -167,8 +167,9 @@ pub struct SandboxArgs {
     pub(crate) fuel: Vec<Fuel>,
 
     /// Wall-clock time each run of a guest may take (e.g. 2s, 500ms),
-    /// instantiation included; on wasmtime a guest still running then is
-    /// stopped (wasmer: not yet, only fuel stops a loop there)
+    /// instantiation included: a guest still running then is stopped
+    /// (wasmtime: epoch interruption; wasmer: its host interrupt), within
+    /// about 10 ms
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) deadline: Option<std::time::Duration>,
 

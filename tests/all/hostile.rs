@@ -438,27 +438,39 @@ fn a_start_function_that_loops_runs_out_of_fuel_while_instantiating() {
 }
 
 #[test]
-#[cfg_attr(not(feature = "wasmtime"), ignore = "needs the wasmtime feature")]
-fn a_deadline_stops_an_endless_loop_without_fuel_on_wasmtime() {
-    let (_dir, path) = fixture(
+fn a_deadline_stops_an_endless_loop_without_fuel_on_every_runtime() {
+    let (_dir, spin) = fixture(
         "spin.wat",
         pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
     );
-    let line = run_plugin(
-        &path,
-        &[
+    let (_dir2, start) = fixture(
+        "start.wat",
+        pair_module("(i32.const 0)", "(func $spin (loop br 0)) (start $spin)").as_bytes(),
+    );
+    for runtime in wsim_backends::Runtime::built() {
+        let runtime = runtime.to_string();
+        let more = [
             "--runtime",
-            "wasmtime",
+            &runtime,
             "--fuel",
             "off",
             "--deadline",
             "300ms",
-        ],
-    );
-    assert_mentions(
-        &line,
-        &["spin.wat: export `access` passed the deadline of 300ms"],
-    );
+        ];
+        let line = run_plugin(&spin, &more);
+        assert_mentions(
+            &line,
+            &[
+                "spin.wat: export `access` passed the deadline of 300ms",
+                "the run had served at least 0 requests",
+            ],
+        );
+        let line = run_plugin(&start, &more);
+        assert_mentions(
+            &line,
+            &["start.wat: cannot instantiate: its start function passed the deadline of 300ms"],
+        );
+    }
 }
 
 /// The sandbox holds on wasmtime as on wasmer: the same hostile modules

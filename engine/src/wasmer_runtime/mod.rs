@@ -5,6 +5,9 @@
 mod limits;
 
 use wasmer::sys::CompilerConfig;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use wasmer::{Instance, Memory, Store, imports};
 
 use crate::cache::{self, KeyParts, ModuleCache, Origin};
@@ -140,7 +143,7 @@ impl WasmRuntime for Wasmer {
         limits: &Limits,
         name: &str,
     ) -> Result<Guest, Error> {
-        Guest::new(engine, module, limits.fuel, name)
+        Guest::new(engine, module, limits, name)
     }
 
     fn typed_function<P: Params, R: Results>(
@@ -265,6 +268,36 @@ pub(crate) struct Guest {
     memory: Memory,
     /// The metering globals, when the module was compiled with fuel.
     meter: Option<limits::Meter>,
+    /// Set when the instance is dropped, so its deadline's timer ends.
+    deadline_over: Option<Arc<AtomicBool>>,
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        if let Some(over) = &self.deadline_over {
+            over.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Interrupts the store `interrupter` belongs to once `deadline` has
+/// passed: wasmer's interrupt lands only while guest code runs, so it is
+/// sent again every tick until the instance is dropped (`over`).
+fn watch(interrupter: wasmer::Interrupter, deadline: std::time::Duration, over: Arc<AtomicBool>) {
+    let tick = crate::limits::DEADLINE_TICK;
+    std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        while start.elapsed() < deadline {
+            if over.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(tick.min(deadline.saturating_sub(start.elapsed())));
+        }
+        while !over.load(Ordering::Relaxed) {
+            interrupter.interrupt();
+            std::thread::sleep(tick);
+        }
+    });
 }
 
 impl Guest {
@@ -272,12 +305,28 @@ impl Guest {
     fn new(
         engine: &wasmer::Engine,
         module: &wasmer::Module,
-        fuel: Option<u64>,
+        limits: &Limits,
         name: &str,
     ) -> Result<Self, Error> {
+        let fuel = limits.fuel;
         let mut store = Store::new(engine.clone());
+        // From now on: instantiation and every call count against it.
+        let deadline_over = limits.deadline.map(|deadline| {
+            let over = Arc::new(AtomicBool::new(false));
+            watch(store.interrupter(), deadline, Arc::clone(&over));
+            over
+        });
         let instance = Instance::new(&mut store, module, &imports! {}).map_err(|error| {
             let reason = error.to_string();
+            if error.to_string().contains("interrupted by host") {
+                return Error::Instantiate {
+                    module: name.to_owned(),
+                    reason: format!(
+                        "its start function passed the deadline of {:?}",
+                        limits.deadline.unwrap_or_default()
+                    ),
+                };
+            }
             match fuel {
                 // The metering middleware ends a budget with `unreachable`,
                 // and a failed instance leaves no flag to read: a start
@@ -311,6 +360,7 @@ impl Guest {
             instance,
             memory,
             meter,
+            deadline_over,
         })
     }
 
@@ -344,6 +394,15 @@ impl Guest {
 
     #[cold]
     fn failure(&mut self, error: &wasmer::RuntimeError) -> CallFailure {
+        // wasmer does not re-export its trap codes; this is
+        // `TrapCode::HostInterrupt`'s message.
+        if error
+            .clone()
+            .to_trap()
+            .is_some_and(|code| code.message() == "interrupted by host")
+        {
+            return CallFailure::Deadline;
+        }
         if let Some(meter) = &self.meter
             && meter.exhausted(&mut self.store)
         {

@@ -368,6 +368,13 @@ impl Guest {
                     module: name.to_owned(),
                     budget,
                 },
+                (CallFailure::Deadline, _) => Error::Instantiate {
+                    module: name.to_owned(),
+                    reason: format!(
+                        "its start function passed the deadline of {:?}",
+                        limits.deadline.unwrap_or_default()
+                    ),
+                },
                 _ => Error::Instantiate {
                     module: name.to_owned(),
                     reason: format!("{error:#}"),
