@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 
 use crate::exact_ln::ln;
 use crate::lcs_table::{Lehmer64, Table};
-use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
+use crate::{EvictionLog, EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
 
 /// Evicts, among a random sample of cached objects, the one with the
 /// largest `size × time to its next request`: the bytes it would hold
@@ -70,6 +70,8 @@ pub struct BeladySize {
     /// libCacheSim's `n_req`.
     clock: i64,
     bytes: u64,
+    /// Objects a hit drops (no next access), for reports.
+    log: EvictionLog,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -195,6 +197,7 @@ impl EvictionPolicy for BeladySize {
             samples: u64::try_from(params.integer(&N_SAMPLE)).unwrap_or(1).max(1),
             clock: 0,
             bytes: 0,
+            log: EvictionLog::default(),
         }
     }
 
@@ -208,6 +211,7 @@ impl EvictionPolicy for BeladySize {
             Some(next) => object.next_access = next,
             None => {
                 self.take(request.id);
+                self.log.record(request.id);
             }
         }
         true
@@ -245,6 +249,10 @@ impl EvictionPolicy for BeladySize {
 
     fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        Some(&mut self.log)
     }
 
     fn audit(&self) -> Result<Held, String> {

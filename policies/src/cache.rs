@@ -32,6 +32,33 @@ pub trait CachePolicy {
         Ok(())
     }
 
+    /// Whether [`access_reported`](Self::access_reported) says which misses
+    /// were taken in and which objects left: native caches and guests of
+    /// ABI version 3 do, so the host can audit every answer.
+    fn reports(&self) -> bool {
+        false
+    }
+
+    /// Serves `requests` in order as [`access_batch`](Self::access_batch)
+    /// does, replacing `answers` with one [`Answer`] per request and
+    /// `evictions` with every object evicted, tagged with the index of the
+    /// request that evicted it. A cache that does not
+    /// [report](Self::reports) answers [`Answer::Missed`] for every miss and
+    /// no evictions.
+    fn access_reported(
+        &mut self,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Self::Error> {
+        let mut hits = Vec::with_capacity(requests.len());
+        self.access_batch(requests, &mut hits)?;
+        answers.clear();
+        evictions.clear();
+        answers.extend(hits.into_iter().map(Answer::from_hit));
+        Ok(())
+    }
+
     /// The counters so far.
     fn stats(&mut self) -> Result<Stats, Self::Error>;
 
@@ -41,6 +68,113 @@ pub trait CachePolicy {
     /// so by default there is nothing to check.
     fn check_invariants(&self) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+/// What a cache did with one request, as it reports it to the audit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The object was cached.
+    Hit,
+    /// A miss; the object was taken in.
+    Admitted,
+    /// A miss; the object was not taken in: larger than the capacity, or
+    /// refused by the policy's admission rule.
+    Refused,
+    /// A miss from a cache that does not say whether it took the object in
+    /// (a guest of ABI version 1 or 2).
+    Missed,
+}
+
+impl Answer {
+    /// Whether the request was a hit.
+    #[inline]
+    #[must_use]
+    pub const fn is_hit(self) -> bool {
+        matches!(self, Self::Hit)
+    }
+
+    /// [`Hit`](Self::Hit) or [`Missed`](Self::Missed), for a cache that only
+    /// says which requests hit.
+    #[inline]
+    #[must_use]
+    pub const fn from_hit(hit: bool) -> Self {
+        if hit { Self::Hit } else { Self::Missed }
+    }
+}
+
+/// An object a cache evicted, and which of the requests of one call
+/// evicted it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Eviction {
+    /// The index, among the requests of the call, of the request that
+    /// evicted it.
+    pub request: u32,
+    /// The evicted object's id.
+    pub id: u64,
+}
+
+/// Objects a policy evicted outside [`EvictionPolicy::evict`] (in `hit`,
+/// `admissible` or `admit`: SLRU's cooling, 2Q's protected queue, LIRS's
+/// demotions, W-TinyLFU's promotions), kept only while [`Cache`] asks for
+/// reports, so a run without an audit pays one branch per such eviction.
+#[derive(Clone, Debug, Default)]
+pub struct EvictionLog {
+    on: bool,
+    complete: bool,
+    ids: Vec<u64>,
+}
+
+impl EvictionLog {
+    /// Notes that `id` was evicted.
+    #[inline]
+    pub fn record(&mut self, id: u64) {
+        if self.on {
+            self.ids.push(id);
+        }
+    }
+
+    /// Takes back the last record of `id`, which did not leave the cache
+    /// after all.
+    pub fn forget(&mut self, id: u64) {
+        if let Some(at) = self.ids.iter().rposition(|&kept| kept == id) {
+            self.ids.remove(at);
+        }
+    }
+
+    /// A log of every eviction, those [`evict`](EvictionPolicy::evict)
+    /// returns included, for a policy whose `evict` may return an object it
+    /// did not take out of the cache (LIRS's demotions): [`Cache`] then
+    /// reports what the log says and ignores what `evict` returns.
+    #[must_use]
+    pub fn complete() -> Self {
+        Self {
+            complete: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// Where [`Cache`] sends the ids it evicts while serving a request: nowhere
+/// ([`NoReport`], the plain [`Cache::access`]) or to a closure.
+trait Evicted {
+    const ON: bool;
+    fn evicted(&mut self, id: u64);
+}
+
+struct NoReport;
+
+impl Evicted for NoReport {
+    const ON: bool = false;
+    #[inline]
+    fn evicted(&mut self, _id: u64) {}
+}
+
+impl<F: FnMut(u64)> Evicted for F {
+    const ON: bool = true;
+    #[inline]
+    fn evicted(&mut self, id: u64) {
+        self(id);
     }
 }
 
@@ -148,6 +282,15 @@ pub trait EvictionPolicy: Sized {
     /// and with [`len`](Self::len) and [`bytes`](Self::bytes), and returns
     /// what they hold. Slow; for tests and debug builds.
     fn audit(&self) -> Result<Held, String>;
+
+    /// Where the policy records the objects it evicts outside
+    /// [`evict`](Self::evict); `None` (the default) for a policy that evicts
+    /// only there. A policy that evicts in `hit`, `admissible` or `admit`
+    /// must record each such object here, or its reports (and so the audit
+    /// of a guest running it) miss them.
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        None
+    }
 }
 
 /// A cache of `capacity` bytes run by the policy `P`.
@@ -202,20 +345,56 @@ impl<P: EvictionPolicy> Cache<P> {
     /// Serves one request; `true` on a hit.
     #[inline]
     pub fn access(&mut self, request: Request) -> bool {
+        self.serve_with(request, &mut NoReport).is_hit()
+    }
+
+    /// Serves one request and says what it did, handing `evicted` the id of
+    /// every object that left the cache while serving it (the object
+    /// itself, when a policy takes it in and at once out again).
+    #[inline]
+    pub fn serve(&mut self, request: Request, mut evicted: impl FnMut(u64)) -> Answer {
+        let complete = self.policy.evicted_elsewhere().is_some_and(|log| {
+            log.on = true;
+            log.complete
+        });
+        let before = self.policy.len();
+        let mut count = 0_usize;
+        let answer = self.serve_with(request, &mut |id| {
+            if !complete {
+                count += 1;
+                evicted(id);
+            }
+        });
+        if let Some(log) = self.policy.evicted_elsewhere() {
+            count += log.ids.len();
+            log.ids.drain(..).for_each(&mut evicted);
+        }
+        let admitted = usize::from(answer == Answer::Admitted);
+        debug_assert_eq!(
+            before + admitted,
+            self.policy.len() + count,
+            "{}: an eviction went unreported",
+            P::NAME
+        );
+        answer
+    }
+
+    #[inline]
+    fn serve_with<E: Evicted>(&mut self, request: Request, evicted: &mut E) -> Answer {
         self.requests += 1;
         self.bytes_requested += u128::from(request.size);
         if self.policy.hit(&request) {
             self.hits += 1;
             self.bytes_hit += u128::from(request.size);
-            return true;
+            return Answer::Hit;
         }
         if request.size > self.capacity || !self.policy.admissible(&request) {
-            return false;
+            return Answer::Refused;
         }
         // Written as a subtraction so it cannot overflow; a policy that
         // holds more than the capacity is caught by `check_invariants`.
         while self.capacity.saturating_sub(self.policy.bytes()) < request.size {
-            if self.policy.evict(&request).is_none() {
+            let Some(victim) = self.policy.evict(&request) else {
                 debug_assert!(
                     false,
                     "{}: nothing to evict with {} bytes held",
@@ -223,12 +402,17 @@ impl<P: EvictionPolicy> Cache<P> {
                     self.policy.bytes()
                 );
                 break;
+            };
+            if E::ON {
+                evicted.evicted(victim.id);
             }
         }
         if self.policy.admit(&request) {
             self.admitted += 1;
+            Answer::Admitted
+        } else {
+            Answer::Refused
         }
-        false
     }
 
     /// The counters so far.
@@ -299,11 +483,79 @@ impl<P: EvictionPolicy> CachePolicy for Cache<P> {
         Ok(Cache::access(self, request))
     }
 
+    fn reports(&self) -> bool {
+        true
+    }
+
+    fn access_reported(
+        &mut self,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Infallible> {
+        report_all(self, requests, answers, evictions);
+        Ok(())
+    }
+
     fn stats(&mut self) -> Result<Stats, Infallible> {
         Ok(Cache::stats(self))
     }
 
     fn check_invariants(&self) -> Result<(), Error> {
         Cache::check_invariants(self)
+    }
+}
+
+/// [`Cache::serve`] over `requests`, into the shapes of
+/// [`CachePolicy::access_reported`].
+pub fn report_all<P: EvictionPolicy>(
+    cache: &mut Cache<P>,
+    requests: &[Request],
+    answers: &mut Vec<Answer>,
+    evictions: &mut Vec<Eviction>,
+) {
+    answers.clear();
+    evictions.clear();
+    for (index, &request) in (0_u32..).zip(requests) {
+        answers.push(cache.serve(request, |id| {
+            evictions.push(Eviction { request: index, id });
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PolicyKind, PolicyVisitor};
+
+    /// Every policy's reports, over a trace whose objects change size and
+    /// often exceed a share of the cache: `serve`'s own check (in debug
+    /// builds) that no eviction goes unreported, and the host's account of
+    /// what is held, which every answer must agree with.
+    #[test]
+    fn every_policy_reports_every_eviction() {
+        struct Replay(u64);
+        impl PolicyVisitor for Replay {
+            type Output = ();
+            fn visit<P: EvictionPolicy + 'static>(self) {
+                let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+                let trace: Vec<(u64, u64)> = (0..3000)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        let id = (state >> 33) % 97 % ((state >> 20) % 97 + 1);
+                        (id, (state >> 45) % self.0 + 1)
+                    })
+                    .collect();
+                for capacity in [1, 7, 64, 300] {
+                    crate::testing::outcomes::<P>(capacity, "", &trace);
+                }
+            }
+        }
+        for kind in PolicyKind::ALL {
+            kind.visit(Replay(40));
+            kind.visit(Replay(1));
+        }
     }
 }

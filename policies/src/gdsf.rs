@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::{EvictionPolicy, Held, Params, Request, Victim};
+use crate::{EvictionLog, EvictionPolicy, Held, Params, Request, Victim};
 
 /// Evicts the object of lowest `L + frequency * 1e6 / size`, where `L`
 /// rises to each victim's value, so objects that are small and often
@@ -53,6 +53,8 @@ pub struct Gdsf {
     /// The priority a missed object got when libCacheSim would have
     /// inserted it (step 3), kept from `admissible` for `admit`.
     incoming: Option<Key>,
+    /// Objects evicted for a newcomer that is then refused, for reports.
+    log: EvictionLog,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -117,6 +119,7 @@ impl EvictionPolicy for Gdsf {
             capacity,
             bytes: 0,
             incoming: None,
+            log: EvictionLog::default(),
         }
     }
 
@@ -167,6 +170,7 @@ impl EvictionPolicy for Gdsf {
             && held < key
         {
             self.take(held, id);
+            self.log.record(id);
         }
         self.inflation = key.priority();
         false
@@ -203,6 +207,10 @@ impl EvictionPolicy for Gdsf {
 
     fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        Some(&mut self.log)
     }
 
     fn audit(&self) -> Result<Held, String> {

@@ -57,7 +57,9 @@ mod testing;
 #[cfg(feature = "wire")]
 pub mod wire;
 
-pub use cache::{Cache, CachePolicy, EvictionPolicy, Held, Victim};
+pub use cache::{
+    Answer, Cache, CachePolicy, Eviction, EvictionLog, EvictionPolicy, Held, Victim, report_all,
+};
 pub use guest_cell::GuestCell;
 pub use kind::{PolicySpec, PolicyVisitor};
 pub use params::{ParamKind, Parameter, Params};

@@ -2,7 +2,7 @@
 //! recency objects from high ones.
 
 use crate::lists::{Lists, Queue};
-use crate::{EvictionPolicy, Held, Params, Request, Victim};
+use crate::{EvictionLog, EvictionPolicy, Held, Params, Request, Victim};
 
 /// Objects referenced again soon after their last reference (LIR) hold
 /// most of the cache; the others (HIR) pass through a small LRU queue, and
@@ -84,6 +84,11 @@ pub struct Lirs {
     /// Q's bytes, as libCacheSim counts them apart.
     hirs_bytes: u64,
     lir_objects: usize,
+    /// Resident HIR entries on S that are not in Q: a hit in Q alone that
+    /// evicted the object hit leaves it so. libCacheSim lets them hit but
+    /// counts them nowhere; wsim counts them as held, so what is held is
+    /// what hits.
+    phantoms: usize,
     /// LIR bytes counted less those of the LIR entries on S: libCacheSim's
     /// demotion subtracts whatever entry is at S's bottom (see `evict_lir`).
     drift: u64,
@@ -91,6 +96,10 @@ pub struct Lirs {
     evicted: Option<Victim>,
     /// While a hit in Q alone demotes: the memory of its Q entry.
     slot: Option<Slot>,
+    /// Every object evicted, for reports: demotions and admissions evict
+    /// too, one `evict` call can evict more than once, and what it returns
+    /// may have been demoted, not evicted.
+    log: EvictionLog,
 }
 
 /// One of the three lists.
@@ -149,7 +158,18 @@ impl Lirs {
     }
 
     /// Takes `node` off S, keeping the LIR counts right.
+    /// Whether S's entry `node` is a phantom (see `phantoms`).
+    fn is_phantom(&self, node: u32) -> bool {
+        let entry = self.s.entry(node);
+        entry.meta.resident && !entry.meta.lir && self.q.find(entry.id).is_none()
+    }
+
+    /// Takes `node` off S; a phantom leaves the cache with it.
     fn take_s(&mut self, node: u32) -> (u64, u64) {
+        if self.is_phantom(node) {
+            self.phantoms -= 1;
+            self.log.record(self.s.entry(node).id);
+        }
         let entry = self.s.take(&mut self.s_queue, node);
         if entry.meta.lir {
             self.lir_objects -= 1;
@@ -207,6 +227,7 @@ impl Lirs {
                 self.allocated(List::Nh, entry.id, entry.size);
             }
         }
+        self.log.record(entry.id);
         self.evicted = Some(Victim {
             id: entry.id,
             size: entry.size,
@@ -222,6 +243,8 @@ impl Lirs {
         // Normally LIR, as pruning leaves S; but a lone HIR entry can be
         // left there and have LIR ones pushed above it (tiny caches): it
         // then leaves the LIR bytes all the same, and joins Q as resident.
+        let lir = self.s.entry(node).meta.lir;
+        let phantom = self.is_phantom(node);
         let (id, size) = self.take_s(node);
         self.lirs_bytes = self.lirs_bytes.wrapping_sub(size);
         self.drift = self.drift.wrapping_sub(size);
@@ -234,7 +257,16 @@ impl Lirs {
             self.q.push(&mut self.q_queue, id, size, ());
             self.allocated(List::Q, id, size);
             self.hirs_bytes = self.hirs_bytes.wrapping_add(size);
+            if phantom {
+                // It stays cached, in Q now.
+                self.log.forget(id);
+            }
         } else {
+            // A HIR entry at S's bottom leaves S but stays cached in Q (or
+            // was not cached); only a LIR one leaves the cache.
+            if lir {
+                self.log.record(id);
+            }
             self.evicted = Some(Victim { id, size });
         }
         self.prune();
@@ -301,9 +333,11 @@ impl EvictionPolicy for Lirs {
             lirs_bytes: 0,
             hirs_bytes: 0,
             lir_objects: 0,
+            phantoms: 0,
             drift: 0,
             evicted: None,
             slot: None,
+            log: EvictionLog::complete(),
         }
     }
 
@@ -326,6 +360,8 @@ impl EvictionPolicy for Lirs {
                 if let Some(q_node) = in_q {
                     let entry = self.q.take(&mut self.q_queue, q_node);
                     self.hirs_bytes = self.hirs_bytes.wrapping_sub(entry.size);
+                } else {
+                    self.phantoms -= 1;
                 }
                 let size = self.s.entry(node).size;
                 self.make_lir_room(size);
@@ -355,6 +391,11 @@ impl EvictionPolicy for Lirs {
                 resident: true,
             };
             self.s.push(&mut self.s_queue, request.id, size, status);
+            if self.q.find(request.id).is_none() {
+                // Evicted from Q by its own hit, yet it hits next time.
+                self.phantoms += 1;
+                self.log.forget(request.id);
+            }
         }
         true
     }
@@ -422,7 +463,7 @@ impl EvictionPolicy for Lirs {
     }
 
     fn len(&self) -> usize {
-        self.lir_objects + self.q_queue.len
+        self.lir_objects + self.q_queue.len + self.phantoms
     }
 
     fn bytes(&self) -> u64 {
@@ -430,6 +471,10 @@ impl EvictionPolicy for Lirs {
         // crashes), as 0 does here.
         let held = self.lirs_bytes.wrapping_add(self.hirs_bytes);
         if i64::try_from(held).is_ok() { held } else { 0 }
+    }
+
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        Some(&mut self.log)
     }
 
     fn audit(&self) -> Result<Held, String> {
@@ -456,8 +501,20 @@ impl EvictionPolicy for Lirs {
                 self.q_queue.bytes, self.hirs_bytes, self.hirs_limit
             ));
         }
+        let phantoms = stack
+            .iter()
+            .filter(|entry| {
+                entry.meta.resident && !entry.meta.lir && self.q.find(entry.id).is_none()
+            })
+            .count();
+        if phantoms != self.phantoms {
+            return Err(format!(
+                "S holds {phantoms} resident HIR objects not in Q, counted {}",
+                self.phantoms
+            ));
+        }
         Ok(Held {
-            objects: (lir_objects + queue.len()) as u64,
+            objects: (lir_objects + queue.len() + phantoms) as u64,
             bytes: {
                 let held = lir_bytes
                     .wrapping_add(self.drift)

@@ -3,7 +3,7 @@
 use core::ops::Bound;
 
 use crate::lists::{Entry, Lists, Queue};
-use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
+use crate::{EvictionLog, EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
 
 /// `n-seg` LRU segments of equal size: a hit moves an object one segment
 /// up, and a full segment pushes its least recent object one segment down;
@@ -35,6 +35,8 @@ pub struct Slru {
     segments: Vec<Queue>,
     /// Every segment's share.
     share: u64,
+    /// Objects a hit's cooling evicted, for reports.
+    log: EvictionLog,
 }
 
 const N_SEG: Parameter = Parameter {
@@ -76,7 +78,9 @@ impl Slru {
     /// Makes segment `segment` give up its least recent object.
     fn cool(&mut self, segment: usize) {
         if segment == 0 {
-            self.evict_lowest();
+            if let Some(victim) = self.evict_lowest() {
+                self.log.record(victim.id);
+            }
             return;
         }
         let Some(node) = self.segments[segment].oldest() else {
@@ -106,6 +110,7 @@ impl EvictionPolicy for Slru {
             lists: Lists::default(),
             segments: (0..count).map(|_| Queue::default()).collect(),
             share: capacity / count,
+            log: EvictionLog::default(),
         }
     }
 
@@ -166,6 +171,10 @@ impl EvictionPolicy for Slru {
 
     fn bytes(&self) -> u64 {
         self.segments.iter().map(|queue| queue.bytes).sum()
+    }
+
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        Some(&mut self.log)
     }
 
     fn audit(&self) -> Result<Held, String> {

@@ -5,7 +5,7 @@ use core::ops::Bound;
 
 use crate::lists::{Entry, Ghosts, Lists, Queue};
 use crate::s3fifo::share;
-use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
+use crate::{EvictionLog, EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
 
 /// New objects enter a FIFO (Ain); those it evicts are remembered in a
 /// ghost FIFO (Aout), and only an object requested again while remembered
@@ -46,6 +46,8 @@ pub struct TwoQ {
     am_capacity: u64,
     /// Whether this request's id was just dropped from Aout.
     ghost_hit: bool,
+    /// Objects Am evicted for a ghost hit, for reports.
+    log: EvictionLog,
 }
 
 const AIN_SIZE_RATIO: Parameter = Parameter {
@@ -95,6 +97,7 @@ impl EvictionPolicy for TwoQ {
             ain_capacity,
             am_capacity: capacity - ain_capacity,
             ghost_hit: false,
+            log: EvictionLog::default(),
         }
     }
 
@@ -144,9 +147,10 @@ impl EvictionPolicy for TwoQ {
             return false;
         }
         while self.am_capacity - self.am.bytes < request.size {
-            if self.lists.take_oldest(&mut self.am).is_none() {
+            let Some(entry) = self.lists.take_oldest(&mut self.am) else {
                 break;
-            }
+            };
+            self.log.record(entry.id);
         }
         self.lists
             .push(&mut self.am, request.id, request.size, true);
@@ -159,6 +163,10 @@ impl EvictionPolicy for TwoQ {
 
     fn bytes(&self) -> u64 {
         self.ain.bytes + self.am.bytes
+    }
+
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        Some(&mut self.log)
     }
 
     fn audit(&self) -> Result<Held, String> {

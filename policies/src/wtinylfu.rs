@@ -6,7 +6,7 @@ use rustc_hash::FxHashMap;
 
 use crate::lists::{Lists, Queue};
 use crate::s3fifo::share;
-use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
+use crate::{EvictionLog, EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
 
 /// New objects enter a small LRU window; an object leaving it enters the
 /// main cache (a segmented LRU) only if a frequency sketch rates it above
@@ -63,6 +63,9 @@ pub struct WTinyLfu {
     main_hits: u64,
     /// Main hits between two halvings of the sketch.
     decay_period: u64,
+    /// Objects main evicted while taking one in or promoting one, for
+    /// reports.
+    log: EvictionLog,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,9 +244,10 @@ impl WTinyLfu {
             Place::Protected
         } else {
             while !fits(self.main_bytes(), size, self.main_capacity) {
-                if self.evict_main().is_none() {
+                let Some(victim) = self.evict_main() else {
                     break;
-                }
+                };
+                self.log.record(victim.id);
             }
             Place::Probation
         };
@@ -268,9 +272,10 @@ impl WTinyLfu {
             *self.lists.meta_mut(oldest) = Place::Probation;
             self.lists.link(&mut self.probation, oldest);
             while self.probation.bytes > self.probation_capacity {
-                if self.evict_main().is_none() {
+                let Some(victim) = self.evict_main() else {
                     break;
-                }
+                };
+                self.log.record(victim.id);
             }
         }
     }
@@ -302,6 +307,7 @@ impl EvictionPolicy for WTinyLfu {
             sketch: Sketch::new(main_capacity),
             main_hits: 0,
             decay_period: main_capacity.saturating_mul(32),
+            log: EvictionLog::default(),
         }
     }
 
@@ -378,6 +384,10 @@ impl EvictionPolicy for WTinyLfu {
 
     fn bytes(&self) -> u64 {
         self.window.bytes + self.main_bytes()
+    }
+
+    fn evicted_elsewhere(&mut self) -> Option<&mut EvictionLog> {
+        Some(&mut self.log)
     }
 
     fn audit(&self) -> Result<Held, String> {
