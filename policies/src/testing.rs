@@ -37,7 +37,7 @@ pub(crate) fn outcomes<P: EvictionPolicy>(
         for gone in evicted {
             assert!(held.remove(&gone), "{}: evicted {gone}, not held", P::NAME);
         }
-        assert_eq!(held.len(), cache.stats().objects as usize, "{}", P::NAME);
+        assert_eq!(held.len() as u64, cache.stats().objects, "{}", P::NAME);
         cache.check_invariants().unwrap();
         outcome.push(if hit { 'H' } else { 'M' });
     }
