@@ -3,24 +3,28 @@
 //! `wsim_policies::guest` the other side.
 
 use wsim_engine::{Cached, Export, Guest, Lookup};
-use wsim_policies::Request;
 use wsim_policies::wire::{
-    self, BINCODE_MAX_LEN, BINCODE_PAIR_MAX_LEN, FlagError, REQUEST_WIRE_LEN, REQUEST_WIRE_V1_LEN,
-    RequestWire, RequestWireV1,
+    self, BINCODE_MAX_LEN, BINCODE_PAIR_MAX_LEN, EVICTION_WIRE_LEN, EvictionWire, FlagError,
+    REQUEST_WIRE_LEN, REQUEST_WIRE_V1_LEN, RequestWire, RequestWireV1,
 };
+use wsim_policies::{Answer, Eviction, Request};
 
 use crate::Error;
-use crate::error::{hit_or_miss, status_error};
+use crate::error::{answer_error, hit_or_miss, status_error};
 
 /// The versions of the ABI the host speaks, as a guest's `abi_version`
 /// says. Version 2 adds each request's next access and the policy's
-/// parameters; version 1 guests run unchanged.
+/// parameters; version 3 reports admissions and evictions; version 1 and 2
+/// guests run unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
     /// Requests are `(id, size)`; `init(capacity)`.
     V1,
     /// Requests are `(id, size, next_access)`; `init(capacity, params_len)`.
     V2,
+    /// Version 2, whose answers also say whether a miss was taken in and how
+    /// many objects left, listed by `evicted()`.
+    V3,
 }
 
 impl Version {
@@ -30,16 +34,85 @@ impl Version {
         match code {
             1 => Some(Self::V1),
             2 => Some(Self::V2),
+            3 => Some(Self::V3),
             _ => None,
         }
+    }
+
+    /// Whether the guest reports admissions and evictions.
+    #[must_use]
+    pub const fn reports(self) -> bool {
+        matches!(self, Self::V3)
     }
 
     /// Bytes of one request in the Bytemuck and Batch buffers.
     const fn record_len(self) -> usize {
         match self {
             Self::V1 => REQUEST_WIRE_V1_LEN,
-            Self::V2 => REQUEST_WIRE_LEN,
+            Self::V2 | Self::V3 => REQUEST_WIRE_LEN,
         }
+    }
+}
+
+/// Version 3's `evicted()` export, resolved once, and the bytes of the
+/// records it lists, reused across calls.
+#[derive(Debug)]
+pub struct Evicted {
+    export: Export<(), i64, Cached>,
+    scratch: Vec<u8>,
+}
+
+impl Evicted {
+    /// Resolves `evicted()` in a version 3 guest.
+    pub(crate) fn bind(guest: &mut Guest) -> Result<Self, Error> {
+        Ok(Self {
+            export: guest.export("evicted")?,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Appends the objects the last call evicted to `evictions`, each
+    /// tagged with `first` plus its request index; the guest's indices must
+    /// be below `requests`, and there must be `expected` records when the
+    /// answer gave their count.
+    fn read(
+        &mut self,
+        guest: &mut Guest,
+        first: u32,
+        requests: usize,
+        expected: Option<u32>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        let (address, count) = wire::unpack_buffer(guest.call(&self.export, ())?);
+        let broke = |what: String| Error::Protocol {
+            module: guest.module().to_owned(),
+            export: "evicted",
+            what,
+        };
+        if expected.is_some_and(|expected| expected != count) {
+            return Err(broke(format!(
+                "lists {count} objects; the answer said {}",
+                expected.unwrap_or_default()
+            )));
+        }
+        let len = count as usize * EVICTION_WIRE_LEN;
+        // Checked before anything is allocated for it.
+        guest.check_range(address, len, "the records `evicted` points to")?;
+        self.scratch.resize(len, 0);
+        guest.read(address, &mut self.scratch, "the records `evicted` points to")?;
+        for record in self.scratch.as_chunks::<EVICTION_WIRE_LEN>().0 {
+            let (id, request) = bytemuck::pod_read_unaligned::<EvictionWire>(record).values();
+            if request as usize >= requests {
+                return Err(broke(format!(
+                    "names request {request} of a call that served {requests}"
+                )));
+            }
+            evictions.push(Eviction {
+                request: first + request,
+                id,
+            });
+        }
+        Ok(())
     }
 }
 
@@ -74,6 +147,46 @@ pub trait Abi: Sized + Send + 'static {
         }
         Ok(())
     }
+
+    /// Serves requests in order from a version 3 guest, replacing `answers`
+    /// and `evictions` as [`CachePolicy::access_reported`] says.
+    ///
+    /// [`CachePolicy::access_reported`]: wsim_policies::CachePolicy::access_reported
+    fn access_reported<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        evicted: &mut Evicted,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error>;
+}
+
+/// [`Abi::access_reported`] for the ABIs that take one request per call:
+/// `call` serves one and returns its answer code.
+fn reported_one_by_one<B>(
+    guest: &mut Guest,
+    bound: &mut B,
+    evicted: &mut Evicted,
+    export: &'static str,
+    requests: &[Request],
+    answers: &mut Vec<Answer>,
+    evictions: &mut Vec<Eviction>,
+    call: impl Fn(&mut Guest, &mut B, Request) -> Result<i32, Error>,
+) -> Result<(), Error> {
+    answers.clear();
+    evictions.clear();
+    for (index, &request) in (0_u32..).zip(requests) {
+        let code = call(guest, bound, request)?;
+        let Some((answer, count)) = wire::decode_answer(code) else {
+            return Err(answer_error(guest, export, code));
+        };
+        if count > 0 {
+            evicted.read(guest, index, 1, Some(count), evictions)?;
+        }
+        answers.push(answer);
+    }
+    Ok(())
 }
 
 /// Pair: the request as wasm arguments, `access(id: i64, size: i64,
@@ -83,37 +196,70 @@ pub struct Pair;
 
 /// The `access` export of the Pair ABI, in the guest's version.
 #[derive(Debug)]
-pub enum PairAccess<L: Lookup> {
+pub(crate) enum PairAccess<L: Lookup> {
     /// `access(id, size)`.
     V1(Export<(i64, i64), i32, L>),
-    /// `access(id, size, next_access)`.
+    /// `access(id, size, next_access)` (versions 2 and 3).
     V2(Export<(i64, i64, i64), i32, L>),
+}
+
+/// What the Pair ABI keeps.
+#[derive(Debug)]
+pub struct PairBound<L: Lookup> {
+    access: PairAccess<L>,
+    version: Version,
+}
+
+impl Pair {
+    /// Calls `access` and returns its code.
+    #[inline]
+    #[expect(clippy::cast_possible_wrap, reason = "the i64s carry u64 bits")]
+    fn code<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut PairBound<L>,
+        request: Request,
+    ) -> Result<i32, Error> {
+        let (id, size) = (request.id as i64, request.size as i64);
+        Ok(match &bound.access {
+            PairAccess::V2(access) => guest.call(access, (id, size, request.next_access))?,
+            PairAccess::V1(access) => guest.call(access, (id, size))?,
+        })
+    }
 }
 
 impl Abi for Pair {
     const EXPORTS: &'static [&'static str] = &["access"];
-    type Bound<L: Lookup> = PairAccess<L>;
+    type Bound<L: Lookup> = PairBound<L>;
 
     fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
-        Ok(match version {
+        let access = match version {
             Version::V1 => PairAccess::V1(guest.export("access")?),
-            Version::V2 => PairAccess::V2(guest.export("access")?),
-        })
+            Version::V2 | Version::V3 => PairAccess::V2(guest.export("access")?),
+        };
+        Ok(PairBound { access, version })
     }
 
     #[inline]
-    #[expect(clippy::cast_possible_wrap, reason = "the i64s carry u64 bits")]
     fn access<L: Lookup>(
         guest: &mut Guest,
-        access: &mut Self::Bound<L>,
+        bound: &mut Self::Bound<L>,
         request: Request,
     ) -> Result<bool, Error> {
-        let (id, size) = (request.id as i64, request.size as i64);
-        let code = match access {
-            PairAccess::V2(access) => guest.call(access, (id, size, request.next_access))?,
-            PairAccess::V1(access) => guest.call(access, (id, size))?,
-        };
-        hit_or_miss(guest, "access", code)
+        let code = Self::code(guest, bound, request)?;
+        hit_or_miss(guest, "access", bound.version, code)
+    }
+
+    fn access_reported<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        evicted: &mut Evicted,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        reported_one_by_one(
+            guest, bound, evicted, "access", requests, answers, evictions, Self::code,
+        )
     }
 }
 
@@ -130,27 +276,18 @@ pub struct BincodeExports<L: Lookup> {
     version: Version,
 }
 
-impl Abi for Bincode {
-    const EXPORTS: &'static [&'static str] = &["alloc", "access_bincode"];
-    type Bound<L: Lookup> = BincodeExports<L>;
-
-    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
-        Ok(BincodeExports {
-            alloc: guest.export("alloc")?,
-            access: guest.export("access_bincode")?,
-            version,
-        })
-    }
-
+impl Bincode {
+    /// Encodes `request`, calls `alloc` and `access_bincode`, and returns
+    /// the latter's code.
     #[inline]
-    fn access<L: Lookup>(
+    fn code<L: Lookup>(
         guest: &mut Guest,
-        exports: &mut Self::Bound<L>,
+        exports: &mut BincodeExports<L>,
         request: Request,
-    ) -> Result<bool, Error> {
+    ) -> Result<i32, Error> {
         let mut encoded = [0; BINCODE_MAX_LEN];
         let len = match exports.version {
-            Version::V2 => wire::encode_bincode(request, &mut encoded),
+            Version::V2 | Version::V3 => wire::encode_bincode(request, &mut encoded),
             Version::V1 => {
                 let mut pair = [0; BINCODE_PAIR_MAX_LEN];
                 let len = wire::encode_bincode_pair(request.id, request.size, &mut pair);
@@ -174,8 +311,50 @@ impl Abi for Bincode {
                 what: format!("returned {pointer}, not an address"),
             })?;
         guest.write(address, &encoded[..len], "the buffer `alloc` returned")?;
-        let code = guest.call(&exports.access, (pointer, len_param))?;
-        hit_or_miss(guest, "access_bincode", code)
+        Ok(guest.call(&exports.access, (pointer, len_param))?)
+    }
+}
+
+impl Abi for Bincode {
+    const EXPORTS: &'static [&'static str] = &["alloc", "access_bincode"];
+    type Bound<L: Lookup> = BincodeExports<L>;
+
+    fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error> {
+        Ok(BincodeExports {
+            alloc: guest.export("alloc")?,
+            access: guest.export("access_bincode")?,
+            version,
+        })
+    }
+
+    #[inline]
+    fn access<L: Lookup>(
+        guest: &mut Guest,
+        exports: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<bool, Error> {
+        let code = Self::code(guest, exports, request)?;
+        hit_or_miss(guest, "access_bincode", exports.version, code)
+    }
+
+    fn access_reported<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        evicted: &mut Evicted,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        reported_one_by_one(
+            guest,
+            bound,
+            evicted,
+            "access_bincode",
+            requests,
+            answers,
+            evictions,
+            Self::code,
+        )
     }
 }
 
@@ -236,9 +415,43 @@ impl Abi for Bytemuck {
         bound: &mut Self::Bound<L>,
         request: Request,
     ) -> Result<bool, Error> {
+        let code = Self::code(guest, bound, request)?;
+        hit_or_miss(guest, "access_bytemuck", bound.version, code)
+    }
+
+    fn access_reported<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        evicted: &mut Evicted,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        reported_one_by_one(
+            guest,
+            bound,
+            evicted,
+            "access_bytemuck",
+            requests,
+            answers,
+            evictions,
+            Self::code,
+        )
+    }
+}
+
+impl Bytemuck {
+    /// Copies `request` into the static buffer, calls `access_bytemuck` and
+    /// returns its code.
+    #[inline]
+    fn code<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut BytemuckBound<L>,
+        request: Request,
+    ) -> Result<i32, Error> {
         let address = bound.buffer.address;
         match bound.version {
-            Version::V2 => guest.write(
+            Version::V2 | Version::V3 => guest.write(
                 address,
                 bytemuck::bytes_of(&RequestWire::new(request)),
                 "the static buffer",
@@ -249,8 +462,7 @@ impl Abi for Bytemuck {
                 "the static buffer",
             )?,
         }
-        let code = guest.call(&bound.access, ())?;
-        hit_or_miss(guest, "access_bytemuck", code)
+        Ok(guest.call(&bound.access, ())?)
     }
 }
 
@@ -305,41 +517,93 @@ impl Abi for Batch {
         hits: &mut Vec<bool>,
     ) -> Result<(), Error> {
         hits.clear();
-        let record = bound.version.record_len();
+        let mut answers = Vec::new();
         for batch in requests.chunks(bound.capacity) {
-            let scratch = &mut bound.scratch;
-            let encoded = match bound.version {
-                Version::V2 => wire::encode_batch(batch, scratch),
-                Version::V1 => wire::encode_batch_v1(batch, scratch),
-            };
-            guest.write(bound.buffer.address, encoded, "the static buffer")?;
-            #[expect(
-                clippy::cast_possible_truncation,
-                clippy::cast_possible_wrap,
-                reason = "at most the buffer's capacity"
-            )]
-            let count = guest.call(&bound.access, batch.len() as i32)?;
-            if count < 0 {
-                return Err(status_error(guest, "access_batch", count));
+            let count = Self::call(guest, bound, batch)?;
+            let flags = &bound.scratch;
+            if bound.version.reports() {
+                answers.clear();
+                wire::decode_answer_flags(flags, count, &mut answers)
+                    .map_err(|error| flag_error(guest, error))?;
+                hits.extend(answers.iter().map(|answer| answer.is_hit()));
+            } else {
+                wire::decode_hit_flags(flags, count, hits)
+                    .map_err(|error| flag_error(guest, error))?;
             }
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "inside the buffer, whose length is a u32"
-            )]
-            let flags_at = bound.buffer.address + (batch.len() * record) as u32;
-            scratch.resize(batch.len(), 0);
-            guest.read(flags_at, scratch, "the hit flags")?;
-            wire::decode_hit_flags(scratch, count, hits).map_err(|error| Error::Protocol {
-                module: guest.module().to_owned(),
-                export: "access_batch",
-                what: match error {
-                    FlagError::NotAFlag(bad) => format!("hit flag {bad} is neither 0 nor 1"),
-                    FlagError::Miscounted { returned, flagged } => {
-                        format!("returned {returned} hits but flagged {flagged}")
-                    }
-                },
-            })?;
         }
         Ok(())
+    }
+
+    fn access_reported<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        evicted: &mut Evicted,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        answers.clear();
+        evictions.clear();
+        let mut first = 0_u32;
+        for batch in requests.chunks(bound.capacity) {
+            let count = Self::call(guest, bound, batch)?;
+            wire::decode_answer_flags(&bound.scratch, count, answers)
+                .map_err(|error| flag_error(guest, error))?;
+            evicted.read(guest, first, batch.len(), None, evictions)?;
+            #[expect(clippy::cast_possible_truncation, reason = "at most the buffer's capacity")]
+            let served = batch.len() as u32;
+            first += served;
+        }
+        Ok(())
+    }
+}
+
+impl Batch {
+    /// Copies `batch` (at most the buffer's capacity) into the static
+    /// buffer, calls `access_batch`, reads the flags back into the bound
+    /// scratch and returns the hits it counted.
+    fn call<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut BatchBound<L>,
+        batch: &[Request],
+    ) -> Result<i32, Error> {
+        let record = bound.version.record_len();
+        let scratch = &mut bound.scratch;
+        let encoded = match bound.version {
+            Version::V2 | Version::V3 => wire::encode_batch(batch, scratch),
+            Version::V1 => wire::encode_batch_v1(batch, scratch),
+        };
+        guest.write(bound.buffer.address, encoded, "the static buffer")?;
+        #[expect(
+            clippy::cast_possible_truncation,
+            clippy::cast_possible_wrap,
+            reason = "at most the buffer's capacity"
+        )]
+        let count = guest.call(&bound.access, batch.len() as i32)?;
+        if count < 0 {
+            return Err(status_error(guest, "access_batch", count));
+        }
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "inside the buffer, whose length is a u32"
+        )]
+        let flags_at = bound.buffer.address + (batch.len() * record) as u32;
+        scratch.resize(batch.len(), 0);
+        guest.read(flags_at, scratch, "the hit flags")?;
+        Ok(count)
+    }
+}
+
+/// The error for flags `access_batch` wrote that the ABI does not allow.
+fn flag_error(guest: &Guest, error: FlagError) -> Error {
+    Error::Protocol {
+        module: guest.module().to_owned(),
+        export: "access_batch",
+        what: match error {
+            FlagError::NotAFlag(bad) => format!("flag {bad} is not one the ABI defines"),
+            FlagError::Miscounted { returned, flagged } => {
+                format!("returned {returned} hits but flagged {flagged}")
+            }
+        },
     }
 }

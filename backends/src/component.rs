@@ -10,7 +10,7 @@
 use std::marker::PhantomData;
 
 use wsim_engine::{Component, ComponentStore};
-use wsim_policies::{CachePolicy, Request, Stats};
+use wsim_policies::{Answer, CachePolicy, Eviction, Request, Stats};
 
 use crate::{CacheVisitor, Error};
 
@@ -149,6 +149,67 @@ impl<S: Shape> CachePolicy for WitComponent<S> {
             });
         }
         *hits = flags;
+        Ok(())
+    }
+
+    fn reports(&self) -> bool {
+        true
+    }
+
+    /// One `access-reported` call per chunk, or per request in the
+    /// per-request shape.
+    fn access_reported(
+        &mut self,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        answers.clear();
+        evictions.clear();
+        let per_call = if S::BATCHED { requests.len().max(1) } else { 1 };
+        let mut first = 0_u32;
+        for chunk in requests.chunks(per_call) {
+            self.scratch.clear();
+            self.scratch.extend(chunk.iter().copied().map(to_wit));
+            let (bindings, scratch) = (&self.bindings, &self.scratch);
+            let report = self.store.call("access-reported", |store| {
+                bindings.call_access_reported(store, scratch)
+            })?;
+            let broke = |what: String| Error::Protocol {
+                module: self.store.component().to_owned(),
+                export: "access-reported",
+                what,
+            };
+            if report.answers.len() != chunk.len() {
+                return Err(broke(format!(
+                    "returned {} answers for {} requests",
+                    report.answers.len(),
+                    chunk.len()
+                )));
+            }
+            for bits in report.answers {
+                answers.push(
+                    wsim_policies::wire::answer_of_bits(bits)
+                        .ok_or_else(|| broke(format!("answer {bits} is not one the ABI defines")))?,
+                );
+            }
+            for eviction in report.evicted {
+                if eviction.request as usize >= chunk.len() {
+                    return Err(broke(format!(
+                        "names request {} of a call that served {}",
+                        eviction.request,
+                        chunk.len()
+                    )));
+                }
+                evictions.push(Eviction {
+                    request: first + eviction.request,
+                    id: eviction.id,
+                });
+            }
+            #[expect(clippy::cast_possible_truncation, reason = "a chunk of a run")]
+            let served = chunk.len() as u32;
+            first += served;
+        }
         Ok(())
     }
 

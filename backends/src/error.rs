@@ -4,7 +4,7 @@
 #[cfg(feature = "wasm")]
 use wsim_engine::Guest;
 #[cfg(feature = "wasm")]
-use wsim_policies::wire::Status;
+use wsim_policies::wire::{self, Status};
 
 /// Everything that can go wrong running a policy under a backend.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,16 @@ pub enum Error {
         /// What the guest's panic said.
         message: String,
     },
+    /// A cache broke the cache contract: the audit's first violation.
+    #[error("{module}: failed the audit {at}: {rule}")]
+    Audit {
+        /// The module or policy.
+        module: String,
+        /// Where: the request's index and id, or the end of the run.
+        at: String,
+        /// The rule broken.
+        rule: String,
+    },
     /// A policy's own consistency check failed.
     #[error(transparent)]
     Policy(#[from] wsim_policies::Error),
@@ -91,13 +101,38 @@ pub(crate) fn status_error(guest: &Guest, export: &'static str, code: i32) -> Er
     }
 }
 
-/// Reads an `access*` result: 1 hit, 0 miss, anything else a status.
+/// Reads an `access*` result in `version`: 1 hit, 0 miss (version 3: the
+/// low bits of [`wire::encode_answer`]); anything else a status.
 #[cfg(feature = "wasm")]
 #[inline]
-pub(crate) fn hit_or_miss(guest: &Guest, export: &'static str, code: i32) -> Result<bool, Error> {
+pub(crate) fn hit_or_miss(
+    guest: &Guest,
+    export: &'static str,
+    version: crate::Version,
+    code: i32,
+) -> Result<bool, Error> {
+    if version.reports() {
+        return wire::decode_answer(code)
+            .map(|(answer, _)| answer.is_hit())
+            .ok_or_else(|| answer_error(guest, export, code));
+    }
     match code {
         0 => Ok(false),
         1 => Ok(true),
         code => Err(status_error(guest, export, code)),
+    }
+}
+
+/// The error for a version 3 answer code that names no answer.
+#[cfg(feature = "wasm")]
+#[cold]
+pub(crate) fn answer_error(guest: &Guest, export: &'static str, code: i32) -> Error {
+    if code < 0 {
+        return status_error(guest, export, code);
+    }
+    Error::Protocol {
+        module: guest.module().to_owned(),
+        export,
+        what: format!("returned {code}, whose low bits (3) say both a hit and a miss taken in"),
     }
 }

@@ -30,6 +30,7 @@
 
 #[cfg(feature = "wasm")]
 mod abi;
+mod audit;
 mod backend;
 #[cfg(feature = "wasmtime")]
 mod component;
@@ -42,7 +43,8 @@ mod visitor;
 mod wasm;
 
 #[cfg(feature = "wasm")]
-pub use abi::{Abi, Batch, Bincode, Bytemuck, Pair, Version};
+pub use abi::{Abi, Batch, Bincode, Bytemuck, Evicted, Pair, Version};
+pub use audit::Audit;
 pub use backend::{BASE_EXPORTS, Backend, Code, Replay, Runs};
 #[cfg(feature = "wasmtime")]
 pub use component::{Listed, PerRequest, Shape, WitComponent, multiply};

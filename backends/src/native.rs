@@ -3,7 +3,9 @@
 
 use core::convert::Infallible;
 
-use wsim_policies::{Cache, CachePolicy, EvictionPolicy, Params, Request, Stats};
+use wsim_policies::{
+    Answer, Cache, CachePolicy, Eviction, EvictionPolicy, Params, Request, Stats, report_all,
+};
 
 /// A policy run natively: a direct, inlinable call per request.
 #[derive(Debug, Clone)]
@@ -41,6 +43,20 @@ impl<P: EvictionPolicy> CachePolicy for Native<P> {
     #[inline]
     fn access(&mut self, request: Request) -> Result<bool, Infallible> {
         Ok(self.cache.access(request))
+    }
+
+    fn reports(&self) -> bool {
+        true
+    }
+
+    fn access_reported(
+        &mut self,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Infallible> {
+        report_all(&mut self.cache, requests, answers, evictions);
+        Ok(())
     }
 
     fn stats(&mut self) -> Result<Stats, Infallible> {

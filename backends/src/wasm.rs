@@ -4,9 +4,9 @@ use std::marker::PhantomData;
 
 use wsim_engine::{Cached, Export, Guest, Lookup, LookupKind, Module, Uncached};
 use wsim_policies::wire::{self, ABI_VERSION, OLDEST_ABI_VERSION, STATS_WIRE_LEN};
-use wsim_policies::{CachePolicy, Request, Stats};
+use wsim_policies::{Answer, CachePolicy, Eviction, Request, Stats};
 
-use crate::abi::{Abi, StaticBuffer, Version};
+use crate::abi::{Abi, Evicted, StaticBuffer, Version};
 use crate::error::status_error;
 use crate::{CacheVisitor, Error};
 
@@ -22,6 +22,8 @@ pub struct Wasm<A: Abi, L: Lookup> {
     /// The optional `panic_message` export, asked after a trap.
     panic_message: Option<Export<(), i64, Cached>>,
     bound: A::Bound<L>,
+    /// Version 3's `evicted()`, for reports; `None` for older guests.
+    evicted: Option<Evicted>,
     abi: PhantomData<A>,
 }
 
@@ -61,6 +63,10 @@ impl<A: Abi, L: Lookup> Wasm<A, L> {
         // missing one fails before doing any work.
         let stats = guest.export("stats")?;
         let bound = A::bind::<L>(&mut guest, version)?;
+        let evicted = version
+            .reports()
+            .then(|| Evicted::bind(&mut guest))
+            .transpose()?;
         let code = init(&mut guest, version, capacity, params)
             .map_err(|error| explain(&mut guest, panic_message.as_ref(), error))?;
         if code != 0 {
@@ -71,6 +77,7 @@ impl<A: Abi, L: Lookup> Wasm<A, L> {
             stats,
             panic_message,
             bound,
+            evicted,
             abi: PhantomData,
         })
     }
@@ -111,7 +118,7 @@ fn init(guest: &mut Guest, version: Version, capacity: u64, params: &str) -> Res
             let init: Export<i64, i32, Cached> = guest.export("init")?;
             Ok(guest.call(&init, capacity as i64)?)
         }
-        Version::V2 => {
+        Version::V2 | Version::V3 => {
             let init: Export<(i64, i32), i32, Cached> = guest.export("init")?;
             let buffer = StaticBuffer::fetch(guest, params.len())?;
             guest.write(buffer.address, params.as_bytes(), "the static buffer")?;
@@ -178,6 +185,35 @@ impl<A: Abi, L: Lookup> CachePolicy for Wasm<A, L> {
     fn access_batch(&mut self, requests: &[Request], hits: &mut Vec<bool>) -> Result<(), Error> {
         A::access_batch(&mut self.guest, &mut self.bound, requests, hits)
             .map_err(|error| self.explain(error))
+    }
+
+    fn reports(&self) -> bool {
+        self.evicted.is_some()
+    }
+
+    fn access_reported(
+        &mut self,
+        requests: &[Request],
+        answers: &mut Vec<Answer>,
+        evictions: &mut Vec<Eviction>,
+    ) -> Result<(), Error> {
+        let Some(evicted) = &mut self.evicted else {
+            let mut hits = Vec::with_capacity(requests.len());
+            self.access_batch(requests, &mut hits)?;
+            answers.clear();
+            evictions.clear();
+            answers.extend(hits.into_iter().map(Answer::from_hit));
+            return Ok(());
+        };
+        A::access_reported(
+            &mut self.guest,
+            &mut self.bound,
+            evicted,
+            requests,
+            answers,
+            evictions,
+        )
+        .map_err(|error| self.explain(error))
     }
 
     fn stats(&mut self) -> Result<Stats, Error> {

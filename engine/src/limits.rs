@@ -84,6 +84,7 @@ impl Limits {
     }
 
     /// The deadline in epoch ticks, rounded up.
+    #[cfg(feature = "wasmtime")]
     pub(crate) fn deadline_ticks(&self) -> Option<u64> {
         self.deadline.map(|deadline| {
             let ticks = deadline

@@ -8,9 +8,10 @@
 
 pub use crate::guest_cell::GuestCell;
 use crate::wire::{
-    self, BATCH_CAPACITY, BUFFER_LEN, REQUEST_WIRE_LEN, RequestWire, STATS_WIRE_LEN, Status,
+    self, BATCH_CAPACITY, BUFFER_LEN, EVICTION_WIRE_LEN, EvictionWire, REQUEST_WIRE_LEN,
+    RequestWire, STATS_WIRE_LEN, Status,
 };
-use crate::{Cache, EvictionPolicy, Params, Request, Stats};
+use crate::{Answer, Cache, EvictionPolicy, Params, Request, Stats};
 
 /// A cache a guest can host: made from a capacity and parameters, and
 /// never failing after that.
@@ -18,13 +19,29 @@ pub trait GuestCache: Sized {
     /// An empty cache of `capacity` bytes (or objects) with `params`
     /// (`key=value,...`); `None` when they are not the policy's.
     fn configured(capacity: u64, params: &str) -> Option<Self>;
+    /// Whether [`serve_reported`](Self::serve_reported) reports: then the
+    /// guest speaks ABI version 3 and every answer can be audited; else
+    /// version 2.
+    const REPORTS: bool = false;
+
     /// Serves a request; `true` on a hit.
     fn serve(&mut self, request: Request) -> bool;
+
+    /// Serves a request, saying whether a miss was taken in and handing
+    /// `evicted` every object that left the cache while serving it. Only
+    /// called when [`REPORTS`](Self::REPORTS) is set.
+    fn serve_reported(&mut self, request: Request, evicted: impl FnMut(u64)) -> Answer {
+        let _ = evicted;
+        Answer::from_hit(self.serve(request))
+    }
+
     /// The counters so far.
     fn counters(&mut self) -> Stats;
 }
 
 impl<P: EvictionPolicy> GuestCache for Cache<P> {
+    const REPORTS: bool = true;
+
     fn configured(capacity: u64, params: &str) -> Option<Self> {
         let params = Params::parse(params, P::PARAMETERS).ok()?;
         Some(Self::with_params(capacity, &params))
@@ -35,10 +52,42 @@ impl<P: EvictionPolicy> GuestCache for Cache<P> {
         self.access(request)
     }
 
+    #[inline]
+    fn serve_reported(&mut self, request: Request, evicted: impl FnMut(u64)) -> Answer {
+        self.serve(request, evicted)
+    }
+
     fn counters(&mut self) -> Stats {
         self.stats()
     }
 }
+
+/// `abi_version() -> i32`: 3 for a cache that reports, else 2.
+pub const fn abi_version<C: GuestCache>() -> i32 {
+    if C::REPORTS {
+        wire::ABI_VERSION
+    } else {
+        wire::ABI_VERSION_WITHOUT_REPORTS
+    }
+}
+
+/// The objects the last `access*` call evicted, which `evicted()` lists.
+static EVICTED: GuestCell<Vec<EvictionWire>> = GuestCell::new(Vec::new());
+
+/// `evicted() -> i64` (version 3): the objects the last `access*` call
+/// evicted, as [`EvictionWire`]s: their address and count packed like
+/// `buffer()`.
+pub fn evicted() -> i64 {
+    EVICTED.with(|log| {
+        #[expect(clippy::cast_possible_truncation, reason = "within wasm32 memory")]
+        let count = log.len() as u32;
+        #[expect(clippy::cast_sign_loss, reason = "an address's bits")]
+        let pointer = address(log.as_ptr()) as u32;
+        wire::pack_buffer(pointer, count)
+    })
+}
+
+const _: () = assert!(EVICTION_WIRE_LEN == 16);
 
 /// The static buffer of the Bytemuck and Batch ABIs, whose address the host
 /// learns once from `buffer()`.
@@ -61,19 +110,22 @@ fn address<T>(pointer: *const T) -> i32 {
     pointer as usize as u32 as i32
 }
 
-fn code(result: Result<bool, Status>) -> i32 {
-    match result {
-        Ok(hit) => i32::from(hit),
-        Err(status) => status as i32,
-    }
-}
-
-fn serve<C: GuestCache>(state: &GuestCell<Option<C>>, request: Request) -> Result<bool, Status> {
+/// Serves one request for a one-request ABI: the answer code (version 3:
+/// [`wire::encode_answer`], the evictions left in [`EVICTED`]; version 2:
+/// 1 hit, 0 miss), or a status.
+fn serve<C: GuestCache>(state: &GuestCell<Option<C>>, request: Request) -> i32 {
     state.with(|cache| {
-        cache
-            .as_mut()
-            .map(|cache| cache.serve(request))
-            .ok_or(Status::NotInitialized)
+        let Some(cache) = cache.as_mut() else {
+            return Status::NotInitialized as i32;
+        };
+        if !C::REPORTS {
+            return i32::from(cache.serve(request));
+        }
+        EVICTED.with(|log| {
+            log.clear();
+            let answer = cache.serve_reported(request, |id| log.push(EvictionWire::new(id, 0)));
+            wire::encode_answer(answer, log.len())
+        })
     })
 }
 
@@ -160,10 +212,10 @@ pub fn access_pair<C: GuestCache>(
     size: i64,
     next_access: i64,
 ) -> i32 {
-    code(serve(
+    serve(
         state,
         Request::new(id as u64, size as u64).next_at(next_access),
-    ))
+    )
 }
 
 /// Bincode: `alloc(len: i32) -> i32`, a fresh buffer of `len` bytes for the
@@ -198,7 +250,7 @@ pub fn access_bincode<C: GuestCache>(state: &GuestCell<Option<C>>, pointer: i32,
         return Status::BadLength as i32;
     };
     match wire::decode_bincode(&buffer) {
-        Some(request) => code(serve(state, request)),
+        Some(request) => serve(state, request),
         None => Status::Malformed as i32,
     }
 }
@@ -221,14 +273,15 @@ pub fn access_bytemuck<C: GuestCache>(state: &GuestCell<Option<C>>) -> i32 {
         Some(bytemuck::pod_read_unaligned::<RequestWire>(head).request())
     });
     match request {
-        Some(request) => code(serve(state, request)),
+        Some(request) => serve(state, request),
         None => Status::BadLength as i32,
     }
 }
 
 /// Batch: `access_batch(n: i32) -> i32`, serving the `n` [`RequestWire`]s at
-/// the start of the static buffer in order and writing one hit flag byte
-/// (1 hit, 0 miss) per request right after them; returns the hits.
+/// the start of the static buffer in order and writing one flag byte per
+/// request right after them (1 hit, 0 miss; version 3 also 2, a miss taken
+/// in, with the evictions left for `evicted()`); returns the hits.
 pub fn access_batch<C: GuestCache>(state: &GuestCell<Option<C>>, n: i32) -> i32 {
     let Some(n) = usize::try_from(n).ok().filter(|&n| n <= BATCH_CAPACITY) else {
         return Status::BadLength as i32;
@@ -240,11 +293,24 @@ pub fn access_batch<C: GuestCache>(state: &GuestCell<Option<C>>, n: i32) -> i32 
         BUFFER.with(|buffer| {
             let (requests, rest) = buffer.split_at_mut(n * REQUEST_WIRE_LEN);
             let mut hits = 0;
-            for (request, flag) in wire::decode_batch(requests).zip(rest.iter_mut()) {
-                let hit = cache.serve(request);
-                *flag = u8::from(hit);
-                hits += i32::from(hit);
+            if !C::REPORTS {
+                for (request, flag) in wire::decode_batch(requests).zip(rest.iter_mut()) {
+                    let hit = cache.serve(request);
+                    *flag = u8::from(hit);
+                    hits += i32::from(hit);
+                }
+                return hits;
             }
+            EVICTED.with(|log| {
+                log.clear();
+                let served = wire::decode_batch(requests).zip(rest.iter_mut());
+                for (index, (request, flag)) in (0_u32..).zip(served) {
+                    let answer = cache
+                        .serve_reported(request, |id| log.push(EvictionWire::new(id, index)));
+                    *flag = wire::answer_bits(answer);
+                    hits += i32::from(answer.is_hit());
+                }
+            });
             hits
         })
     })

@@ -123,7 +123,8 @@ pub enum Error {
 /// [`guest::GuestCache`]. The macro emits, on `wasm32` only, the exports
 /// `docs/ABI.md` specifies: `abi_version`, `init`, `access` (Pair), `alloc`
 /// and `access_bincode` (Bincode), `buffer` and `access_bytemuck`
-/// (Bytemuck), `access_batch` (Batch) and `stats`. A guest crate is a
+/// (Bytemuck), `access_batch` (Batch), `evicted` (version 3's reports)
+/// and `stats`. A guest crate is a
 /// `cdylib` holding this line and nothing else.
 #[cfg(feature = "guest")]
 #[macro_export]
@@ -140,7 +141,12 @@ macro_rules! export_policy {
 
             #[unsafe(no_mangle)]
             pub extern "C" fn abi_version() -> i32 {
-                $crate::wire::ABI_VERSION
+                guest::abi_version::<$cache>()
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn evicted() -> i64 {
+                guest::evicted()
             }
 
             #[unsafe(no_mangle)]

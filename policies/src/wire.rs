@@ -8,11 +8,18 @@
 use bincode::{Decode, Encode};
 use bytemuck::{Pod, Zeroable};
 
-use crate::{Request, Stats};
+use crate::{Answer, Request, Stats};
 
-/// The ABI a guest implements; it exports it from `abi_version`. Version 2
-/// carries each request's next access and the policy's parameters.
-pub const ABI_VERSION: i32 = 2;
+/// The newest ABI, which a guest exports from `abi_version`. Version 2
+/// carries each request's next access and the policy's parameters; version
+/// 3 adds reports: each answer says whether a miss was taken in and how many
+/// objects left, and `evicted()` lists them, so the host can audit every
+/// answer.
+pub const ABI_VERSION: i32 = 3;
+
+/// The version a guest exports when it cannot report (a
+/// [`GuestCache`](crate::guest::GuestCache) without reports): version 2.
+pub const ABI_VERSION_WITHOUT_REPORTS: i32 = 2;
 
 /// The oldest ABI the host still speaks: version 1 guests (no next
 /// access, no parameters) run unchanged.
@@ -179,7 +186,8 @@ pub fn decode_batch(bytes: &[u8]) -> impl Iterator<Item = Request> + '_ {
 /// Why a guest's hit flags were refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FlagError {
-    /// A flag byte other than 0 (miss) or 1 (hit).
+    /// A flag byte the ABI does not define: other than 0 (miss) or 1 (hit),
+    /// or in version 3 also 2 (a miss taken in).
     NotAFlag(u8),
     /// `access_batch` returned one count of hits and flagged another.
     Miscounted {
@@ -294,6 +302,107 @@ pub fn decode_bincode(bytes: &[u8]) -> Option<Request> {
     let (wire, read): (BincodeRequest, usize) =
         bincode::decode_from_slice(bytes, bincode_config()).ok()?;
     (read == bytes.len()).then_some(Request::new(wire.id, wire.size).next_at(wire.next_access))
+}
+
+/// An object a version 3 guest evicted, as `evicted()` lists them: `id` at
+/// offset 0, at 8 the index among the call's requests of the request that
+/// evicted it (a `u32`; 0 for the one-request ABIs), 4 bytes reserved (0);
+/// 16 bytes, little-endian.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+pub struct EvictionWire {
+    /// The evicted object.
+    pub id: u64,
+    /// The request that evicted it, counted from 0 within the call.
+    pub request: u32,
+    /// Zero.
+    pub reserved: u32,
+}
+
+/// Bytes of one [`EvictionWire`].
+pub const EVICTION_WIRE_LEN: usize = size_of::<EvictionWire>();
+
+impl EvictionWire {
+    /// The record of `id`, evicted by the call's request `request`.
+    #[must_use]
+    pub const fn new(id: u64, request: u32) -> Self {
+        Self {
+            id: id.to_le(),
+            request: request.to_le(),
+            reserved: 0,
+        }
+    }
+
+    /// The id and request index, in host order.
+    #[must_use]
+    pub const fn values(self) -> (u64, u32) {
+        (u64::from_le(self.id), u32::from_le(self.request))
+    }
+}
+
+/// A version 3 answer's low bits, in a one-request ABI's return code and in
+/// each of Batch's flag bytes: 1 a hit, 2 a miss taken in, 0 a miss not
+/// taken in.
+#[must_use]
+pub const fn answer_bits(answer: Answer) -> u8 {
+    match answer {
+        Answer::Hit => 1,
+        Answer::Admitted => 2,
+        Answer::Refused | Answer::Missed => 0,
+    }
+}
+
+/// The answer low bits name, if any (3 names none).
+#[must_use]
+pub const fn answer_of_bits(bits: u8) -> Option<Answer> {
+    match bits {
+        0 => Some(Answer::Refused),
+        1 => Some(Answer::Hit),
+        2 => Some(Answer::Admitted),
+        _ => None,
+    }
+}
+
+/// A version 3 one-request ABI's return code: the answer's bits, and above
+/// them (from bit 2) how many objects the request evicted, which
+/// `evicted()` lists.
+#[must_use]
+pub fn encode_answer(answer: Answer, evictions: usize) -> i32 {
+    let evictions = i32::try_from(evictions).map_or(i32::MAX >> 2, |count| count.min(i32::MAX >> 2));
+    i32::from(answer_bits(answer)) | evictions << 2
+}
+
+/// What [`encode_answer`] encoded: the answer and the count of evictions;
+/// `None` for a negative code (a status) or bits 3.
+#[must_use]
+#[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "checked non-negative; two bits")]
+pub const fn decode_answer(code: i32) -> Option<(Answer, u32)> {
+    if code < 0 {
+        return None;
+    }
+    match answer_of_bits((code & 3) as u8) {
+        Some(answer) => Some((answer, (code >> 2) as u32)),
+        None => None,
+    }
+}
+
+/// Reads the flags a version 3 `access_batch` wrote, each an
+/// [`answer_bits`] value, checking the hits add up to `returned`; appends
+/// the answers only when all of that holds.
+pub fn decode_answer_flags(
+    flags: &[u8],
+    returned: i32,
+    answers: &mut Vec<Answer>,
+) -> Result<(), FlagError> {
+    if let Some(&bad) = flags.iter().find(|&&flag| flag > 2) {
+        return Err(FlagError::NotAFlag(bad));
+    }
+    let flagged = flags.iter().filter(|&&flag| flag == 1).count();
+    if usize::try_from(returned) != Ok(flagged) {
+        return Err(FlagError::Miscounted { returned, flagged });
+    }
+    answers.extend(flags.iter().filter_map(|&flag| answer_of_bits(flag)));
+    Ok(())
 }
 
 /// Bytes of the stats record `stats()` points to.

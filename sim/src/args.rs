@@ -173,6 +173,21 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) deadline: Option<std::time::Duration>,
 
+    /// Check every answer of every run against the cache contract, from the
+    /// evictions the cache reports (a hit only for an object held, a miss
+    /// only for one not held, evictions only of objects held, never more
+    /// than the capacity held, stats that agree); a module that cannot
+    /// report them (ABI version 1 or 2) is refused. The first violation
+    /// stops that run [default: on for --wasm modules, which without
+    /// reports get the checks that need none; off for the built-in
+    /// policies]
+    #[arg(long, conflicts_with = "no_audit")]
+    pub(crate) audit: bool,
+
+    /// Check no run's answers, not even a --wasm module's
+    #[arg(long)]
+    pub(crate) no_audit: bool,
+
     /// Memory each guest instance may grow to (e.g. 256MiB, 4GiB)
     #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_memory_cap)]
     pub(crate) max_memory: u64,

@@ -12,7 +12,7 @@ use wsim_backends::{Engine, Limits, Module, ModuleCache, Origin, Runs, Runtime, 
 use crate::args::PolicyArgs;
 use crate::execute::Failure;
 use crate::plan::{DEFAULT_PLUGIN_FUEL, Selection};
-use crate::run::Policy;
+use crate::run::{Auditing, Policy};
 use crate::units::Bytes;
 
 /// One runtime's engines: unmetered and metered (the budget there is a
@@ -241,6 +241,14 @@ fn load_plugin(
                     "warning: {file_name} runs without fuel (--fuel off): if it never returns, neither does wsim"
                 )?;
             }
+            if selection.auditing(false) == Auditing::AsReported && !reports(&plugin) {
+                writeln!(
+                    out,
+                    "warning: {file_name} does not report its evictions (no `evicted` export: ABI \
+                     version 1 or 2), so it gets only the audit's checks that need no reports; \
+                     the full audit needs version 3"
+                )?;
+            }
             policies.push(plugin);
         }
         Err(error) => failures.push(Failure::new(&plugin.name, loading, error)),
@@ -248,8 +256,22 @@ fn load_plugin(
     Ok(())
 }
 
+/// Whether a module of the user's reports its evictions (ABI version 3).
+fn reports(plugin: &Policy) -> bool {
+    plugin
+        .any_module()
+        .is_some_and(|module| module.exports_function("evicted"))
+}
+
 /// Checks a module of the user's exports what the backends asked for need.
 fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Error> {
+    if selection.auditing(false) == Auditing::Required && !reports(plugin) {
+        return Err(crate::Error::Invalid(format!(
+            "{}: --audit needs a module that reports its evictions (an `evicted` export, ABI \
+             version 3); this one does not",
+            plugin.name
+        )));
+    }
     // Refused now rather than when its first run instantiates it.
     if let Some(module) = plugin.any_module() {
         module.check_imports()?;

@@ -6,7 +6,7 @@ use wsim_policies::{PolicyKind, PolicySpec};
 
 use crate::args::PolicyArgs;
 use crate::choice::{Choice, distinct, resolve_policies};
-use crate::run::{Job, Policy};
+use crate::run::{Auditing, Job, Policy};
 
 /// Fuel for guests that `--fuel` does not set: none for the built-in
 /// policies (wsim's own code, measured bare), and for `--wasm` modules
@@ -38,6 +38,8 @@ pub struct Selection {
     fuel: Vec<Option<u64>>,
     /// Whether `--backend` was given (rather than the default set).
     pub backends_asked: bool,
+    /// `--audit` (`Some(true)`) or `--no-audit` (`Some(false)`).
+    audit: Option<bool>,
 }
 
 impl Selection {
@@ -91,6 +93,26 @@ impl Selection {
             compiler: args.runtime.compiler,
             fuel,
             backends_asked: !args.backends.is_empty(),
+            audit: if args.sandbox.audit {
+                Some(true)
+            } else if args.sandbox.no_audit {
+                Some(false)
+            } else {
+                None
+            },
+        }
+    }
+
+    /// How a policy's runs are audited: as `--audit` or `--no-audit` say, or
+    /// by default a module of the user's as far as it reports and a
+    /// built-in policy not at all.
+    #[must_use]
+    pub const fn auditing(&self, builtin: bool) -> Auditing {
+        match self.audit {
+            Some(true) => Auditing::Required,
+            Some(false) => Auditing::Off,
+            None if builtin => Auditing::Off,
+            None => Auditing::AsReported,
         }
     }
 
@@ -166,6 +188,7 @@ pub fn jobs<'p>(selection: &Selection, policies: &'p [Policy], sizes: &[u64]) ->
     let mut jobs = Vec::new();
     for policy in policies {
         let fuels = selection.fuels(policy.kind.is_some());
+        let auditing = selection.auditing(policy.kind.is_some());
         for &capacity in sizes {
             for &backend in &selection.backends {
                 if !policy.runs_under(backend) {
@@ -179,6 +202,7 @@ pub fn jobs<'p>(selection: &Selection, policies: &'p [Policy], sizes: &[u64]) ->
                     compiler: runtime.map(|runtime| selection.compiler_on(runtime)),
                     fuel,
                     capacity,
+                    auditing,
                 };
                 match backend.runs() {
                     Runs::Native => jobs.push(job(None, None, None)),

@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use wsim_backends::{Backend, CacheVisitor, Code, Compiler, LookupKind, Module, Runs, Runtime};
+use wsim_backends::{
+    Audit, Backend, CacheVisitor, Code, Compiler, LookupKind, Module, Runs, Runtime,
+};
 use wsim_policies::{CachePolicy, Params, PolicyKind, PolicySpec, Request, Stats};
 use wsim_traces::{CHUNK, RequestReader, Trace};
 
@@ -171,6 +173,20 @@ pub struct Job<'p> {
     pub fuel: Option<u64>,
     /// The capacity: bytes, or objects when sizes are ignored.
     pub capacity: u64,
+    /// Whether every answer is audited.
+    pub auditing: Auditing,
+}
+
+/// Whether a run's answers are audited ([`wsim_backends::Audit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auditing {
+    /// Not at all.
+    Off,
+    /// Fully when the cache reports its evictions, else by the checks that
+    /// need no reports.
+    AsReported,
+    /// Fully; a cache that does not report is refused.
+    Required,
 }
 
 /// Why a job failed: the trace (every job would fail alike) or the cache.
@@ -218,11 +234,14 @@ pub struct Outcome {
 /// and refuses a cache whose `Stats` disagree: a guest cannot misreport its
 /// requests, hits or bytes. The trace's warm-up requests are served first
 /// and then taken out of the counts: the cache's stats right after them are
-/// subtracted from its stats at the end.
+/// subtracted from its stats at the end. With an `audit`, every answer is
+/// checked against the cache contract as it comes (the audit's time counts
+/// as the cache's), and the final stats against the audit's account.
 pub fn simulate<C>(
     cache: &mut C,
     trace: &Trace,
     progress: &mut dyn FnMut(u64),
+    mut audit: Option<&mut Audit>,
 ) -> Result<Outcome, JobError>
 where
     C: CachePolicy,
@@ -235,6 +254,7 @@ where
         .map_err(|error| JobError::Trace(error.into()))?;
     let mut chunk = Vec::with_capacity(CHUNK);
     let mut hits = Vec::with_capacity(CHUNK);
+    let (mut answers, mut evictions) = (Vec::new(), Vec::new());
     let mut in_cache = Duration::ZERO;
     let mut seen = Stats::default();
     let mut warmup_left = trace.replay().warmup;
@@ -253,7 +273,17 @@ where
                 continue;
             }
             let served = Instant::now();
-            cache.access_batch(part, &mut hits).map_err(|error| {
+            let answered = if audit.is_some() {
+                cache
+                    .access_reported(part, &mut answers, &mut evictions)
+                    .map(|()| {
+                        hits.clear();
+                        hits.extend(answers.iter().map(|answer| answer.is_hit()));
+                    })
+            } else {
+                cache.access_batch(part, &mut hits)
+            };
+            answered.map_err(|error| {
                 // How far the run got: the requests answered before this
                 // chunk (a deadline or a trap names the call, this the place).
                 match cache_error(error) {
@@ -264,6 +294,11 @@ where
                     other => other,
                 }
             })?;
+            if let Some(audit) = audit.as_deref_mut() {
+                audit
+                    .check(part, &answers, &evictions)
+                    .map_err(JobError::cache)?;
+            }
             in_cache += served.elapsed();
             if hits.len() != part.len() {
                 return Err(JobError::Cache(Error::Invalid(format!(
@@ -285,6 +320,9 @@ where
     let elapsed = start.elapsed();
     let stats = cache.stats().map_err(cache_error)?;
     check_stats(&stats, &seen)?;
+    if let Some(audit) = audit {
+        audit.check_stats(&stats).map_err(JobError::cache)?;
+    }
     let warmup = trace.replay().warmup;
     if warmup > 0 && warmed.is_none_or(|warmed| warmed.requests == stats.requests) {
         return Err(JobError::Trace(Error::Invalid(format!(
@@ -356,6 +394,7 @@ fn tally(seen: &mut Stats, requests: &[Request], hits: &[bool]) {
 struct Simulate<'a> {
     trace: &'a Trace,
     progress: &'a mut dyn FnMut(u64),
+    job: &'a Job<'a>,
 }
 
 impl CacheVisitor for Simulate<'_> {
@@ -365,7 +404,21 @@ impl CacheVisitor for Simulate<'_> {
     where
         wsim_backends::Error: From<C::Error>,
     {
-        simulate(&mut cache, self.trace, self.progress)
+        let name = &self.job.policy.name;
+        let mut audit = match self.job.auditing {
+            Auditing::Off => None,
+            Auditing::AsReported => Some(Audit::new(name, self.job.capacity, cache.reports())),
+            Auditing::Required if cache.reports() => {
+                Some(Audit::new(name, self.job.capacity, true))
+            }
+            Auditing::Required => {
+                return Err(JobError::Cache(Error::Invalid(format!(
+                    "{name}: --audit needs a cache that reports its evictions, as ABI version 3 \
+                     guests do; this one does not (an older ABI, or a component)"
+                ))));
+            }
+        };
+        simulate(&mut cache, self.trace, self.progress, audit.as_mut())
     }
 }
 
@@ -388,7 +441,11 @@ pub fn run_job(
             &code,
             job.capacity,
             &job.policy.params,
-            Simulate { trace, progress },
+            Simulate {
+                trace,
+                progress,
+                job,
+            },
         )
         .map_err(JobError::cache)??;
     Ok(Record::new(job, trace, &outcome, timed, native))

@@ -279,6 +279,8 @@ fn a_module_of_your_own_runs_under_the_abis_it_exports() {
         "1MiB",
         "--wasm",
         pair_only.to_str().unwrap(),
+        // It caches nothing, which the audit refuses.
+        "--no-audit",
     ]);
     // Pair on each runtime.
     assert_eq!(records.len(), Runtime::built().len(), "{records:?}");
@@ -731,6 +733,7 @@ fn a_module_one_runtime_refuses_runs_on_the_other() {
         "pair",
         "--wasm",
         module.to_str().unwrap(),
+        "--no-audit",
     ]);
     // The refusal fails the run and names the runtime; nothing else fails.
     let error = stderr(&output);
@@ -800,6 +803,7 @@ fn plugins_that_cannot_be_told_apart_or_never_end_are_refused() {
         first.to_str().unwrap(),
         "--wasm",
         second.to_str().unwrap(),
+        "--no-audit",
     ]);
     let error = stderr(&output);
     assert!(

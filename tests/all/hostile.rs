@@ -274,13 +274,13 @@ fn a_failing_init_and_a_wrong_abi_version_are_named() {
 
     let future = pair_module("(i32.const 0)", "").replace(
         "(func (export \"abi_version\") (result i32) (i32.const 1))",
-        "(func (export \"abi_version\") (result i32) (i32.const 3))",
+        "(func (export \"abi_version\") (result i32) (i32.const 4))",
     );
     let (_dir, path) = fixture("future.wat", future.as_bytes());
     let line = run_plugin(&path, &[]);
     assert_mentions(
         &line,
-        &["future.wat: export `abi_version` says ABI version 3"],
+        &["future.wat: export `abi_version` says ABI version 4"],
     );
 }
 
@@ -429,7 +429,7 @@ fn a_start_function_that_loops_runs_out_of_fuel_while_instantiating() {
          (func $init (global.set $ready (i32.const 1))) (start $init)",
     );
     let (_dir, path) = fixture("ready.wat", module.as_bytes());
-    let output = crate::support::wsim(&plugin_args(&path, &["--fuel", "100000"]));
+    let output = crate::support::wsim(&plugin_args(&path, &["--fuel", "100000", "--no-audit"]));
     assert!(
         output.status.success(),
         "{}",
@@ -599,6 +599,7 @@ fn table_growth_stops_at_the_limit_on_both_runtimes() {
             runtime,
             "--wasm",
             path.to_str().unwrap(),
+            "--no-audit",
         ]);
         assert!(
             output.status.success(),
@@ -647,7 +648,7 @@ fn a_proposal_neither_runtime_has_is_refused_at_load() {
 fn singlepass_refuses_simd_which_wasmtime_runs() {
     let module = pair_module("(i32x4.extract_lane 0 (i32x4.splat (i32.const 0)))", "");
     let (_dir, path) = fixture("simd.wat", module.as_bytes());
-    let output = wsim(&plugin_args(&path, &["--compiler", "singlepass"]));
+    let output = wsim(&plugin_args(&path, &["--compiler", "singlepass", "--no-audit"]));
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
     assert_eq!(error.lines().count(), 1, "{error}");
@@ -667,4 +668,147 @@ fn singlepass_refuses_simd_which_wasmtime_runs() {
         .collect();
     assert_eq!(rows.len(), 1, "{text}");
     assert!(rows[0].contains("wasmtime"), "{text}");
+}
+
+/// A module that answers "hit" to everything, its stats agreeing, is
+/// refused at its first request; one that never takes anything in, at the
+/// end of its run. Neither reports evictions (ABI version 1), so both get
+/// the checks that need no reports, with a warning; `--audit` refuses such
+/// a module outright, and `--no-audit` lets it run.
+#[test]
+fn always_hit_and_never_admit_modules_fail_the_audit() {
+    let (_dir, always) = fixture(
+        "always-hit.wat",
+        pair_module("(i32.const 1)", "")
+            .replace(
+                "(i64.store (i32.const 16) (global.get $bytes))",
+                "(i64.store (i32.const 16) (global.get $bytes)) \
+                 (i64.store (i32.const 8) (global.get $requests)) \
+                 (i64.store (i32.const 32) (global.get $bytes))",
+            )
+            .as_bytes(),
+    );
+    let line = run_plugin(&always, &[]);
+    assert_mentions(
+        &line,
+        &[
+            "always-hit: failed the audit at request 0 (id ",
+            "answered a hit for an object never taken in",
+        ],
+    );
+    let (_dir, never) = fixture(
+        "never-admit.wat",
+        pair_module("(i32.const 0)", "").as_bytes(),
+    );
+    let line = run_plugin(&never, &[]);
+    assert_mentions(
+        &line,
+        &[
+            "never-admit: failed the audit at the end of the run (3000 requests)",
+            "took in none of the 3000 missed objects that fit in the capacity",
+        ],
+    );
+    let output = wsim(&plugin_args(&never, &[]));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("never-admit.wat does not report its evictions"),
+        "no warning that the audit is partial"
+    );
+    let line = run_plugin(&never, &["--audit"]);
+    assert_mentions(
+        &line,
+        &["never-admit: --audit needs a module that reports its evictions"],
+    );
+    let output = wsim(&plugin_args(&never, &["--no-audit"]));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A version 3 module whose reports contradict the host's account: it
+/// evicts an object it never held, or takes in an object it already holds.
+#[test]
+fn a_module_whose_reports_lie_fails_the_audit_on_every_runtime() {
+    let module = |access: &str| {
+        format!(
+            r#"(module
+  (memory (export "memory") 1)
+  ;; id 999, evicted by the call's request 0
+  (data (i32.const 64) "\e7\03\00\00\00\00\00\00\00\00\00\00\00\00\00\00")
+  (func (export "abi_version") (result i32) (i32.const 3))
+  (func (export "buffer") (result i64) (i64.const 17592186045440))
+  (func (export "init") (param i64 i32) (result i32) (i32.const 0))
+  (func (export "access") (param i64 i64 i64) (result i32) {access})
+  (func (export "evicted") (result i64) (i64.const 4294967360))
+  (func (export "stats") (result i32) (i32.const 0)))"#
+        )
+    };
+    // 6: a miss taken in that evicted one object (listed: id 999).
+    let (_dir, phantom) = fixture("phantom.wat", module("(i32.const 6)").as_bytes());
+    // 2: a miss taken in, every time, even for an object it holds.
+    let (_dir, twice) = fixture("twice.wat", module("(i32.const 2)").as_bytes());
+    for runtime in runtimes() {
+        let line = run_plugin(&phantom, &["--runtime", runtime]);
+        assert_mentions(
+            &line,
+            &[
+                "phantom: failed the audit at request 0 (id ",
+                "evicted object 999, which it does not hold",
+            ],
+        );
+        let line = run_plugin(&twice, &["--runtime", runtime]);
+        assert_mentions(
+            &line,
+            &["twice: failed the audit at request ", "answered a miss for an object it holds"],
+        );
+    }
+}
+
+/// Every built-in policy passes the full audit on every backend and
+/// runtime, counting bytes and counting objects, but LIRS: libCacheSim's
+/// LIRS lets an object that its own hit evicted from Q keep hitting without
+/// counting it, so at times it holds one object more than its capacity, and
+/// the audit says so (wsim's LIRS follows libCacheSim hit for hit).
+#[test]
+fn every_built_in_policy_passes_the_audit_on_every_backend_but_lirs() {
+    let all_but_lirs: Vec<&str> = wsim_policies::PolicyKind::ALL
+        .into_iter()
+        .map(wsim_policies::PolicyKind::name)
+        .filter(|&name| name != "lirs")
+        .collect();
+    let all_but_lirs = all_but_lirs.join(",");
+    let run = |policy: &str, more: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--requests",
+            "4000",
+            "--objects",
+            "600",
+            "--policy",
+            policy,
+            "--backend",
+            "all",
+            "--runtime",
+            "all",
+            "--audit",
+        ];
+        args.extend(more);
+        (wsim(&args), format!("{args:?}"))
+    };
+    for more in [&["--size", "64KiB,1MiB"][..], &["--ignore-size", "--size", "100,400"]] {
+        let (output, args) = run(&all_but_lirs, more);
+        assert!(
+            output.status.success(),
+            "{args}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let (output, _) = run("lirs", &["--ignore-size", "--size", "100"]);
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert_mentions(
+        &error,
+        &["lirs: failed the audit at request ", "holds 101 bytes, above the capacity of 100"],
+    );
 }

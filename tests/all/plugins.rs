@@ -266,7 +266,7 @@ fn the_rust_example_builds_and_exports_every_abi() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{text}");
     assert!(
-        text.contains("ABI version: 2 (this wsim speaks it)"),
+        text.contains("ABI version: 3 (this wsim speaks it)"),
         "{text}"
     );
     for backend in Backend::ALL {

@@ -19,9 +19,9 @@ pub mod bindings {
     });
 }
 
-pub use bindings::{Guest, Request, Stats, Wide};
+pub use bindings::{Eviction, Guest, Report, Request, Stats, Wide};
 use wsim_policies::guest::GuestCell;
-use wsim_policies::{Cache, EvictionPolicy, Params};
+use wsim_policies::{Answer, Cache, EvictionPolicy, Params};
 
 /// What a component's cache cell holds: nothing before `init`.
 pub type Slot<P> = GuestCell<Option<Cache<P>>>;
@@ -53,6 +53,28 @@ pub fn access_batch<P: EvictionPolicy>(slot: &Slot<P>, requests: &[Request]) -> 
             .iter()
             .map(|&request| cache.access(to_policy(request)))
             .collect()
+    })
+}
+
+/// `access-reported`: serves requests in order, reporting each answer and
+/// every eviction.
+pub fn access_reported<P: EvictionPolicy>(slot: &Slot<P>, requests: &[Request]) -> Report {
+    with_cache(slot, |cache| {
+        let mut evicted = Vec::new();
+        let answers = (0_u32..)
+            .zip(requests)
+            .map(|(index, &request)| {
+                let answer = cache.serve(to_policy(request), |id| {
+                    evicted.push(Eviction { request: index, id });
+                });
+                match answer {
+                    Answer::Hit => 1,
+                    Answer::Admitted => 2,
+                    Answer::Refused | Answer::Missed => 0,
+                }
+            })
+            .collect();
+        Report { answers, evicted }
     })
 }
 
@@ -107,6 +129,10 @@ macro_rules! export_component {
 
             fn access_batch(requests: Vec<$crate::Request>) -> Vec<bool> {
                 $crate::access_batch(&CACHE, &requests)
+            }
+
+            fn access_reported(requests: Vec<$crate::Request>) -> $crate::Report {
+                $crate::access_reported(&CACHE, &requests)
             }
 
             fn stats() -> $crate::Stats {
