@@ -99,7 +99,11 @@ impl Evicted {
         // Checked before anything is allocated for it.
         guest.check_range(address, len, "the records `evicted` points to")?;
         self.scratch.resize(len, 0);
-        guest.read(address, &mut self.scratch, "the records `evicted` points to")?;
+        guest.read(
+            address,
+            &mut self.scratch,
+            "the records `evicted` points to",
+        )?;
         for record in self.scratch.as_chunks::<EVICTION_WIRE_LEN>().0 {
             let (id, request) = bytemuck::pod_read_unaligned::<EvictionWire>(record).values();
             if request as usize >= requests {
@@ -164,6 +168,10 @@ pub trait Abi: Sized + Send + 'static {
 
 /// [`Abi::access_reported`] for the ABIs that take one request per call:
 /// `call` serves one and returns its answer code.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "access_reported's own, and the export and its call"
+)]
 fn reported_one_by_one<B>(
     guest: &mut Guest,
     bound: &mut B,
@@ -258,7 +266,14 @@ impl Abi for Pair {
         evictions: &mut Vec<Eviction>,
     ) -> Result<(), Error> {
         reported_one_by_one(
-            guest, bound, evicted, "access", requests, answers, evictions, Self::code,
+            guest,
+            bound,
+            evicted,
+            "access",
+            requests,
+            answers,
+            evictions,
+            Self::code,
         )
     }
 }
@@ -550,7 +565,10 @@ impl Abi for Batch {
             wire::decode_answer_flags(&bound.scratch, count, answers)
                 .map_err(|error| flag_error(guest, error))?;
             evicted.read(guest, first, batch.len(), None, evictions)?;
-            #[expect(clippy::cast_possible_truncation, reason = "at most the buffer's capacity")]
+            #[expect(
+                clippy::cast_possible_truncation,
+                reason = "at most the buffer's capacity"
+            )]
             let served = batch.len() as u32;
             first += served;
         }

@@ -97,7 +97,8 @@ impl Audit {
         for (index, (request, &answer)) in requests.iter().zip(answers).enumerate() {
             if self.full {
                 self.check_full(index, request, answer)?;
-                while let Some(eviction) = evicted.next_if(|eviction| eviction.request as usize == index)
+                while let Some(eviction) =
+                    evicted.next_if(|eviction| eviction.request as usize == index)
                 {
                     let Some(size) = self.held.remove(&eviction.id) else {
                         return Err(self.violation(
@@ -163,7 +164,12 @@ impl Audit {
         Err(self.violation(index, request, broken))
     }
 
-    fn check_partial(&mut self, index: usize, request: &Request, answer: Answer) -> Result<(), Error> {
+    fn check_partial(
+        &mut self,
+        index: usize,
+        request: &Request,
+        answer: Answer,
+    ) -> Result<(), Error> {
         if answer.is_hit() && !self.may_hold.contains(&request.id) {
             return Err(self.violation(
                 index,

@@ -189,8 +189,9 @@ impl<S: Shape> CachePolicy for WitComponent<S> {
             }
             for bits in report.answers {
                 answers.push(
-                    wsim_policies::wire::answer_of_bits(bits)
-                        .ok_or_else(|| broke(format!("answer {bits} is not one the ABI defines")))?,
+                    wsim_policies::wire::answer_of_bits(bits).ok_or_else(|| {
+                        broke(format!("answer {bits} is not one the ABI defines"))
+                    })?,
                 );
             }
             for eviction in report.evicted {

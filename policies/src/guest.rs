@@ -305,8 +305,8 @@ pub fn access_batch<C: GuestCache>(state: &GuestCell<Option<C>>, n: i32) -> i32 
                 log.clear();
                 let served = wire::decode_batch(requests).zip(rest.iter_mut());
                 for (index, (request, flag)) in (0_u32..).zip(served) {
-                    let answer = cache
-                        .serve_reported(request, |id| log.push(EvictionWire::new(id, index)));
+                    let answer =
+                        cache.serve_reported(request, |id| log.push(EvictionWire::new(id, index)));
                     *flag = wire::answer_bits(answer);
                     hits += i32::from(answer.is_hit());
                 }

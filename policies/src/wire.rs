@@ -368,14 +368,15 @@ pub const fn answer_of_bits(bits: u8) -> Option<Answer> {
 /// `evicted()` lists.
 #[must_use]
 pub fn encode_answer(answer: Answer, evictions: usize) -> i32 {
-    let evictions = i32::try_from(evictions).map_or(i32::MAX >> 2, |count| count.min(i32::MAX >> 2));
+    let evictions =
+        i32::try_from(evictions).map_or(i32::MAX >> 2, |count| count.min(i32::MAX >> 2));
     i32::from(answer_bits(answer)) | evictions << 2
 }
 
 /// What [`encode_answer`] encoded: the answer and the count of evictions;
 /// `None` for a negative code (a status) or bits 3.
 #[must_use]
-#[expect(clippy::cast_sign_loss, clippy::cast_possible_truncation, reason = "checked non-negative; two bits")]
+#[expect(clippy::cast_sign_loss, reason = "checked non-negative")]
 pub const fn decode_answer(code: i32) -> Option<(Answer, u32)> {
     if code < 0 {
         return None;

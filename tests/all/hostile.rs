@@ -648,7 +648,10 @@ fn a_proposal_neither_runtime_has_is_refused_at_load() {
 fn singlepass_refuses_simd_which_wasmtime_runs() {
     let module = pair_module("(i32x4.extract_lane 0 (i32x4.splat (i32.const 0)))", "");
     let (_dir, path) = fixture("simd.wat", module.as_bytes());
-    let output = wsim(&plugin_args(&path, &["--compiler", "singlepass", "--no-audit"]));
+    let output = wsim(&plugin_args(
+        &path,
+        &["--compiler", "singlepass", "--no-audit"],
+    ));
     assert!(!output.status.success());
     let error = String::from_utf8_lossy(&output.stderr);
     assert_eq!(error.lines().count(), 1, "{error}");
@@ -761,7 +764,10 @@ fn a_module_whose_reports_lie_fails_the_audit_on_every_runtime() {
         let line = run_plugin(&twice, &["--runtime", runtime]);
         assert_mentions(
             &line,
-            &["twice: failed the audit at request ", "answered a miss for an object it holds"],
+            &[
+                "twice: failed the audit at request ",
+                "answered a miss for an object it holds",
+            ],
         );
     }
 }
@@ -797,7 +803,10 @@ fn every_built_in_policy_passes_the_audit_on_every_backend_but_lirs() {
         args.extend(more);
         (wsim(&args), format!("{args:?}"))
     };
-    for more in [&["--size", "64KiB,1MiB"][..], &["--ignore-size", "--size", "100,400"]] {
+    for more in [
+        &["--size", "64KiB,1MiB"][..],
+        &["--ignore-size", "--size", "100,400"],
+    ] {
         let (output, args) = run(&all_but_lirs, more);
         assert!(
             output.status.success(),
@@ -809,6 +818,9 @@ fn every_built_in_policy_passes_the_audit_on_every_backend_but_lirs() {
     let error = String::from_utf8_lossy(&output.stderr);
     assert_mentions(
         &error,
-        &["lirs: failed the audit at request ", "holds 101 bytes, above the capacity of 100"],
+        &[
+            "lirs: failed the audit at request ",
+            "holds 101 bytes, above the capacity of 100",
+        ],
     );
 }
