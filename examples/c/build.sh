@@ -15,8 +15,11 @@ for policy in fifo sieve; do
     -ffreestanding -nostdlib -Wl,--no-entry -Wl,--strip-debug \
     -o "$out/c-$policy.wasm" "$here/$policy.c"
 done
-# The same FIFO speaking ABI version 1, which wsim keeps running unchanged.
-clang --target=wasm32-unknown-unknown -O2 -std=c11 -Wall -Wextra -Werror \
-  -ffreestanding -nostdlib -Wl,--no-entry -Wl,--strip-debug -DWSIM_ABI_VERSION=1 \
-  -o "$out/c-fifo-v1.wasm" "$here/fifo.c"
-echo "built $out/c-fifo.wasm, $out/c-sieve.wasm and $out/c-fifo-v1.wasm (ABI version 1)"
+# The same FIFO speaking ABI versions 2 and 1, which wsim keeps running
+# unchanged.
+for version in 2 1; do
+  clang --target=wasm32-unknown-unknown -O2 -std=c11 -Wall -Wextra -Werror \
+    -ffreestanding -nostdlib -Wl,--no-entry -Wl,--strip-debug -DWSIM_ABI_VERSION=$version \
+    -o "$out/c-fifo-v$version.wasm" "$here/fifo.c"
+done
+echo "built $out/c-fifo.wasm, $out/c-sieve.wasm, and $out/c-fifo-v2.wasm and $out/c-fifo-v1.wasm (ABI versions 2 and 1)"

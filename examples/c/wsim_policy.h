@@ -1,27 +1,31 @@
 /*
- * The wsim guest ABI, version 2 (docs/ABI.md), for policies written in C:
- * the Bytemuck and Batch ABIs, `init`, `stats` and `abi_version`, and the
- * cache contract of DESIGN.md (hits, refusing objects larger than the
- * cache, evicting until an object fits, the counters).
+ * The wsim guest ABI, version 3 (docs/ABI.md), for policies written in C:
+ * the Bytemuck and Batch ABIs, `init`, `stats`, `abi_version` and the
+ * reports of version 3 (`evicted`, answer codes), and the cache contract
+ * of DESIGN.md (hits, refusing objects larger than the cache, evicting
+ * until an object fits, the counters).
  *
- * Define WSIM_ABI_VERSION as 1 before including it for a module that
- * speaks version 1 (16-byte requests, `init(capacity)`), which wsim still
- * runs unchanged; version 2 adds each request's next access and the
- * parameters to `init`. These C policies take no parameters, so `init`
- * refuses any (WSIM_BAD_PARAMETERS), and they have no use for the next
- * access, which the header reads past.
+ * Define WSIM_ABI_VERSION as 2 or 1 before including it for a module that
+ * speaks an older version, which wsim still runs unchanged: version 2
+ * reports nothing (so wsim's audit can make only the checks that need no
+ * reports), version 1 also has 16-byte requests and `init(capacity)`.
+ * These C policies take no parameters, so `init` refuses any
+ * (WSIM_BAD_PARAMETERS), and they have no use for the next access, which
+ * the header reads past.
  *
  * A policy includes this header once and defines:
  *
  *   int      policy_hit(uint64_t id);   1 if cached (recording the hit), else 0
  *   void     policy_admit(uint64_t id, uint64_t size);  caches an absent id
- *   uint64_t policy_evict(void);        removes the next victim, returns its size
+ *   uint64_t policy_evict(void);        removes the next victim with wsim_drop,
+ *                                       returns its size
  *   void     policy_init(void);         called once, from `init`
  *
  * The header keeps the objects for it: a list from oldest to newest
  * (wsim_admit appends, wsim_drop removes) and an index from id to node
- * (wsim_find). Memory comes from wsim_alloc: fresh zeroed pages, never
- * freed. Build with:
+ * (wsim_find). wsim_drop is how objects leave: it also lists them for
+ * `evicted`, so the host can audit every answer. Memory comes from
+ * wsim_alloc: fresh zeroed pages, never freed. Build with:
  *
  *   clang --target=wasm32-unknown-unknown -O2 -ffreestanding -nostdlib \
  *         -Wl,--no-entry -o policy.wasm policy.c
@@ -40,16 +44,16 @@ typedef __UINTPTR_TYPE__ uintptr_t;
 #define WSIM_EXPORT(name) __attribute__((export_name(name)))
 
 #ifndef WSIM_ABI_VERSION
-#define WSIM_ABI_VERSION 2
+#define WSIM_ABI_VERSION 3
 #endif
-#if WSIM_ABI_VERSION == 2
+#if WSIM_ABI_VERSION == 3 || WSIM_ABI_VERSION == 2
 /* A request record: id, size, next access (docs/ABI.md, "Request record"). */
 #define WSIM_RECORD 24
 #elif WSIM_ABI_VERSION == 1
 /* A request record: id, size. */
 #define WSIM_RECORD 16
 #else
-#error "WSIM_ABI_VERSION must be 1 or 2"
+#error "WSIM_ABI_VERSION must be 1, 2 or 3"
 #endif
 
 /* Status codes (docs/ABI.md, "Status codes"). */
@@ -222,9 +226,37 @@ static uint32_t wsim_admit(uint64_t id, uint64_t size) {
     return n;
 }
 
-/* Uncaches node `n`; returns its size. */
+/* ---- version 3's reports: the objects the current call evicted ---- */
+
+/* An `evicted` record (docs/ABI.md, "Reports"): 16 bytes. */
+typedef struct {
+    uint64_t id;
+    uint32_t request, reserved;
+} wsim_eviction;
+
+static wsim_eviction *wsim_evicted;
+static uint32_t wsim_evicted_len, wsim_evicted_capacity;
+/* The index, within the current call, of the request being served. */
+static uint32_t wsim_request_index;
+
+static void wsim_report_eviction(uint64_t id) {
+    if (wsim_evicted_len == wsim_evicted_capacity) {
+        uint32_t capacity = wsim_evicted_capacity ? wsim_evicted_capacity * 2 : 256;
+        wsim_eviction *log = wsim_alloc((uint64_t)capacity * sizeof(wsim_eviction));
+        for (uint32_t i = 0; i < wsim_evicted_len; i++) log[i] = wsim_evicted[i];
+        wsim_evicted = log;
+        wsim_evicted_capacity = capacity;
+    }
+    wsim_eviction *record = &wsim_evicted[wsim_evicted_len++];
+    record->id = id;
+    record->request = wsim_request_index;
+    record->reserved = 0;
+}
+
+/* Uncaches node `n`, listing it for `evicted`; returns its size. */
 static uint64_t wsim_drop(uint32_t n) {
     wsim_node *node = &wsim_nodes[n];
+    wsim_report_eviction(node->id);
     if (node->older != WSIM_EMPTY) wsim_nodes[node->older].newer = node->newer;
     else wsim_oldest = node->newer;
     if (node->newer != WSIM_EMPTY) wsim_nodes[node->newer].older = node->older;
@@ -250,22 +282,36 @@ static void wsim_add128(uint64_t counter[2], uint64_t value) {
     counter[0] = low;
 }
 
+/* Answers (docs/ABI.md, "Reports"): a hit, a miss taken in, a miss not. */
+enum { WSIM_MISS = 0, WSIM_HIT = 1, WSIM_ADMITTED = 2 };
+
+/* Serves one request; returns its answer. */
 static int wsim_serve(uint64_t id, uint64_t size) {
     wsim_requests++;
     wsim_add128(wsim_bytes_requested, size);
     if (policy_hit(id)) {
         wsim_hits++;
         wsim_add128(wsim_bytes_hit, size);
-        return 1;
+        return WSIM_HIT;
     }
-    if (size > wsim_capacity) return 0;
+    if (size > wsim_capacity) return WSIM_MISS;
     while (wsim_capacity - wsim_used < size) {
         wsim_used -= policy_evict();
         wsim_evictions++;
     }
     policy_admit(id, size);
     wsim_used += size;
-    return 0;
+    return WSIM_ADMITTED;
+}
+
+/* What an `access*` export returns for `answer` (version 3: the answer and
+ * the count of evictions above it; before: 1 hit, 0 miss). */
+static int32_t wsim_code(int answer) {
+#if WSIM_ABI_VERSION == 3
+    return answer | (int32_t)wsim_evicted_len << 2;
+#else
+    return answer == WSIM_HIT;
+#endif
 }
 
 /* ---- the exports ---- */
@@ -283,7 +329,7 @@ static uint64_t wsim_load64(const uint8_t *bytes) {
 
 WSIM_EXPORT("abi_version") int32_t wsim_abi_version(void) { return WSIM_ABI_VERSION; }
 
-#if WSIM_ABI_VERSION == 2
+#if WSIM_ABI_VERSION >= 2
 /* The host wrote `params_len` bytes of `key=value,...` at the buffer's start. */
 WSIM_EXPORT("init") int32_t wsim_init(int64_t capacity, int32_t params_len) {
     if (params_len != 0) return WSIM_BAD_PARAMETERS;
@@ -304,7 +350,9 @@ WSIM_EXPORT("buffer") int64_t wsim_buffer_export(void) {
 
 WSIM_EXPORT("access_bytemuck") int32_t wsim_access_bytemuck(void) {
     if (!wsim_initialized) return WSIM_NOT_INITIALIZED;
-    return wsim_serve(wsim_load64(wsim_buffer), wsim_load64(wsim_buffer + 8));
+    wsim_evicted_len = 0;
+    wsim_request_index = 0;
+    return wsim_code(wsim_serve(wsim_load64(wsim_buffer), wsim_load64(wsim_buffer + 8)));
 }
 
 WSIM_EXPORT("access_batch") int32_t wsim_access_batch(int32_t n) {
@@ -312,14 +360,25 @@ WSIM_EXPORT("access_batch") int32_t wsim_access_batch(int32_t n) {
     if (n < 0 || n > WSIM_BATCH) return WSIM_BAD_LENGTH;
     uint8_t *flags = wsim_buffer + WSIM_RECORD * n;
     int32_t hits = 0;
+    wsim_evicted_len = 0;
     for (int32_t i = 0; i < n; i++) {
         const uint8_t *request = wsim_buffer + WSIM_RECORD * i;
-        int hit = wsim_serve(wsim_load64(request), wsim_load64(request + 8));
-        flags[i] = (uint8_t)hit;
-        hits += hit;
+        wsim_request_index = (uint32_t)i;
+        int answer = wsim_serve(wsim_load64(request), wsim_load64(request + 8));
+        /* Version 3 flags a miss taken in as 2; older versions, 0. */
+        flags[i] = (uint8_t)(WSIM_ABI_VERSION == 3 ? answer : answer == WSIM_HIT);
+        hits += answer == WSIM_HIT;
     }
     return hits;
 }
+
+#if WSIM_ABI_VERSION == 3
+/* The objects the last `access*` call evicted: address and count, packed
+ * as `buffer` packs its address and length. */
+WSIM_EXPORT("evicted") int64_t wsim_evicted_export(void) {
+    return (int64_t)((uint64_t)wsim_evicted_len << 32 | (uint32_t)(uintptr_t)wsim_evicted);
+}
+#endif
 
 WSIM_EXPORT("stats") int32_t wsim_stats(void) {
     if (!wsim_initialized) return WSIM_NOT_INITIALIZED;

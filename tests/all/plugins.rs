@@ -64,7 +64,7 @@ fn c_module(name: &str) -> &'static Module {
     let dir = c_plugins();
     let modules = MODULES.get_or_init(|| {
         let engine = Engine::new(Compiler::Cranelift).unwrap();
-        ["c-fifo", "c-sieve", "c-fifo-v1"]
+        ["c-fifo", "c-sieve", "c-fifo-v2", "c-fifo-v1"]
             .iter()
             .map(|name| {
                 let module = engine.load(&dir.join(format!("{name}.wasm"))).unwrap();
@@ -179,8 +179,8 @@ fn naive_sieve_follows_the_paper_example() {
     ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian"
 )]
 fn c_fifo_agrees_with_rust_fifo_on_the_hand_checked_traces() {
-    // The same source built for ABI version 2 and for version 1.
-    for name in ["c-fifo", "c-fifo-v1"] {
+    // The same source built for ABI versions 3, 2 and 1.
+    for name in ["c-fifo", "c-fifo-v2", "c-fifo-v1"] {
         let module = c_module(name);
         for (capacity, requests) in traces_of(PolicyKind::Fifo) {
             let rust = replay_native::<Fifo>(capacity, &requests);
@@ -205,7 +205,7 @@ proptest! {
     #[cfg_attr(not(wsim_clang), ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian")]
     fn c_fifo_agrees_with_rust_fifo((capacity, requests) in trace()) {
         let rust = replay_native::<Fifo>(capacity, &requests);
-        for name in ["c-fifo", "c-fifo-v1"] {
+        for name in ["c-fifo", "c-fifo-v2", "c-fifo-v1"] {
             let module = c_module(name);
             prop_assert_eq!(&replay_c(Backend::Bytemuck, module, capacity, &requests), &rust);
             prop_assert_eq!(&replay_c(Backend::Batch, module, capacity, &requests), &rust);
@@ -227,6 +227,46 @@ proptest! {
         prop_assert_eq!(&replay_c(Backend::Bytemuck, module, capacity, &requests), &naive);
         prop_assert_eq!(&replay_c(Backend::Batch, module, capacity, &requests), &naive);
     }
+}
+
+/// The C header reports every eviction (ABI version 3): its policies pass
+/// the full audit on both of its ABIs; the same FIFO built for version 2
+/// cannot report, and `--audit` refuses it.
+#[test]
+#[cfg_attr(
+    not(wsim_clang),
+    ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian"
+)]
+fn the_c_policies_pass_the_audit() {
+    for name in ["c-fifo", "c-sieve"] {
+        let path = c_plugins().join(format!("{name}.wasm"));
+        let output = wsim(&[
+            "run",
+            "--requests",
+            "20000",
+            "--objects",
+            "2000",
+            "--size",
+            "64KiB,1MiB",
+            "--audit",
+            "--wasm",
+            path.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let path = c_plugins().join("c-fifo-v2.wasm");
+    let output = wsim(&["run", "--audit", "--wasm", path.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("c-fifo-v2: --audit needs a module that reports its evictions"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// The example crate built for wasm32 the way the README tells a new user
@@ -285,7 +325,7 @@ fn the_rust_example_builds_and_exports_every_abi() {
     ignore = "clang and wasm-ld are missing: `cargo make setup` installs them on Debian"
 )]
 fn inspect_names_the_abi_version_a_c_policy_speaks() {
-    for (name, version) in [("c-fifo", 2), ("c-fifo-v1", 1)] {
+    for (name, version) in [("c-fifo", 3), ("c-fifo-v2", 2), ("c-fifo-v1", 1)] {
         let path = c_plugins().join(format!("{name}.wasm"));
         let output = wsim(&["inspect", path.to_str().unwrap()]);
         let text = String::from_utf8_lossy(&output.stdout);
