@@ -123,6 +123,17 @@ impl Report {
             (None, Some(error)) => writeln!(text, "ABI version: unknown ({error})"),
             (None, None) => writeln!(text, "ABI version: unknown"),
         };
+        if let Some(version) = self.abi_version.and_then(Version::from_code) {
+            let _ = writeln!(
+                text,
+                "audit: {}",
+                if version.reports() {
+                    "full (it reports its evictions)"
+                } else {
+                    "partial: the checks that need no reports (ABI version 3 reports evictions)"
+                }
+            );
+        }
         if self.imports.is_empty() {
             let _ = writeln!(text, "imports: none");
         } else {

@@ -317,8 +317,8 @@ fn the_rust_example_builds_and_exports_every_abi() {
     }
 }
 
-/// `wsim inspect` names the ABI version a module speaks: the C header
-/// builds either.
+/// `wsim inspect` names the ABI version a module speaks, and how far the
+/// audit reaches: the C header builds any of the three.
 #[test]
 #[cfg_attr(
     not(wsim_clang),
@@ -334,6 +334,8 @@ fn inspect_names_the_abi_version_a_c_policy_speaks() {
             text.contains(&format!("ABI version: {version} (this wsim speaks it)")),
             "{name}: {text}"
         );
+        let audit = if version == 3 { "audit: full" } else { "audit: partial" };
+        assert!(text.contains(audit), "{name}: {text}");
         assert!(text.contains("  batch     yes"), "{name}: {text}");
     }
 }
