@@ -55,11 +55,15 @@ impl Version {
 }
 
 /// Version 3's `evicted()` export, resolved once, and the bytes of the
-/// records it lists, reused across calls.
+/// records it lists, reused across calls. The guest records evictions only
+/// once `evicted()` has been called, so a run that does not audit costs it
+/// nothing; once it records, every request's evictions must be drained.
 #[derive(Debug)]
 pub struct Evicted {
     export: Export<(), i64, Cached>,
     scratch: Vec<u8>,
+    /// Whether the guest records (the host has called `evicted()`).
+    recording: bool,
 }
 
 impl Evicted {
@@ -68,19 +72,38 @@ impl Evicted {
         Ok(Self {
             export: guest.export("evicted")?,
             scratch: Vec::new(),
+            recording: false,
         })
     }
 
-    /// Appends the objects the last call evicted to `evictions`, each
-    /// tagged with `first` plus its request index; the guest's indices must
-    /// be below `requests`, and there must be `expected` records when the
-    /// answer gave their count.
+    /// Has the guest record from now on: the first `evicted()`, which lists
+    /// nothing (and, for safety, anything it lists is dropped).
+    fn start(&mut self, guest: &mut Guest) -> Result<(), Error> {
+        if !self.recording {
+            guest.call(&self.export, ())?;
+            self.recording = true;
+        }
+        Ok(())
+    }
+
+    /// Drops what the guest recorded, after calls that did not ask for it.
+    pub(crate) fn discard(&mut self, guest: &mut Guest) -> Result<(), Error> {
+        if self.recording {
+            guest.call(&self.export, ())?;
+        }
+        Ok(())
+    }
+
+    /// Appends the objects evicted by the `requests` requests served since
+    /// [`start`](Self::start) or the last read, each tagged with the index of
+    /// the request that evicted it; the guest's indices must be below
+    /// `requests`, and there must be `expected` records when the answers
+    /// counted them.
     fn read(
         &mut self,
         guest: &mut Guest,
-        first: u32,
         requests: usize,
-        expected: Option<u32>,
+        expected: Option<u64>,
         evictions: &mut Vec<Eviction>,
     ) -> Result<(), Error> {
         let (address, count) = wire::unpack_buffer(guest.call(&self.export, ())?);
@@ -89,9 +112,9 @@ impl Evicted {
             export: "evicted",
             what,
         };
-        if expected.is_some_and(|expected| expected != count) {
+        if expected.is_some_and(|expected| expected != u64::from(count)) {
             return Err(broke(format!(
-                "lists {count} objects; the answer said {}",
+                "lists {count} objects; the answers counted {}",
                 expected.unwrap_or_default()
             )));
         }
@@ -108,13 +131,10 @@ impl Evicted {
             let (id, request) = bytemuck::pod_read_unaligned::<EvictionWire>(record).values();
             if request as usize >= requests {
                 return Err(broke(format!(
-                    "names request {request} of a call that served {requests}"
+                    "names request {request} of the {requests} served since it was last called"
                 )));
             }
-            evictions.push(Eviction {
-                request: first + request,
-                id,
-            });
+            evictions.push(Eviction { request, id });
         }
         Ok(())
     }
@@ -184,17 +204,18 @@ fn reported_one_by_one<B>(
 ) -> Result<(), Error> {
     answers.clear();
     evictions.clear();
-    for (index, &request) in (0_u32..).zip(requests) {
+    evicted.start(guest)?;
+    let mut counted = 0_u64;
+    for &request in requests {
         let code = call(guest, bound, request)?;
         let Some((answer, count)) = wire::decode_answer(code) else {
             return Err(answer_error(guest, export, code));
         };
-        if count > 0 {
-            evicted.read(guest, index, 1, Some(count), evictions)?;
-        }
+        counted += u64::from(count);
         answers.push(answer);
     }
-    Ok(())
+    // One `evicted()` for them all.
+    evicted.read(guest, requests.len(), Some(counted), evictions)
 }
 
 /// Pair: the request as wasm arguments, `access(id: i64, size: i64,
@@ -559,20 +580,13 @@ impl Abi for Batch {
     ) -> Result<(), Error> {
         answers.clear();
         evictions.clear();
-        let mut first = 0_u32;
+        evicted.start(guest)?;
         for batch in requests.chunks(bound.capacity) {
             let count = Self::call(guest, bound, batch)?;
             wire::decode_answer_flags(&bound.scratch, count, answers)
                 .map_err(|error| flag_error(guest, error))?;
-            evicted.read(guest, first, batch.len(), None, evictions)?;
-            #[expect(
-                clippy::cast_possible_truncation,
-                reason = "at most the buffer's capacity"
-            )]
-            let served = batch.len() as u32;
-            first += served;
         }
-        Ok(())
+        evicted.read(guest, requests.len(), None, evictions)
     }
 }
 

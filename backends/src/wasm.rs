@@ -89,6 +89,18 @@ impl<A: Abi, L: Lookup> Wasm<A, L> {
         explain(&mut self.guest, self.panic_message.as_ref(), error)
     }
 
+    /// Drops the evictions a guest recorded (once `access_reported` has
+    /// started its recording) for calls that did not report them.
+    #[inline]
+    fn discard_evictions(&mut self) -> Result<(), Error> {
+        match &mut self.evicted {
+            Some(evicted) => evicted
+                .discard(&mut self.guest)
+                .map_err(|error| self.explain(error)),
+            None => Ok(()),
+        }
+    }
+
     /// The stats, before the host checks them.
     fn read_stats(&mut self) -> Result<Stats, Error> {
         let address = self.guest.call(&self.stats, ())?;
@@ -179,12 +191,16 @@ impl<A: Abi, L: Lookup> CachePolicy for Wasm<A, L> {
 
     #[inline]
     fn access(&mut self, request: Request) -> Result<bool, Error> {
-        A::access(&mut self.guest, &mut self.bound, request).map_err(|error| self.explain(error))
+        let hit = A::access(&mut self.guest, &mut self.bound, request)
+            .map_err(|error| self.explain(error))?;
+        self.discard_evictions()?;
+        Ok(hit)
     }
 
     fn access_batch(&mut self, requests: &[Request], hits: &mut Vec<bool>) -> Result<(), Error> {
         A::access_batch(&mut self.guest, &mut self.bound, requests, hits)
-            .map_err(|error| self.explain(error))
+            .map_err(|error| self.explain(error))?;
+        self.discard_evictions()
     }
 
     fn reports(&self) -> bool {
@@ -198,12 +214,7 @@ impl<A: Abi, L: Lookup> CachePolicy for Wasm<A, L> {
         evictions: &mut Vec<Eviction>,
     ) -> Result<(), Error> {
         let Some(evicted) = &mut self.evicted else {
-            let mut hits = Vec::with_capacity(requests.len());
-            self.access_batch(requests, &mut hits)?;
-            answers.clear();
-            evictions.clear();
-            answers.extend(hits.into_iter().map(Answer::from_hit));
-            return Ok(());
+            return wsim_policies::unreported(self, requests, answers, evictions);
         };
         A::access_reported(
             &mut self.guest,

@@ -226,7 +226,7 @@ static uint32_t wsim_admit(uint64_t id, uint64_t size) {
     return n;
 }
 
-/* ---- version 3's reports: the objects the current call evicted ---- */
+/* ---- version 3's reports: the objects evicted since `evicted` ---- */
 
 /* An `evicted` record (docs/ABI.md, "Reports"): 16 bytes. */
 typedef struct {
@@ -236,10 +236,31 @@ typedef struct {
 
 static wsim_eviction *wsim_evicted;
 static uint32_t wsim_evicted_len, wsim_evicted_capacity;
-/* The index, within the current call, of the request being served. */
-static uint32_t wsim_request_index;
+/* Whether the host has called `evicted` (it audits): only then are
+ * evictions listed. */
+static int wsim_recording;
+/* Whether the list `evicted` returned is still the host's to read: the
+ * next request starts a new one. */
+static int wsim_returned;
+/* Requests served since `evicted`, and the index of the current one. */
+static uint32_t wsim_served, wsim_request_index;
+/* The current request's evictions, which its answer code counts. */
+static uint32_t wsim_request_evictions;
+
+/* Called before each request is served. */
+static void wsim_begin_request(void) {
+    if (wsim_returned) {
+        wsim_evicted_len = 0;
+        wsim_returned = 0;
+    }
+    wsim_request_index = wsim_served;
+    wsim_served += (uint32_t)wsim_recording;
+    wsim_request_evictions = 0;
+}
 
 static void wsim_report_eviction(uint64_t id) {
+    wsim_request_evictions++;
+    if (!wsim_recording) return;
     if (wsim_evicted_len == wsim_evicted_capacity) {
         uint32_t capacity = wsim_evicted_capacity ? wsim_evicted_capacity * 2 : 256;
         wsim_eviction *log = wsim_alloc((uint64_t)capacity * sizeof(wsim_eviction));
@@ -308,7 +329,7 @@ static int wsim_serve(uint64_t id, uint64_t size) {
  * the count of evictions above it; before: 1 hit, 0 miss). */
 static int32_t wsim_code(int answer) {
 #if WSIM_ABI_VERSION == 3
-    return answer | (int32_t)wsim_evicted_len << 2;
+    return answer | (int32_t)wsim_request_evictions << 2;
 #else
     return answer == WSIM_HIT;
 #endif
@@ -350,8 +371,7 @@ WSIM_EXPORT("buffer") int64_t wsim_buffer_export(void) {
 
 WSIM_EXPORT("access_bytemuck") int32_t wsim_access_bytemuck(void) {
     if (!wsim_initialized) return WSIM_NOT_INITIALIZED;
-    wsim_evicted_len = 0;
-    wsim_request_index = 0;
+    wsim_begin_request();
     return wsim_code(wsim_serve(wsim_load64(wsim_buffer), wsim_load64(wsim_buffer + 8)));
 }
 
@@ -360,10 +380,9 @@ WSIM_EXPORT("access_batch") int32_t wsim_access_batch(int32_t n) {
     if (n < 0 || n > WSIM_BATCH) return WSIM_BAD_LENGTH;
     uint8_t *flags = wsim_buffer + WSIM_RECORD * n;
     int32_t hits = 0;
-    wsim_evicted_len = 0;
     for (int32_t i = 0; i < n; i++) {
         const uint8_t *request = wsim_buffer + WSIM_RECORD * i;
-        wsim_request_index = (uint32_t)i;
+        wsim_begin_request();
         int answer = wsim_serve(wsim_load64(request), wsim_load64(request + 8));
         /* Version 3 flags a miss taken in as 2; older versions, 0. */
         flags[i] = (uint8_t)(WSIM_ABI_VERSION == 3 ? answer : answer == WSIM_HIT);
@@ -373,9 +392,15 @@ WSIM_EXPORT("access_batch") int32_t wsim_access_batch(int32_t n) {
 }
 
 #if WSIM_ABI_VERSION == 3
-/* The objects the last `access*` call evicted: address and count, packed
- * as `buffer` packs its address and length. */
+/* The objects evicted since the last call, each with the index of the
+ * request that evicted it counted from that call: address and count,
+ * packed as `buffer` packs its address and length. The first call lists
+ * none and starts the listing. */
 WSIM_EXPORT("evicted") int64_t wsim_evicted_export(void) {
+    if (wsim_returned) wsim_evicted_len = 0;
+    wsim_recording = 1;
+    wsim_returned = 1;
+    wsim_served = 0;
     return (int64_t)((uint64_t)wsim_evicted_len << 32 | (uint32_t)(uintptr_t)wsim_evicted);
 }
 #endif

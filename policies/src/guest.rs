@@ -71,18 +71,65 @@ pub const fn abi_version<C: GuestCache>() -> i32 {
     }
 }
 
-/// The objects the last `access*` call evicted, which `evicted()` lists.
-static EVICTED: GuestCell<Vec<EvictionWire>> = GuestCell::new(Vec::new());
+/// The objects evicted since the last `evicted()` call, which the next
+/// lists; nothing is recorded until the host first calls it.
+struct EvictionList {
+    /// Whether the host has asked for the list (it audits).
+    recording: bool,
+    /// Requests served since the last `evicted()`: the next one's index.
+    served: u32,
+    records: Vec<EvictionWire>,
+    /// The list `evicted()` returned, which stays readable until the next
+    /// `access*` call starts a new one.
+    returned: bool,
+}
 
-/// `evicted() -> i64` (version 3): the objects the last `access*` call
-/// evicted, as [`EvictionWire`]s: their address and count packed like
-/// `buffer()`.
+impl EvictionList {
+    /// Serves one request through `cache`, recording its evictions when
+    /// asked; the answer and the count of evictions.
+    #[inline]
+    fn serve<C: GuestCache>(&mut self, cache: &mut C, request: Request) -> (Answer, usize) {
+        if core::mem::take(&mut self.returned) {
+            self.records.clear();
+        }
+        let mut count = 0;
+        let answer = if self.recording {
+            let (index, records) = (self.served, &mut self.records);
+            self.served += 1;
+            cache.serve_reported(request, |id| {
+                count += 1;
+                records.push(EvictionWire::new(id, index));
+            })
+        } else {
+            cache.serve_reported(request, |_| count += 1)
+        };
+        (answer, count)
+    }
+}
+
+static EVICTED: GuestCell<EvictionList> = GuestCell::new(EvictionList {
+    recording: false,
+    served: 0,
+    records: Vec::new(),
+    returned: false,
+});
+
+/// `evicted() -> i64` (version 3): the objects evicted since the previous
+/// call, as [`EvictionWire`]s tagged with the index of the request that
+/// evicted each, counted from that call: their address and count packed
+/// like `buffer()`. The first call returns none and starts the recording.
 pub fn evicted() -> i64 {
-    EVICTED.with(|log| {
+    EVICTED.with(|list| {
+        if list.returned {
+            list.records.clear();
+        }
+        list.recording = true;
+        list.returned = true;
+        list.served = 0;
         #[expect(clippy::cast_possible_truncation, reason = "within wasm32 memory")]
-        let count = log.len() as u32;
+        let count = list.records.len() as u32;
         #[expect(clippy::cast_sign_loss, reason = "an address's bits")]
-        let pointer = address(log.as_ptr()) as u32;
+        let pointer = address(list.records.as_ptr()) as u32;
         wire::pack_buffer(pointer, count)
     })
 }
@@ -111,8 +158,8 @@ fn address<T>(pointer: *const T) -> i32 {
 }
 
 /// Serves one request for a one-request ABI: the answer code (version 3:
-/// [`wire::encode_answer`], the evictions left in [`EVICTED`]; version 2:
-/// 1 hit, 0 miss), or a status.
+/// [`wire::encode_answer`], the evictions recorded in [`EVICTED`]; version
+/// 2: 1 hit, 0 miss), or a status.
 fn serve<C: GuestCache>(state: &GuestCell<Option<C>>, request: Request) -> i32 {
     state.with(|cache| {
         let Some(cache) = cache.as_mut() else {
@@ -121,10 +168,9 @@ fn serve<C: GuestCache>(state: &GuestCell<Option<C>>, request: Request) -> i32 {
         if !C::REPORTS {
             return i32::from(cache.serve(request));
         }
-        EVICTED.with(|log| {
-            log.clear();
-            let answer = cache.serve_reported(request, |id| log.push(EvictionWire::new(id, 0)));
-            wire::encode_answer(answer, log.len())
+        EVICTED.with(|list| {
+            let (answer, count) = list.serve(cache, request);
+            wire::encode_answer(answer, count)
         })
     })
 }
@@ -301,12 +347,9 @@ pub fn access_batch<C: GuestCache>(state: &GuestCell<Option<C>>, n: i32) -> i32 
                 }
                 return hits;
             }
-            EVICTED.with(|log| {
-                log.clear();
-                let served = wire::decode_batch(requests).zip(rest.iter_mut());
-                for (index, (request, flag)) in (0_u32..).zip(served) {
-                    let answer =
-                        cache.serve_reported(request, |id| log.push(EvictionWire::new(id, index)));
+            EVICTED.with(|list| {
+                for (request, flag) in wire::decode_batch(requests).zip(rest.iter_mut()) {
+                    let (answer, _) = list.serve(cache, request);
                     *flag = wire::answer_bits(answer);
                     hits += i32::from(answer.is_hit());
                 }

@@ -59,6 +59,7 @@ pub mod wire;
 
 pub use cache::{
     Answer, Cache, CachePolicy, Eviction, EvictionLog, EvictionPolicy, Held, Victim, report_all,
+    unreported,
 };
 pub use guest_cell::GuestCell;
 pub use kind::{PolicySpec, PolicyVisitor};

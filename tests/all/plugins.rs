@@ -334,7 +334,11 @@ fn inspect_names_the_abi_version_a_c_policy_speaks() {
             text.contains(&format!("ABI version: {version} (this wsim speaks it)")),
             "{name}: {text}"
         );
-        let audit = if version == 3 { "audit: full" } else { "audit: partial" };
+        let audit = if version == 3 {
+            "audit: full"
+        } else {
+            "audit: partial"
+        };
         assert!(text.contains(audit), "{name}: {text}");
         assert!(text.contains("  batch     yes"), "{name}: {text}");
     }
