@@ -3,7 +3,8 @@
 //! the tests and the fuzz targets all go through.
 
 use wsim_policies::{
-    CachePolicy, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request, Stats,
+    Answer, CachePolicy, Eviction, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request,
+    Stats,
 };
 
 use crate::{CacheVisitor, Error, Native};
@@ -169,9 +170,26 @@ pub struct Replay {
     pub hits: Vec<bool>,
     /// The cache's counters after the last request.
     pub stats: Stats,
+    /// What the cache reported of the second half of the requests
+    /// ([`Replay::reported_from`] on): an answer per request.
+    pub answers: Vec<Answer>,
+    /// And the objects evicted, each with its request's index counted from
+    /// the start of the second half.
+    pub evictions: Vec<Eviction>,
 }
 
-/// Serves requests in one `access_batch` and checks the cache after.
+impl Replay {
+    /// Where the reported half of `requests` starts: the first half goes
+    /// through `access_batch`, the second through `access_reported`, so a
+    /// replay exercises both and the switch from one to the other.
+    #[must_use]
+    pub const fn reported_from(requests: usize) -> usize {
+        requests / 2
+    }
+}
+
+/// Serves half the requests in one `access_batch`, the rest in one
+/// `access_reported`, and checks the cache after.
 struct ReplayAll<'a> {
     requests: &'a [Request],
 }
@@ -183,11 +201,22 @@ impl CacheVisitor for ReplayAll<'_> {
     where
         Error: From<C::Error>,
     {
+        let (plain, reported) = self
+            .requests
+            .split_at(Replay::reported_from(self.requests.len()));
         let mut hits = Vec::with_capacity(self.requests.len());
-        cache.access_batch(self.requests, &mut hits)?;
+        cache.access_batch(plain, &mut hits)?;
+        let (mut answers, mut evictions) = (Vec::new(), Vec::new());
+        cache.access_reported(reported, &mut answers, &mut evictions)?;
+        hits.extend(answers.iter().map(|answer| answer.is_hit()));
         let stats = cache.stats()?;
         cache.check_invariants()?;
-        Ok(Replay { hits, stats })
+        Ok(Replay {
+            hits,
+            stats,
+            answers,
+            evictions,
+        })
     }
 }
 

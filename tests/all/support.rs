@@ -11,7 +11,9 @@ pub(crate) use wsim_backends::Replay;
 use wsim_backends::{
     Backend, Code, Engine, Limits, LookupKind, Module, Native, Runs, Runtime, guests,
 };
-use wsim_policies::{CachePolicy, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request};
+use wsim_policies::{
+    CachePolicy, Eviction, EvictionPolicy, Params, PolicyKind, PolicyVisitor, Request,
+};
 use wsim_traces::{CsvOptions, RequestReader, Trace, TraceFile, TraceFormat};
 
 /// Runs `requests` through `policy` at `capacity` under every backend of
@@ -182,16 +184,35 @@ pub(crate) fn guest_modules(policy: PolicyKind) -> &'static [Module] {
 pub(crate) fn replay_native<P: EvictionPolicy>(capacity: u64, requests: &[Request]) -> Replay {
     let mut native = Native::<P>::new(capacity);
     let mut hits = Vec::with_capacity(requests.len());
+    let reported_from = Replay::reported_from(requests.len());
+    let (mut answers, mut evictions) = (Vec::new(), Vec::new());
+    let (mut answer, mut evicted) = (Vec::new(), Vec::new());
     for (index, &request) in requests.iter().enumerate() {
-        let Ok(hit) = native.access(request);
-        hits.push(hit);
+        if index < reported_from {
+            let Ok(hit) = native.access(request);
+            hits.push(hit);
+        } else {
+            let Ok(()) = native.access_reported(&[request], &mut answer, &mut evicted);
+            let at = u32::try_from(index - reported_from).unwrap();
+            evictions.extend(evicted.iter().map(|&gone| Eviction {
+                request: at,
+                ..gone
+            }));
+            answers.extend_from_slice(&answer);
+            hits.push(answer[0].is_hit());
+        }
         let checked = index < 1_000 || index % 1_000 == 0 || index + 1 == requests.len();
         if checked && let Err(error) = native.cache().check_invariants() {
             panic!("{} after request {index} ({request:?}): {error}", P::NAME);
         }
     }
     let Ok(stats) = native.stats();
-    Replay { hits, stats }
+    Replay {
+        hits,
+        stats,
+        answers,
+        evictions,
+    }
 }
 
 /// Runs `requests` through `policy` under every backend and asserts they
@@ -207,6 +228,14 @@ pub(crate) fn replay_agreed(policy: PolicyKind, capacity: u64, requests: &[Reque
         assert_eq!(
             replay.hits, native.hits,
             "{policy} at {capacity}: {backend} hits differ from native"
+        );
+        assert_eq!(
+            replay.answers, native.answers,
+            "{policy} at {capacity}: {backend} reports other answers than native"
+        );
+        assert_eq!(
+            replay.evictions, native.evictions,
+            "{policy} at {capacity}: {backend} reports other evictions than native"
         );
     }
     native
