@@ -44,7 +44,7 @@ mod wasm;
 
 #[cfg(feature = "wasm")]
 pub use abi::{Abi, Batch, Bincode, Bytemuck, Evicted, Pair, Version};
-pub use audit::Audit;
+pub use audit::{Audit, Pipeline};
 pub use backend::{BASE_EXPORTS, Backend, Code, Replay, Runs};
 #[cfg(feature = "wasmtime")]
 pub use component::{Listed, PerRequest, Shape, WitComponent, multiply};

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use wsim_backends::{
-    Audit, Backend, CacheVisitor, Code, Compiler, LookupKind, Module, Runs, Runtime,
+    Audit, Backend, CacheVisitor, Code, Compiler, LookupKind, Module, Pipeline, Runs, Runtime,
 };
 use wsim_policies::{CachePolicy, Params, PolicyKind, PolicySpec, Request, Stats};
 use wsim_traces::{CHUNK, RequestReader, Trace};
@@ -235,19 +235,24 @@ pub struct Outcome {
 /// requests, hits or bytes. The trace's warm-up requests are served first
 /// and then taken out of the counts: the cache's stats right after them are
 /// subtracted from its stats at the end. With an `audit`, every answer is
-/// checked against the cache contract as it comes (the audit's time counts
-/// as the cache's), and the final stats against the audit's account.
+/// checked against the cache contract, on a thread of its own a chunk
+/// behind the cache ([`Pipeline`]), and the final stats against the audit's
+/// account.
 pub fn simulate<C>(
     cache: &mut C,
     trace: &Trace,
     progress: &mut dyn FnMut(u64),
-    mut audit: Option<&mut Audit>,
+    audit: Option<Audit>,
 ) -> Result<Outcome, JobError>
 where
     C: CachePolicy,
     wsim_backends::Error: From<C::Error>,
 {
     let cache_error = |error: C::Error| JobError::cache(wsim_backends::Error::from(error));
+    let mut audit = audit
+        .map(Pipeline::new)
+        .transpose()
+        .map_err(JobError::cache)?;
     let start = Instant::now();
     let mut reader = trace
         .reader()
@@ -294,9 +299,9 @@ where
                     other => other,
                 }
             })?;
-            if let Some(audit) = audit.as_deref_mut() {
+            if let Some(audit) = &mut audit {
                 audit
-                    .check(part, &answers, &evictions)
+                    .check(part, &mut answers, &mut evictions)
                     .map_err(JobError::cache)?;
             }
             in_cache += served.elapsed();
@@ -318,6 +323,11 @@ where
         progress(chunk.len() as u64);
     }
     let elapsed = start.elapsed();
+    // The audit's last chunks first: a violation there names its request.
+    let audit = audit
+        .map(Pipeline::finish)
+        .transpose()
+        .map_err(JobError::cache)?;
     let stats = cache.stats().map_err(cache_error)?;
     check_stats(&stats, &seen)?;
     if let Some(audit) = audit {
@@ -405,7 +415,7 @@ impl CacheVisitor for Simulate<'_> {
         wsim_backends::Error: From<C::Error>,
     {
         let name = &self.job.policy.name;
-        let mut audit = match self.job.auditing {
+        let audit = match self.job.auditing {
             Auditing::Off => None,
             Auditing::AsReported => Some(Audit::new(name, self.job.capacity, cache.reports())),
             Auditing::Required if cache.reports() => {
@@ -418,7 +428,7 @@ impl CacheVisitor for Simulate<'_> {
                 ))));
             }
         };
-        simulate(&mut cache, self.trace, self.progress, audit.as_mut())
+        simulate(&mut cache, self.trace, self.progress, audit)
     }
 }
 

@@ -16,6 +16,9 @@
 //! objects that fit caches nothing, and fails.
 
 mod held;
+mod pipeline;
+
+pub use self::pipeline::Pipeline;
 
 use rustc_hash::FxHashSet;
 use wsim_policies::{Answer, Eviction, Request, Stats};
