@@ -151,12 +151,29 @@ pub trait Abi: Sized + Send + 'static {
     /// Resolves this ABI's exports, in `version`, in a fresh guest.
     fn bind<L: Lookup>(guest: &mut Guest, version: Version) -> Result<Self::Bound<L>, Error>;
 
+    /// The export a one-request call names in errors.
+    const ACCESS: &'static str;
+
+    /// The version of the ABI the guest speaks.
+    fn version<L: Lookup>(bound: &Self::Bound<L>) -> Version;
+
+    /// Serves one request and returns the guest's answer code.
+    fn code<L: Lookup>(
+        guest: &mut Guest,
+        bound: &mut Self::Bound<L>,
+        request: Request,
+    ) -> Result<i32, Error>;
+
     /// Serves one request.
+    #[inline]
     fn access<L: Lookup>(
         guest: &mut Guest,
         bound: &mut Self::Bound<L>,
         request: Request,
-    ) -> Result<bool, Error>;
+    ) -> Result<bool, Error> {
+        let code = Self::code(guest, bound, request)?;
+        hit_or_miss(guest, Self::ACCESS, Self::version(bound), code)
+    }
 
     /// Serves requests in order; one call each unless the ABI batches.
     fn access_batch<L: Lookup>(
@@ -173,7 +190,8 @@ pub trait Abi: Sized + Send + 'static {
     }
 
     /// Serves requests in order from a version 3 guest, replacing `answers`
-    /// and `evictions` as [`CachePolicy::access_reported`] says.
+    /// and `evictions` as [`CachePolicy::access_reported`] says: one call
+    /// each unless the ABI batches, and one `evicted()` for them all.
     ///
     /// [`CachePolicy::access_reported`]: wsim_policies::CachePolicy::access_reported
     fn access_reported<L: Lookup>(
@@ -183,39 +201,21 @@ pub trait Abi: Sized + Send + 'static {
         requests: &[Request],
         answers: &mut Vec<Answer>,
         evictions: &mut Vec<Eviction>,
-    ) -> Result<(), Error>;
-}
-
-/// [`Abi::access_reported`] for the ABIs that take one request per call:
-/// `call` serves one and returns its answer code.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "access_reported's own, and the export and its call"
-)]
-fn reported_one_by_one<B>(
-    guest: &mut Guest,
-    bound: &mut B,
-    evicted: &mut Evicted,
-    export: &'static str,
-    requests: &[Request],
-    answers: &mut Vec<Answer>,
-    evictions: &mut Vec<Eviction>,
-    call: impl Fn(&mut Guest, &mut B, Request) -> Result<i32, Error>,
-) -> Result<(), Error> {
-    answers.clear();
-    evictions.clear();
-    evicted.start(guest)?;
-    let mut counted = 0_u64;
-    for &request in requests {
-        let code = call(guest, bound, request)?;
-        let Some((answer, count)) = wire::decode_answer(code) else {
-            return Err(answer_error(guest, export, code));
-        };
-        counted += u64::from(count);
-        answers.push(answer);
+    ) -> Result<(), Error> {
+        answers.clear();
+        evictions.clear();
+        evicted.start(guest)?;
+        let mut counted = 0_u64;
+        for &request in requests {
+            let code = Self::code(guest, bound, request)?;
+            let Some((answer, count)) = wire::decode_answer(code) else {
+                return Err(answer_error(guest, Self::ACCESS, code));
+            };
+            counted += u64::from(count);
+            answers.push(answer);
+        }
+        evicted.read(guest, requests.len(), Some(counted), evictions)
     }
-    // One `evicted()` for them all.
-    evicted.read(guest, requests.len(), Some(counted), evictions)
 }
 
 /// Pair: the request as wasm arguments, `access(id: i64, size: i64,
@@ -243,7 +243,7 @@ impl Pair {
     /// Calls `access` and returns its code.
     #[inline]
     #[expect(clippy::cast_possible_wrap, reason = "the i64s carry u64 bits")]
-    fn code<L: Lookup>(
+    fn call_one<L: Lookup>(
         guest: &mut Guest,
         bound: &mut PairBound<L>,
         request: Request,
@@ -268,34 +268,19 @@ impl Abi for Pair {
         Ok(PairBound { access, version })
     }
 
+    const ACCESS: &'static str = "access";
+
+    fn version<L: Lookup>(bound: &Self::Bound<L>) -> Version {
+        bound.version
+    }
+
     #[inline]
-    fn access<L: Lookup>(
+    fn code<L: Lookup>(
         guest: &mut Guest,
         bound: &mut Self::Bound<L>,
         request: Request,
-    ) -> Result<bool, Error> {
-        let code = Self::code(guest, bound, request)?;
-        hit_or_miss(guest, "access", bound.version, code)
-    }
-
-    fn access_reported<L: Lookup>(
-        guest: &mut Guest,
-        bound: &mut Self::Bound<L>,
-        evicted: &mut Evicted,
-        requests: &[Request],
-        answers: &mut Vec<Answer>,
-        evictions: &mut Vec<Eviction>,
-    ) -> Result<(), Error> {
-        reported_one_by_one(
-            guest,
-            bound,
-            evicted,
-            "access",
-            requests,
-            answers,
-            evictions,
-            Self::code,
-        )
+    ) -> Result<i32, Error> {
+        Self::call_one(guest, bound, request)
     }
 }
 
@@ -316,7 +301,7 @@ impl Bincode {
     /// Encodes `request`, calls `alloc` and `access_bincode`, and returns
     /// the latter's code.
     #[inline]
-    fn code<L: Lookup>(
+    fn call_one<L: Lookup>(
         guest: &mut Guest,
         exports: &mut BincodeExports<L>,
         request: Request,
@@ -363,34 +348,19 @@ impl Abi for Bincode {
         })
     }
 
-    #[inline]
-    fn access<L: Lookup>(
-        guest: &mut Guest,
-        exports: &mut Self::Bound<L>,
-        request: Request,
-    ) -> Result<bool, Error> {
-        let code = Self::code(guest, exports, request)?;
-        hit_or_miss(guest, "access_bincode", exports.version, code)
+    const ACCESS: &'static str = "access_bincode";
+
+    fn version<L: Lookup>(bound: &Self::Bound<L>) -> Version {
+        bound.version
     }
 
-    fn access_reported<L: Lookup>(
+    #[inline]
+    fn code<L: Lookup>(
         guest: &mut Guest,
         bound: &mut Self::Bound<L>,
-        evicted: &mut Evicted,
-        requests: &[Request],
-        answers: &mut Vec<Answer>,
-        evictions: &mut Vec<Eviction>,
-    ) -> Result<(), Error> {
-        reported_one_by_one(
-            guest,
-            bound,
-            evicted,
-            "access_bincode",
-            requests,
-            answers,
-            evictions,
-            Self::code,
-        )
+        request: Request,
+    ) -> Result<i32, Error> {
+        Self::call_one(guest, bound, request)
     }
 }
 
@@ -445,34 +415,19 @@ impl Abi for Bytemuck {
         })
     }
 
+    const ACCESS: &'static str = "access_bytemuck";
+
+    fn version<L: Lookup>(bound: &Self::Bound<L>) -> Version {
+        bound.version
+    }
+
     #[inline]
-    fn access<L: Lookup>(
+    fn code<L: Lookup>(
         guest: &mut Guest,
         bound: &mut Self::Bound<L>,
         request: Request,
-    ) -> Result<bool, Error> {
-        let code = Self::code(guest, bound, request)?;
-        hit_or_miss(guest, "access_bytemuck", bound.version, code)
-    }
-
-    fn access_reported<L: Lookup>(
-        guest: &mut Guest,
-        bound: &mut Self::Bound<L>,
-        evicted: &mut Evicted,
-        requests: &[Request],
-        answers: &mut Vec<Answer>,
-        evictions: &mut Vec<Eviction>,
-    ) -> Result<(), Error> {
-        reported_one_by_one(
-            guest,
-            bound,
-            evicted,
-            "access_bytemuck",
-            requests,
-            answers,
-            evictions,
-            Self::code,
-        )
+    ) -> Result<i32, Error> {
+        Self::call_one(guest, bound, request)
     }
 }
 
@@ -480,7 +435,7 @@ impl Bytemuck {
     /// Copies `request` into the static buffer, calls `access_bytemuck` and
     /// returns its code.
     #[inline]
-    fn code<L: Lookup>(
+    fn call_one<L: Lookup>(
         guest: &mut Guest,
         bound: &mut BytemuckBound<L>,
         request: Request,
@@ -536,14 +491,29 @@ impl Abi for Batch {
         })
     }
 
-    fn access<L: Lookup>(
+    const ACCESS: &'static str = "access_batch";
+
+    fn version<L: Lookup>(bound: &Self::Bound<L>) -> Version {
+        bound.version
+    }
+
+    /// A batch of one: its flag, checked, is the answer code (version 3:
+    /// its answer bits; before, 1 hit or 0 miss).
+    fn code<L: Lookup>(
         guest: &mut Guest,
         bound: &mut Self::Bound<L>,
         request: Request,
-    ) -> Result<bool, Error> {
-        let mut hits = Vec::with_capacity(1);
-        Self::access_batch(guest, bound, &[request], &mut hits)?;
-        Ok(hits.first().copied().unwrap_or(false))
+    ) -> Result<i32, Error> {
+        let count = Self::call(guest, bound, &[request])?;
+        let mut answers = Vec::with_capacity(1);
+        let flags = &bound.scratch;
+        let checked = if bound.version.reports() {
+            wire::decode_answer_flags(flags, count, &mut answers)
+        } else {
+            wire::decode_hit_flags(flags, count, &mut Vec::with_capacity(1))
+        };
+        checked.map_err(|error| flag_error(guest, error))?;
+        Ok(flags.first().copied().map_or(0, i32::from))
     }
 
     fn access_batch<L: Lookup>(
