@@ -17,13 +17,14 @@
 
 mod held;
 mod pipeline;
+mod seen;
 
 pub use self::pipeline::Pipeline;
 
-use rustc_hash::FxHashSet;
 use wsim_policies::{Answer, Eviction, Request, Stats};
 
 use self::held::Held;
+use self::seen::Seen;
 use crate::Error;
 
 /// How many requests ahead the full audit prefetches the slot a lookup
@@ -45,7 +46,7 @@ pub struct Audit {
     bytes: u128,
     /// Partial: every id requested so far no larger than the capacity,
     /// which the cache may hold.
-    may_hold: FxHashSet<u64>,
+    may_hold: Seen,
     /// Requests audited so far.
     served: u64,
     /// Full: objects taken in and evicted.
@@ -66,7 +67,7 @@ impl Audit {
             full,
             held: Held::new(),
             bytes: 0,
-            may_hold: FxHashSet::default(),
+            may_hold: Seen::new(),
             served: 0,
             admitted: 0,
             evicted: 0,
@@ -208,7 +209,7 @@ impl Audit {
         request: &Request,
         answer: Answer,
     ) -> Result<(), Error> {
-        if answer.is_hit() && !self.may_hold.contains(&request.id) {
+        if answer.is_hit() && !self.may_hold.contains(request.id) {
             return Err(self.violation(
                 index,
                 request,
