@@ -3,9 +3,7 @@
 
 use core::convert::Infallible;
 
-use wsim_policies::{
-    Answer, Cache, CachePolicy, Eviction, EvictionPolicy, Params, Request, Stats, report_all,
-};
+use wsim_policies::{Answer, Cache, CachePolicy, Eviction, EvictionPolicy, Params, Request, Stats};
 
 /// A policy run natively: a direct, inlinable call per request.
 #[derive(Debug, Clone)]
@@ -46,7 +44,7 @@ impl<P: EvictionPolicy> CachePolicy for Native<P> {
     }
 
     fn reports(&self) -> bool {
-        true
+        self.cache.reports()
     }
 
     fn access_reported(
@@ -55,8 +53,7 @@ impl<P: EvictionPolicy> CachePolicy for Native<P> {
         answers: &mut Vec<Answer>,
         evictions: &mut Vec<Eviction>,
     ) -> Result<(), Infallible> {
-        report_all(&mut self.cache, requests, answers, evictions);
-        Ok(())
+        self.cache.access_reported(requests, answers, evictions)
     }
 
     fn stats(&mut self) -> Result<Stats, Infallible> {

@@ -491,7 +491,13 @@ impl<P: EvictionPolicy> CachePolicy for Cache<P> {
         answers: &mut Vec<Answer>,
         evictions: &mut Vec<Eviction>,
     ) -> Result<(), Infallible> {
-        report_all(self, requests, answers, evictions);
+        answers.clear();
+        evictions.clear();
+        for (index, &request) in (0_u32..).zip(requests) {
+            answers.push(self.serve(request, |id| {
+                evictions.push(Eviction { request: index, id });
+            }));
+        }
         Ok(())
     }
 
@@ -518,23 +524,6 @@ pub fn unreported<C: CachePolicy + ?Sized>(
     evictions.clear();
     answers.extend(hits.into_iter().map(Answer::from_hit));
     Ok(())
-}
-
-/// [`Cache::serve`] over `requests`, into the shapes of
-/// [`CachePolicy::access_reported`].
-pub fn report_all<P: EvictionPolicy>(
-    cache: &mut Cache<P>,
-    requests: &[Request],
-    answers: &mut Vec<Answer>,
-    evictions: &mut Vec<Eviction>,
-) {
-    answers.clear();
-    evictions.clear();
-    for (index, &request) in (0_u32..).zip(requests) {
-        answers.push(cache.serve(request, |id| {
-            evictions.push(Eviction { request: index, id });
-        }));
-    }
 }
 
 #[cfg(test)]

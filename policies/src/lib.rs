@@ -58,8 +58,7 @@ mod testing;
 pub mod wire;
 
 pub use cache::{
-    Answer, Cache, CachePolicy, Eviction, EvictionLog, EvictionPolicy, Held, Victim, report_all,
-    unreported,
+    Answer, Cache, CachePolicy, Eviction, EvictionLog, EvictionPolicy, Held, Victim, unreported,
 };
 pub use guest_cell::GuestCell;
 pub use kind::{PolicySpec, PolicyVisitor};
