@@ -358,7 +358,7 @@ impl serde::Serialize for Backend {
 
 // The backends, one line each: `Variant = "name" => how`, in report
 // order, each with its help text. A core-module ABI is its `Abi` type in
-// `abi.rs` and one line here; a Component Model shape its `Shape` type in
+// `abi/` and one line here; a Component Model shape its `Shape` type in
 // `component.rs` and one line here.
 backends! {
     /// Ordinary Rust code, a direct call per request: the baseline.
