@@ -47,6 +47,12 @@ enum Command {
     /// What a WebAssembly module exports, which of wsim's ABIs it runs
     /// under, and its ABI version.
     Inspect(InspectArgs),
+    /// Check a policy module against the cache contract: every ABI it
+    /// exports, on every runtime, replays hand-made traces under the full
+    /// audit; answers must agree across ABIs and runtimes (and with
+    /// --reference); bad parameters must be refused; one line per check.
+    #[cfg(feature = "wasm")]
+    Check(crate::check::CheckArgs),
     /// Rewrite a trace in another format: oracleGeneral or lcs (next
     /// accesses computed in passes that spill to disk, so memory stays
     /// bounded), CSV, ids and the other text formats. With --num-req and
@@ -69,6 +75,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(args) => generate(&args),
         Command::Micro(args) => crate::micro::command(&args),
         Command::Inspect(args) => inspect(&args),
+        #[cfg(feature = "wasm")]
+        Command::Check(args) => crate::check::command(&args),
         Command::Convert(args) => crate::tools::convert(&args),
         Command::Analyze(args) => crate::tools::analyze(&args),
         Command::Mrc(args) => mrc(&args),

@@ -23,6 +23,8 @@
 //! | `singlepass` | no | wasmer's Singlepass compiler |
 
 pub mod args;
+#[cfg(feature = "wasm")]
+pub mod check;
 pub mod choice;
 pub mod cli;
 mod error;
