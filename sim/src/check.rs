@@ -69,12 +69,12 @@ impl Lcg {
 /// The traces every module is checked on.
 fn traces() -> Vec<CheckTrace> {
     let mut random = Lcg(0x5eed);
-    let unit: Vec<(u64, u64)> = (0..400).map(|_| (random.next(10), 1)).collect();
+    let unit: Vec<(u64, u64)> = (0..2_000).map(|_| (random.next(300), 1)).collect();
     let mixed: Vec<(u64, u64)> = (0..3_000)
         .map(|_| (random.next(60), 1 + random.next(1_500)))
         .collect();
     let resized: Vec<(u64, u64)> = (0..600)
-        .map(|index| (random.next(8), if index % 3 == 0 { 90 } else { 10 }))
+        .map(|index| (random.next(30), if index % 3 == 0 { 90 } else { 10 }))
         .collect();
     let long: Vec<(u64, u64)> = (0..10_000)
         .map(|_| {
@@ -84,9 +84,11 @@ fn traces() -> Vec<CheckTrace> {
         })
         .collect();
     [
-        ("unit sizes, 4 objects fit", 4, unit),
+        // Capacities where every built-in policy takes objects in (S3-FIFO's
+        // small queue is a tenth, W-TinyLFU's window a hundredth).
+        ("unit sizes, 100 objects fit", 100, unit),
         ("sizes up to 1.5x the capacity", 1_000, mixed),
-        ("objects that change size", 100, resized),
+        ("objects that change size", 1_000, resized),
         ("10,000 requests across Batch's buffer", 100, long),
     ]
     .into_iter()

@@ -14,7 +14,8 @@
 //! - `mrc`: `wsim mrc`, its curves against full simulations;
 //! - `hostile`: hostile plugins, each a clean one-line error;
 //! - `plugins`: the C policies and the Rust example crate in `examples/`, and
-//!   `wsim inspect`.
+//!   `wsim inspect`;
+//! - `check`: `wsim check`, the conformance suite for plugins.
 
 #![allow(
     clippy::unwrap_used,
@@ -24,6 +25,7 @@
     reason = "a test fails by panicking, and its data are small by construction"
 )]
 
+mod check;
 mod cli;
 mod equivalence;
 mod golden;
