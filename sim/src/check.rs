@@ -141,20 +141,26 @@ impl Checks {
 }
 
 /// Replays a trace through the opened cache, reporting, under the audit.
+/// The replay goes on past a violation (the audit stops there), so its
+/// answers can still be compared with the other ABIs'.
 struct Audited<'a> {
     name: &'a str,
     trace: &'a CheckTrace,
 }
 
+/// A replay, and the audit's first violation in it, if any.
+type AuditedReplay = (Replay, Option<String>);
+
 impl CacheVisitor for Audited<'_> {
-    type Output = Result<Replay, String>;
+    type Output = Result<AuditedReplay, String>;
 
     fn visit<C: CachePolicy>(self, mut cache: C) -> Self::Output
     where
         wsim_backends::Error: From<C::Error>,
     {
         let error = |error: C::Error| wsim_backends::Error::from(error).to_string();
-        let mut audit = Audit::new(self.name, self.trace.capacity, cache.reports());
+        let mut audit = Some(Audit::new(self.name, self.trace.capacity, cache.reports()));
+        let mut violation = None;
         let (mut answers, mut evictions) = (Vec::new(), Vec::new());
         let mut replay = Replay {
             hits: Vec::new(),
@@ -166,9 +172,12 @@ impl CacheVisitor for Audited<'_> {
             cache
                 .access_reported(requests, &mut answers, &mut evictions)
                 .map_err(error)?;
-            audit
-                .check(requests, &answers, &evictions)
-                .map_err(|violation| violation.to_string())?;
+            if let Some(checked) = &mut audit
+                && let Err(broken) = checked.check(requests, &answers, &evictions)
+            {
+                violation = Some(broken.to_string());
+                audit = None;
+            }
             let first = u32::try_from(call * CALL).unwrap_or(u32::MAX);
             replay
                 .hits
@@ -182,10 +191,12 @@ impl CacheVisitor for Audited<'_> {
                 }));
         }
         replay.stats = cache.stats().map_err(error)?;
-        audit
-            .check_stats(&replay.stats)
-            .map_err(|violation| violation.to_string())?;
-        Ok(replay)
+        if let Some(audit) = audit
+            && let Err(broken) = audit.check_stats(&replay.stats)
+        {
+            violation = Some(broken.to_string());
+        }
+        Ok((replay, violation))
     }
 }
 
@@ -266,12 +277,16 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
                 )
                 .map_err(|error| error.to_string())
                 .and_then(|replayed| replayed);
-            let result = replayed.as_ref().map(drop).map_err(Clone::clone);
+            let result = match &replayed {
+                Ok((_, None)) => Ok(()),
+                Ok((_, Some(violation))) => Err(violation.clone()),
+                Err(error) => Err(error.clone()),
+            };
             checks.add(
                 format!("the contract on {}: {}", trace.name, way.label),
                 result,
             );
-            if let Ok(replay) = replayed {
+            if let Ok((replay, _)) = replayed {
                 replays.push((&way.label, replay));
             }
         }
@@ -484,7 +499,7 @@ fn within_small_memory(
         )
         .map_err(|error| error.to_string())
         .and_then(|replayed| replayed)
-        .map(drop)
+        .and_then(|(_, violation)| violation.map_or(Ok(()), Err))
 }
 
 /// What the module is compared with: a built-in policy, natively, or
@@ -545,5 +560,6 @@ impl Reference {
             )
             .map_err(|error| error.to_string())
             .and_then(|replayed| replayed)
+            .map(|(replay, _)| replay)
     }
 }

@@ -68,3 +68,99 @@ fn always_hit_and_never_admit_modules_fail_the_contract_checks() {
     assert!(!passed);
     assert!(stdout.contains("it caches nothing"), "{stdout}");
 }
+
+/// A one-object cache in WebAssembly text (ABI version 1): it holds the
+/// last object that fit, hits only on it, and counts honestly, except that
+/// `stats_extra` may overwrite words of the stats record before it returns.
+/// With `batch_misses`, it also exports Batch, whose answers are all misses.
+fn one_object_cache(stats_extra: &str, batch_misses: bool) -> String {
+    let batch = if batch_misses {
+        r#"(func (export "buffer") (result i64) (i64.const 70368744178688))
+  (func (export "access_batch") (param $n i32) (result i32)
+    (memory.fill (i32.add (i32.const 4096) (i32.mul (local.get $n) (i32.const 16)))
+                 (i32.const 0) (local.get $n))
+    (i32.const 0))"#
+    } else {
+        ""
+    };
+    format!(
+        r#"(module
+  (memory (export "memory") 2)
+  (global $capacity (mut i64) (i64.const 0))
+  (global $last (mut i64) (i64.const 0))
+  (global $holds (mut i32) (i32.const 0))
+  (global $held (mut i64) (i64.const 0))
+  (global $requests (mut i64) (i64.const 0))
+  (global $hits (mut i64) (i64.const 0))
+  (global $bytes (mut i64) (i64.const 0))
+  (global $bytes_hit (mut i64) (i64.const 0))
+  (global $evictions (mut i64) (i64.const 0))
+  (func (export "abi_version") (result i32) (i32.const 1))
+  (func (export "init") (param $capacity i64) (result i32)
+    (global.set $capacity (local.get $capacity)) (i32.const 0))
+  (func (export "access") (param $id i64) (param $size i64) (result i32)
+    (global.set $requests (i64.add (global.get $requests) (i64.const 1)))
+    (global.set $bytes (i64.add (global.get $bytes) (local.get $size)))
+    (if (i32.and (global.get $holds) (i64.eq (local.get $id) (global.get $last)))
+      (then
+        (global.set $hits (i64.add (global.get $hits) (i64.const 1)))
+        (global.set $bytes_hit (i64.add (global.get $bytes_hit) (local.get $size)))
+        (return (i32.const 1))))
+    (if (i64.gt_u (local.get $size) (global.get $capacity)) (then (return (i32.const 0))))
+    (if (global.get $holds)
+      (then (global.set $evictions (i64.add (global.get $evictions) (i64.const 1)))))
+    (global.set $last (local.get $id))
+    (global.set $held (local.get $size))
+    (global.set $holds (i32.const 1))
+    (i32.const 0))
+  {batch}
+  (func (export "stats") (result i32)
+    (i64.store (i32.const 0) (global.get $requests))
+    (i64.store (i32.const 8) (global.get $hits))
+    (i64.store (i32.const 16) (global.get $bytes))
+    (i64.store (i32.const 24) (i64.const 0))
+    (i64.store (i32.const 32) (global.get $bytes_hit))
+    (i64.store (i32.const 40) (i64.const 0))
+    (i64.store (i32.const 48) (global.get $evictions))
+    (i64.store (i32.const 56) (i64.extend_i32_u (global.get $holds)))
+    (i64.store (i32.const 64) (global.get $held))
+    {stats_extra}
+    (i32.const 0)))"#
+    )
+}
+
+#[test]
+fn a_module_whose_stats_lie_or_whose_abis_disagree_fails() {
+    // Honest: only the missing reports fail.
+    let (_dir, honest) = fixture("one.wat", one_object_cache("", false).as_bytes());
+    let (passed, stdout, _) = check(&honest, &[]);
+    assert!(!passed);
+    let failed: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("FAIL"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{stdout}");
+    assert!(failed[0].contains("reports its evictions"), "{stdout}");
+    // 7 objects, 3 evictions, 2^60 bytes held at any capacity.
+    let lies = "(i64.store (i32.const 56) (i64.const 7)) \
+                (i64.store (i32.const 48) (i64.const 3)) \
+                (i64.store (i32.const 64) (i64.const 1152921504606846976))";
+    let (_dir, liar) = fixture("liar.wat", one_object_cache(lies, false).as_bytes());
+    let (passed, stdout, _) = check(&liar, &[]);
+    assert!(!passed);
+    assert!(
+        stdout.contains("FAIL  the contract on unit sizes, 100 objects fit: pair (")
+            && stdout.contains("its stats say 1152921504606846976 bytes held, above the capacity"),
+        "{stdout}"
+    );
+    // Batch answers every request with a miss: the ABIs disagree.
+    let (_dir, split) = fixture("split.wat", one_object_cache("", true).as_bytes());
+    let (passed, stdout, _) = check(&split, &[]);
+    assert!(!passed);
+    assert!(
+        stdout.contains(
+            "FAIL  the same answers on every ABI and runtime: unit sizes, 100 objects fit: batch ("
+        ) && stdout.contains("differ at request "),
+        "{stdout}"
+    );
+}
