@@ -379,12 +379,19 @@ fn report(
         .iter()
         .map(|&runtime| format!("{runtime} ({})", selection.compiler_on(runtime)))
         .collect();
+    // Policies, not artefacts: one file compiles once per runtime (and
+    // fuel setting), a built-in also as a component.
+    let guests = policies
+        .iter()
+        .filter(|policy| !policy.modules.is_empty() || policy.has_components())
+        .count();
     writeln!(
         out,
-        "guests: {} modules ready on {} in {:.0} ms{place}",
-        compiled.len(),
+        "guests: {guests} {} ready on {} in {:.0} ms ({} compiled{place})",
+        if guests == 1 { "policy" } else { "policies" },
         on.join(" and "),
-        started.elapsed().as_secs_f64() * 1e3
+        started.elapsed().as_secs_f64() * 1e3,
+        compiled.len()
     )?;
     let mut distrusted: Vec<&str> = Vec::new();
     for (name, origin) in &compiled {

@@ -46,9 +46,11 @@ const COLUMNS: &[Column] = &[
     Column {
         header: "fuel",
         left: false,
-        cell: |r| {
-            r.fuel
-                .map_or_else(|| "-".to_owned(), |fuel| fuel.to_string())
+        cell: |r| match r.fuel {
+            Some(fuel) => fuel.to_string(),
+            // A guest without fuel runs unmetered: `off`, as `--fuel` says.
+            None if r.runtime.is_some() => "off".to_owned(),
+            None => "-".to_owned(),
         },
         optional: Some(|r| r.fuel.is_some()),
     },

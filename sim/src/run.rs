@@ -93,13 +93,13 @@ impl Policy {
     }
 
     #[cfg(feature = "wasmtime")]
-    fn has_components(&self) -> bool {
+    pub(crate) fn has_components(&self) -> bool {
         !self.components.is_empty()
     }
 
     #[cfg(not(feature = "wasmtime"))]
     #[expect(clippy::unused_self, reason = "no components without wasmtime")]
-    const fn has_components(&self) -> bool {
+    pub(crate) const fn has_components(&self) -> bool {
         false
     }
 
