@@ -52,7 +52,7 @@ pub use error::Error;
 pub use native::Native;
 pub use visitor::CacheVisitor;
 #[cfg(feature = "wasm")]
-pub use wasm::Wasm;
+pub use wasm::{Wasm, policy_name};
 #[cfg(feature = "wasmtime")]
 pub use wsim_engine::Component;
 pub use wsim_engine::{

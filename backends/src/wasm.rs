@@ -114,6 +114,51 @@ impl<A: Abi, L: Lookup> Wasm<A, L> {
     }
 }
 
+/// The longest name the `name` export may give.
+const NAME_LIMIT: u32 = 64;
+
+/// The policy's name from the module's optional `name` export (UTF-8,
+/// address and length packed like `buffer()`): `None` when the module has
+/// no such export or it returns 0. A name must be 1 to 64 letters, digits,
+/// `-`, `_`, `.` or `+`, so it is safe in a table, a file name and a
+/// terminal.
+pub fn policy_name(module: &Module) -> Result<Option<String>, Error> {
+    if !module.exports_function("name") {
+        return Ok(None);
+    }
+    let mut guest = module.instantiate()?;
+    let export: Export<(), i64, Cached> = guest.export("name")?;
+    let packed = guest.call(&export, ())?;
+    if packed == 0 {
+        return Ok(None);
+    }
+    let broke = |what: String| Error::Protocol {
+        module: module.name().to_owned(),
+        export: "name",
+        what,
+    };
+    let (pointer, len) = wire::unpack_buffer(packed);
+    if len == 0 || len > NAME_LIMIT {
+        return Err(broke(format!(
+            "a name of {len} bytes; a name has 1 to {NAME_LIMIT}"
+        )));
+    }
+    let mut bytes = vec![0; len as usize];
+    guest.read(pointer, &mut bytes, "the name `name` points to")?;
+    match String::from_utf8(bytes) {
+        Ok(name)
+            if name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c)) =>
+        {
+            Ok(Some(name))
+        }
+        _ => Err(broke(
+            "a name must be letters, digits, `-`, `_`, `.` or `+`".to_owned(),
+        )),
+    }
+}
+
 /// Calls `init` as `version` has it: version 2 with the parameters written
 /// at the start of the static buffer, version 1 with the capacity alone
 /// (and no parameters to give). Returns what `init` returned.

@@ -201,6 +201,30 @@ pub(crate) fn describe_memory(minimum: u32, maximum: Option<u32>) -> String {
     format!("memory: {minimum} pages (64 KiB each) at start, {maximum}")
 }
 
+/// The token of WebAssembly text `bytes` at 1-based `line` and `column`:
+/// up to the next space or parenthesis, at most 32 characters, control
+/// characters never; `None` past the end.
+fn token_at(bytes: &[u8], line: usize, column: usize) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let rest: String = text
+        .lines()
+        .nth(line.checked_sub(1)?)?
+        .chars()
+        .skip(column.checked_sub(1)?)
+        .collect();
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    let token: String = if "()".contains(first) {
+        first.to_string()
+    } else {
+        rest.chars()
+            .take_while(|c| !c.is_whitespace() && !"()".contains(*c))
+            .take(32)
+            .collect()
+    };
+    (!token.is_empty() && !token.chars().any(char::is_control)).then_some(token)
+}
+
 /// Why `bytes` did not compile, on one line. Both runtimes read WebAssembly
 /// text too, and wasmer renders a text error as a multi-line snippet: this
 /// keeps its first line and the place it points at, and says which of the
@@ -237,7 +261,9 @@ pub(crate) fn compile_failure(bytes: &[u8], error: &str) -> String {
             let mut parts = place.rsplitn(3, ':');
             let column = parts.next()?;
             let line = parts.next()?;
-            Some(format!(" (at line {line}, column {column})"))
+            let near = token_at(bytes, line.parse().ok()?, column.parse().ok()?)
+                .map_or_else(String::new, |token| format!(", at `{token}`"));
+            Some(format!(" (at line {line}, column {column}{near})"))
         })
         .unwrap_or_default();
     format!(

@@ -1,5 +1,6 @@
 /* FIFO in C: evicts the object admitted longest ago; hits change nothing.
  * Must agree with wsim's Rust FIFO (policies/src/fifo.rs) hit for hit. */
+#define WSIM_POLICY_NAME "c-fifo"
 #include "wsim_policy.h"
 
 static void policy_init(void) {}

@@ -4,6 +4,7 @@
  * of each visited object it passes (wrapping from the newest back to the
  * oldest) and evicting the first unvisited one; it then rests on the object
  * just newer than the victim. New objects join unvisited at the newest end. */
+#define WSIM_POLICY_NAME "c-sieve"
 #include "wsim_policy.h"
 
 static uint32_t hand = WSIM_EMPTY;

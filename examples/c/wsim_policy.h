@@ -21,9 +21,13 @@
  *                                       returns its size
  *   void     policy_init(void);         called once, from `init`
  *
+ * and may define WSIM_POLICY_NAME ("mru") before including it: the
+ * optional `name` export hands it to wsim, which names the policy's rows
+ * by it instead of by the module's file name.
+ *
  * The header keeps the objects for it: a list from oldest to newest
- * (wsim_admit appends, wsim_drop removes) and an index from id to node
- * (wsim_find). wsim_drop is how objects leave: it also lists them for
+ * (wsim_admit appends, wsim_drop removes, wsim_make_newest moves a node to
+ * the newest end) and an index from id to node (wsim_find). wsim_drop is how objects leave: it also lists them for
  * `evicted`, so the host can audit every answer. Memory comes from
  * wsim_alloc: fresh zeroed pages, never freed. Build with:
  *
@@ -226,6 +230,20 @@ static uint32_t wsim_admit(uint64_t id, uint64_t size) {
     return n;
 }
 
+/* Moves node `n` to the newest end, as LRU does on a hit. Inline, so a
+ * policy that never calls it gets no warning. */
+static inline void wsim_make_newest(uint32_t n) {
+    wsim_node *node = &wsim_nodes[n];
+    if (n == wsim_newest) return;
+    if (node->older != WSIM_EMPTY) wsim_nodes[node->older].newer = node->newer;
+    else wsim_oldest = node->newer;
+    wsim_nodes[node->newer].older = node->older;
+    node->older = wsim_newest;
+    node->newer = WSIM_EMPTY;
+    wsim_nodes[wsim_newest].newer = n;
+    wsim_newest = n;
+}
+
 /* ---- version 3's reports: the objects evicted since `evicted` ---- */
 
 /* An `evicted` record (docs/ABI.md, "Reports"): 16 bytes. */
@@ -402,6 +420,14 @@ WSIM_EXPORT("evicted") int64_t wsim_evicted_export(void) {
     wsim_returned = 1;
     wsim_served = 0;
     return (int64_t)((uint64_t)wsim_evicted_len << 32 | (uint32_t)(uintptr_t)wsim_evicted);
+}
+#endif
+
+#ifdef WSIM_POLICY_NAME
+/* The policy's name, packed as `buffer` packs its address and length. */
+WSIM_EXPORT("name") int64_t wsim_name(void) {
+    static const char name[] = WSIM_POLICY_NAME;
+    return (int64_t)((uint64_t)(sizeof name - 1) << 32 | (uint32_t)(uintptr_t)name);
 }
 #endif
 

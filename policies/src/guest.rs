@@ -23,6 +23,9 @@ pub trait GuestCache: Sized {
     /// guest speaks ABI version 3 and every answer can be audited; else
     /// version 2.
     const REPORTS: bool = false;
+    /// The policy's name, which the `name` export hands the host for the
+    /// rows of its results; `None` names the module by its file.
+    const NAME: Option<&'static str> = None;
 
     /// Serves a request; `true` on a hit.
     fn serve(&mut self, request: Request) -> bool;
@@ -41,6 +44,7 @@ pub trait GuestCache: Sized {
 
 impl<P: EvictionPolicy> GuestCache for Cache<P> {
     const REPORTS: bool = true;
+    const NAME: Option<&'static str> = Some(P::NAME);
 
     fn configured(capacity: u64, params: &str) -> Option<Self> {
         let params = Params::parse(params, P::PARAMETERS).ok()?;
@@ -220,6 +224,19 @@ pub fn panic_message() -> i64 {
         let pointer = address(message.as_ptr()) as u32;
         wire::pack_buffer(pointer, len)
     })
+}
+
+/// `name() -> i64`: the policy's name, UTF-8, as address and length packed
+/// like `buffer()`; 0 when the cache has none.
+pub fn name<C: GuestCache>() -> i64 {
+    let Some(name) = C::NAME else {
+        return 0;
+    };
+    #[expect(clippy::cast_possible_truncation, reason = "a policy's name")]
+    let len = name.len() as u32;
+    #[expect(clippy::cast_sign_loss, reason = "an address's bits")]
+    let pointer = address(name.as_ptr()) as u32;
+    wire::pack_buffer(pointer, len)
 }
 
 /// `init(capacity: i64, params_len: i32) -> i32`: makes the cache with the

@@ -38,6 +38,7 @@
 mod registry;
 
 mod cache;
+pub mod conformance;
 mod exact_ln;
 // Guest statics need `Sync`, which only a single-threaded wasm32 guest can
 // promise; so the guest side exists on wasm32 alone.
@@ -123,8 +124,9 @@ pub enum Error {
 /// [`guest::GuestCache`]. The macro emits, on `wasm32` only, the exports
 /// `docs/ABI.md` specifies: `abi_version`, `init`, `access` (Pair), `alloc`
 /// and `access_bincode` (Bincode), `buffer` and `access_bytemuck`
-/// (Bytemuck), `access_batch` (Batch), `evicted` (version 3's reports)
-/// and `stats`. A guest crate is a
+/// (Bytemuck), `access_batch` (Batch), `evicted` (version 3's reports),
+/// `stats`, and the optional `panic_message` and `name` (the policy's
+/// `NAME`, which names the plugin's rows). A guest crate is a
 /// `cdylib` holding this line and nothing else.
 #[cfg(feature = "guest")]
 #[macro_export]
@@ -192,6 +194,11 @@ macro_rules! export_policy {
             #[unsafe(no_mangle)]
             pub extern "C" fn panic_message() -> i64 {
                 guest::panic_message()
+            }
+
+            #[unsafe(no_mangle)]
+            pub extern "C" fn name() -> i64 {
+                guest::name::<$cache>()
             }
         };
     };

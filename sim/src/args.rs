@@ -113,10 +113,10 @@ pub struct RunArgs {
 /// backends, runtimes and the sandbox's limits, as `run` and `mrc` take them.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
-    /// Policies: a comma-separated list, or all; a policy's parameters
-    /// follow its name, each as :key=value (s3fifo:small-size-ratio=0.2)
-    /// [default: a handful, named in the run's header; none when --wasm
-    /// gives modules]
+    /// Policies: a comma-separated list, all, or none (--wasm modules
+    /// alone); a policy's parameters follow its name, each as :key=value
+    /// (s3fifo:small-size-ratio=0.2) [default: a handful, named in the
+    /// run's header; LRU and FIFO beside --wasm modules, to compare with]
     #[arg(long = "policy", value_name = "LIST", value_delimiter = ',',
           value_parser = PolicyParser)]
     pub(crate) policies: Vec<Choice<PolicySpec>>,
@@ -129,7 +129,7 @@ pub struct PolicyArgs {
     pub(crate) next_access: bool,
 
     /// Backends: a comma-separated list, or all [default: all; with
-    /// --no-timing native, or for --wasm modules the core-module backends;
+    /// --no-timing native; with --wasm modules the core-module backends;
     /// in `mrc` native, and batch on one runtime for --wasm modules]. Native always runs beside WebAssembly
     /// backends, as the baseline of their slowdowns; the component
     /// backends run on wasmtime

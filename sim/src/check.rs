@@ -15,9 +15,8 @@ use wsim_backends::{
     Audit, Backend, CacheVisitor, Code, Engine, Limits, LookupKind, Module, Replay, Runs, Runtime,
 };
 
-use wsim_policies::{
-    Answer, CachePolicy, Eviction, ParamKind, Parameter, Params, PolicyKind, Request,
-};
+use wsim_policies::conformance::{Trace as CheckTrace, traces};
+use wsim_policies::{Answer, CachePolicy, Eviction, ParamKind, Parameter, Params, PolicyKind};
 
 use crate::args::RuntimeArgs;
 use crate::plan::DEFAULT_PLUGIN_FUEL;
@@ -45,69 +44,6 @@ const SMALL_MEMORY: u64 = 64 << 20;
 /// Requests per `access_reported` call: small, so Batch's calls are short
 /// and a violation is found near where it happens.
 const CALL: usize = 100;
-
-/// One hand-made trace: what it exercises, the capacity, the requests.
-struct CheckTrace {
-    name: &'static str,
-    capacity: u64,
-    requests: Vec<Request>,
-}
-
-/// A small deterministic generator, so every run checks the same traces.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below.max(1)
-    }
-}
-
-/// The traces every module is checked on.
-fn traces() -> Vec<CheckTrace> {
-    let mut random = Lcg(0x5eed);
-    let unit: Vec<(u64, u64)> = (0..2_000).map(|_| (random.next(300), 1)).collect();
-    let mixed: Vec<(u64, u64)> = (0..3_000)
-        .map(|_| (random.next(60), 1 + random.next(1_500)))
-        .collect();
-    let resized: Vec<(u64, u64)> = (0..600)
-        .map(|index| (random.next(30), if index % 3 == 0 { 90 } else { 10 }))
-        .collect();
-    let long: Vec<(u64, u64)> = (0..10_000)
-        .map(|_| {
-            // Skewed: low ids far more often than high ones.
-            let bound = 1 + random.next(500);
-            (random.next(bound), 1)
-        })
-        .collect();
-    [
-        // Capacities where every built-in policy takes objects in (S3-FIFO's
-        // small queue is a tenth, W-TinyLFU's window a hundredth).
-        ("unit sizes, 100 objects fit", 100, unit),
-        ("sizes up to 1.5x the capacity", 1_000, mixed),
-        ("objects that change size", 1_000, resized),
-        ("10,000 requests across Batch's buffer", 100, long),
-    ]
-    .into_iter()
-    .map(|(name, capacity, pairs)| CheckTrace {
-        name,
-        capacity,
-        requests: with_next_accesses(&pairs),
-    })
-    .collect()
-}
-
-fn with_next_accesses(pairs: &[(u64, u64)]) -> Vec<Request> {
-    let next = wsim_traces::next_accesses(pairs.iter().map(|&(id, _)| id));
-    pairs
-        .iter()
-        .zip(next)
-        .map(|(&(id, size), next)| Request::new(id, size).next_at(next))
-        .collect()
-}
 
 /// The checks' results, in order.
 #[derive(Default)]
@@ -253,6 +189,16 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
         checks.add(
             "refuses parameters it does not take",
             refuses_bad_parameters(module),
+        );
+        let named = wsim_backends::policy_name(module);
+        checks.add(
+            match &named {
+                Ok(Some(policy)) => format!("names its policy: {policy}"),
+                Ok(None) => "names its policy: no `name` export, so its rows take the file's name"
+                    .to_owned(),
+                Err(_) => "names its policy".to_owned(),
+            },
+            named.map(drop).map_err(|error| error.to_string()),
         );
     }
     let reference = args
@@ -533,6 +479,11 @@ impl Reference {
                 backend.runs() == Runs::Module && backend.missing_export(&module).is_none()
             })
             .ok_or_else(|| anyhow::anyhow!("{name}: runs under none of wsim's ABIs"))?;
+        // Called by its policy's name, as a run's rows call it.
+        let name = wsim_backends::policy_name(&module)
+            .ok()
+            .flatten()
+            .unwrap_or(name);
         Ok(Self {
             name,
             kind: None,

@@ -83,6 +83,9 @@ pub enum Choice<T> {
     All,
     /// One value.
     One(T),
+    /// `none`: no value at all (only `--policy` takes it, to run `--wasm`
+    /// modules alone).
+    None,
 }
 
 impl<T: ValueEnum + Availability + Clone + PartialEq> Choice<T> {
@@ -97,6 +100,7 @@ impl<T: ValueEnum + Availability + Clone + PartialEq> Choice<T> {
                     .cloned()
                     .collect(),
                 Self::One(value) => vec![value.clone()],
+                Self::None => Vec::new(),
             }
         }))
     }
@@ -129,6 +133,7 @@ pub fn resolve_policies(choices: &[Choice<PolicySpec>]) -> Vec<PolicySpec> {
     distinct(choices.iter().flat_map(|choice| match choice {
         Choice::All => PolicyKind::ALL.map(PolicySpec::of).to_vec(),
         Choice::One(spec) => vec![spec.clone()],
+        Choice::None => Vec::new(),
     }))
 }
 
@@ -151,6 +156,9 @@ impl TypedValueParser for PolicyParser {
         if text.eq_ignore_ascii_case("all") {
             return Ok(Choice::All);
         }
+        if text.eq_ignore_ascii_case("none") {
+            return Ok(Choice::None);
+        }
         text.parse().map(Choice::One).map_err(|why: String| {
             let place = arg.map_or_else(String::new, |arg| format!(" for '{arg}'"));
             clap::Error::raw(
@@ -165,7 +173,10 @@ impl TypedValueParser for PolicyParser {
         let values = PolicyKind::value_variants()
             .iter()
             .filter_map(ValueEnum::to_possible_value)
-            .chain([PossibleValue::new("all").help("every one")]);
+            .chain([
+                PossibleValue::new("all").help("every one"),
+                PossibleValue::new("none").help("no built-in policy: the --wasm modules alone"),
+            ]);
         Some(Box::new(values))
     }
 }
@@ -198,8 +209,10 @@ impl<T: ValueEnum + Availability + Clone + Send + Sync + 'static> TypedValuePars
     ) -> Result<T, clap::Error> {
         match self.0.parse_ref(command, arg, value)? {
             Choice::One(value) => Ok(value),
-            // No word means `all` to this parser.
-            Choice::All => Err(clap::Error::new(ErrorKind::ValueValidation).with_cmd(command)),
+            // No word means `all` or `none` to this parser.
+            Choice::All | Choice::None => {
+                Err(clap::Error::new(ErrorKind::ValueValidation).with_cmd(command))
+            }
         }
     }
 

@@ -20,7 +20,7 @@ use crate::execute::Failure;
 use crate::execute::{report_failures, run_jobs};
 use crate::plan::{Selection, jobs};
 use crate::progress::Progress;
-use crate::report::{peak_memory, write_csv, write_json, write_table};
+use crate::report::{peak_memory, write_comparison, write_csv, write_json, write_table};
 use crate::run::{Policy, Record};
 use crate::units::{Amount, Bytes, SizeSpec, resolve_sizes};
 
@@ -53,6 +53,9 @@ enum Command {
     /// --reference); bad parameters must be refused; one line per check.
     #[cfg(feature = "wasm")]
     Check(crate::check::CheckArgs),
+    /// Make a policy plugin project that builds, checks and runs as it
+    /// stands (in Rust, C or WebAssembly text), with its next steps.
+    New(crate::new::NewArgs),
     /// Rewrite a trace in another format: oracleGeneral or lcs (next
     /// accesses computed in passes that spill to disk, so memory stays
     /// bounded), CSV, ids and the other text formats. With --num-req and
@@ -77,6 +80,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(args) => inspect(&args),
         #[cfg(feature = "wasm")]
         Command::Check(args) => crate::check::command(&args),
+        Command::New(args) => crate::new::command(&args),
         Command::Convert(args) => crate::tools::convert(&args),
         Command::Analyze(args) => crate::tools::analyze(&args),
         Command::Mrc(args) => mrc(&args),
@@ -345,12 +349,22 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     };
     if selection.policies_by_default {
         let names: Vec<String> = selection.policies.iter().map(ToString::to_string).collect();
-        writeln!(
-            out,
-            "policies: {} (a handful; --policy all runs every one of the {})",
-            names.join(", "),
-            wsim_policies::PolicyKind::COUNT
-        )?;
+        if args.guests.modules.is_empty() {
+            writeln!(
+                out,
+                "policies: {} (a handful; --policy all runs every one of the {})",
+                names.join(", "),
+                wsim_policies::PolicyKind::COUNT
+            )?;
+        } else {
+            writeln!(
+                out,
+                "policies: {} beside the --wasm modules, to compare with (--policy none runs \
+                 the modules alone; --policy all beside every one of the {})",
+                names.join(", "),
+                wsim_policies::PolicyKind::COUNT
+            )?;
+        }
     }
     let mut policies: Vec<Policy> = selection.policies.iter().map(Policy::builtin).collect();
     let load_failures =
@@ -378,16 +392,23 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
             "note: the component backends run on {host}, which --runtime leaves out: skipped"
         )?;
     }
-    let (records, run_failures) = run_jobs(
+    let (mut records, run_failures) = run_jobs(
         &jobs,
         &trace,
         working_set.map(|set| set.requests),
         args.no_timing,
     );
+    let plugins: Vec<&str> = policies
+        .iter()
+        .filter(|policy| policy.kind.is_none())
+        .map(|policy| policy.name.as_str())
+        .collect();
+    crate::run::compare_with_lru(&mut records, &plugins);
     writeln!(out)?;
     let saved = save(&records, args);
     write_table(&records, &mut out)?;
     writeln!(out)?;
+    write_comparison(&records, &plugins, &mut out)?;
     if args.no_timing {
         writeln!(
             out,
@@ -401,6 +422,17 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
             "mode: timed, one run at a time; seconds and M req/s cover the whole run, \
              x native is the time inside the cache over native's at the same policy and size"
         )?;
+        if records
+            .iter()
+            .any(|record| record.slowdown_vs_lru.is_some())
+        {
+            writeln!(
+                out,
+                "x native of a --wasm module (marked lru): its time inside the cache over the \
+                 built-in LRU's on the same backend and size; the module runs with fuel by \
+                 default and the built-ins without (--fuel off, or a list, compares alike)"
+            )?;
+        }
     }
     let drawn = args
         .plot

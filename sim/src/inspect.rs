@@ -36,6 +36,12 @@ pub struct Report {
     pub abi_version: Option<i32>,
     /// Why it could not be, if so.
     pub abi_version_error: Option<String>,
+    /// What its rows are called: the name its `name` export gives, else
+    /// the file's stem.
+    pub policy_name: String,
+    /// Where that name came from: `name export` or `file name`, or why the
+    /// export's name could not be used.
+    pub policy_name_from: String,
     /// Imports, as `module.name` (wsim refuses any).
     pub imports: Vec<String>,
     /// Exports: name and WebAssembly type.
@@ -123,6 +129,11 @@ impl Report {
             (None, Some(error)) => writeln!(text, "ABI version: unknown ({error})"),
             (None, None) => writeln!(text, "ABI version: unknown"),
         };
+        let _ = writeln!(
+            text,
+            "policy name: {} (from its {})",
+            self.policy_name, self.policy_name_from
+        );
         if let Some(version) = self.abi_version.and_then(Version::from_code) {
             let _ = writeln!(
                 text,
@@ -225,6 +236,15 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
         Ok(version) => (Some(version), None),
         Err(error) => (None, Some(error)),
     };
+    let stem = crate::run::Policy::plugin(&name).name;
+    let (policy_name, policy_name_from) = match wsim_backends::policy_name(first) {
+        Ok(Some(exported)) => (exported, "`name` export".to_owned()),
+        Ok(None) => (stem, "file name: it exports no `name`".to_owned()),
+        Err(error) => (
+            stem,
+            format!("file name: {}", without_name(&error.to_string(), &name)),
+        ),
+    };
     let mut abis = Vec::new();
     for backend in Backend::ALL {
         if backend.runs() == Runs::Module {
@@ -237,6 +257,8 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
         runtimes: loadings,
         abi_version,
         abi_version_error,
+        policy_name,
+        policy_name_from,
         imports: first.imports(),
         exports: first
             .exports()

@@ -36,6 +36,7 @@ pub mod inspect;
 mod load;
 pub mod micro;
 pub mod mrc;
+pub mod new;
 pub mod plan;
 pub mod plot;
 pub mod progress;

@@ -178,14 +178,6 @@ fn load_plugin(
     let file_name = wsim_backends::engine::module_name(path);
     let mut plugin = Policy::plugin(&file_name);
     let loading = format!("loading {file_name}");
-    if let Some(same) = policies.iter().find(|policy| policy.name == plugin.name) {
-        let error = crate::Error::Invalid(format!(
-            "{file_name}: the run already has a policy named {}; rename the file",
-            same.name
-        ));
-        failures.push(Failure::new(&plugin.name, loading, error));
-        return Ok(());
-    }
     // Read once, so that every runtime runs the same bytes.
     let read = engines.first().map_or_else(
         || {
@@ -231,7 +223,10 @@ fn load_plugin(
         }
         Ok(())
     };
-    match loaded.and_then(|()| check_plugin(selection, &plugin)) {
+    let named = loaded
+        .and_then(|()| check_plugin(selection, &plugin))
+        .and_then(|()| name_plugin(&mut plugin, &file_name, selection, policies, out));
+    match named {
         Ok(()) => {
             if plugin.modules.iter().any(|module| !module.is_metered()) {
                 // Only an explicit `--fuel off` gets here: without fuel
@@ -254,6 +249,51 @@ fn load_plugin(
         Err(error) => failures.push(Failure::new(&plugin.name, loading, error)),
     }
     Ok(())
+}
+
+/// Names `plugin` by the name its module exports (`name`), or else by its
+/// file's stem: the first of them no policy of the run has, built in
+/// (`selection`'s, wherever their runs are kept) or loaded before it. A
+/// `name` export that breaks the ABI costs a warning, not the run.
+fn name_plugin(
+    plugin: &mut Policy,
+    file_name: &str,
+    selection: &Selection,
+    policies: &[Policy],
+    out: &mut dyn Write,
+) -> Result<(), crate::Error> {
+    let exported = match plugin.any_module().map(wsim_backends::policy_name) {
+        Some(Ok(name)) => name,
+        Some(Err(error)) => {
+            // A note the terminal could not take is no reason to fail.
+            let _ = writeln!(out, "warning: {error}; the file names it");
+            None
+        }
+        None => None,
+    };
+    let taken = |name: &str| {
+        policies.iter().any(|policy| policy.name == name)
+            || selection
+                .policies
+                .iter()
+                .any(|spec| spec.to_string() == name)
+    };
+    let stem = plugin.name.clone();
+    match exported.iter().chain([&stem]).find(|name| !taken(name)) {
+        Some(name) => {
+            if let Some(exported) = exported.as_ref().filter(|&exported| exported != name) {
+                let _ = writeln!(
+                    out,
+                    "note: {file_name} calls its policy {exported}, which the run already has: its rows say {name}"
+                );
+            }
+            plugin.name.clone_from(name);
+            Ok(())
+        }
+        None => Err(crate::Error::Invalid(format!(
+            "{file_name}: the run already has a policy named {stem}; rename the file"
+        ))),
+    }
 }
 
 /// Whether a module of the user's reports its evictions (ABI version 3).

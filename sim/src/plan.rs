@@ -20,7 +20,8 @@ pub const DEFAULT_PLUGIN_FUEL: u64 = 1_000_000_000;
 pub struct Selection {
     /// The built-in policies to run, with their parameters.
     pub policies: Vec<PolicySpec>,
-    /// Whether `--policy` was left out, so the featured handful runs.
+    /// Whether `--policy` was left out, so the featured handful runs, or
+    /// beside `--wasm` modules [`COMPARED_WITH`].
     pub policies_by_default: bool,
     /// Whether every request must carry its next access: a policy needs it
     /// or `--next-access` asked.
@@ -42,6 +43,11 @@ pub struct Selection {
     audit: Option<bool>,
 }
 
+/// The built-in policies a `--wasm` module runs beside unless `--policy`
+/// says otherwise: the baselines every paper has, and LRU the one a
+/// plugin's slowdown is measured against.
+pub const COMPARED_WITH: [PolicyKind; 2] = [PolicyKind::Lru, PolicyKind::Fifo];
+
 impl Selection {
     /// Resolves `args`' choices (their parsers already refused anything
     /// this build leaves out); `untimed` runs pick fewer backends by
@@ -56,7 +62,9 @@ impl Selection {
                     .map(PolicySpec::of)
                     .collect()
             } else {
-                Vec::new()
+                // A module of the user's is compared with the simplest
+                // policies by default.
+                COMPARED_WITH.into_iter().map(PolicySpec::of).collect()
             }
         } else {
             resolve_policies(&args.policies)
@@ -65,17 +73,18 @@ impl Selection {
             args.next_access || policies.iter().any(|spec| spec.kind.needs_next_access());
         let mut backends = if !args.backends.is_empty() {
             Choice::resolve(&args.backends)
-        } else if !untimed {
-            Backend::built()
-        } else if args.modules.is_empty() {
-            vec![Backend::Native]
-        } else {
+        } else if !args.modules.is_empty() {
             // A module of the user's runs under the core-module backends
-            // alone: those, untimed, beside native.
+            // alone: those, beside native, for it and the built-ins it is
+            // compared with.
             Backend::built()
                 .into_iter()
                 .filter(|backend| backend.runs() != Runs::Component)
                 .collect()
+        } else if untimed {
+            vec![Backend::Native]
+        } else {
+            Backend::built()
         };
         if backends.iter().any(|backend| backend.is_wasm()) && !backends.contains(&Backend::Native)
         {
@@ -84,7 +93,7 @@ impl Selection {
         let runtimes = runtimes(&args.runtime.runtimes);
         let fuel = distinct(args.sandbox.fuel.iter().map(|setting| setting.0));
         Self {
-            policies_by_default: args.policies.is_empty() && args.modules.is_empty(),
+            policies_by_default: args.policies.is_empty(),
             next_access,
             policies,
             backends,

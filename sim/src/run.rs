@@ -518,6 +518,42 @@ pub struct Record {
     /// `cache_seconds` over native's at the same policy and size, measured
     /// in the same run; `None` for native or without a native run.
     pub slowdown_vs_native: Option<f64>,
+    /// For a `--wasm` module's run, which has no native twin:
+    /// `cache_seconds` over the built-in LRU's on the same backend, lookup,
+    /// runtime, compiler and size (at the same fuel when LRU ran at it);
+    /// `None` otherwise.
+    pub slowdown_vs_lru: Option<f64>,
+}
+
+/// Fills `slowdown_vs_lru` for the runs of the policies named in
+/// `plugins`, from the built-in LRU's runs among `records`.
+pub fn compare_with_lru(records: &mut [Record], plugins: &[&str]) {
+    let lru = PolicyKind::Lru.name();
+    let baselines: Vec<Record> = records
+        .iter()
+        .filter(|record| record.policy == lru && !plugins.contains(&lru))
+        .cloned()
+        .collect();
+    for record in records
+        .iter_mut()
+        .filter(|record| plugins.contains(&record.policy.as_str()))
+    {
+        let baseline = baselines
+            .iter()
+            .filter(|lru| {
+                lru.backend == record.backend
+                    && lru.lookup == record.lookup
+                    && lru.runtime == record.runtime
+                    && lru.compiler == record.compiler
+                    && lru.cache_size == record.cache_size
+            })
+            .min_by_key(|lru| lru.fuel != record.fuel)
+            .and_then(|lru| lru.cache_seconds)
+            .filter(|&seconds| seconds > 0.0);
+        record.slowdown_vs_lru = baseline
+            .zip(record.cache_seconds)
+            .map(|(lru, ours)| ours / lru);
+    }
 }
 
 impl Record {
@@ -574,6 +610,7 @@ impl Record {
             cache_seconds: timed.then_some(cache_seconds),
             throughput_mrps: timed.then_some(throughput_mrps),
             slowdown_vs_native: slowdown.filter(|_| timed),
+            slowdown_vs_lru: None,
         }
     }
 }

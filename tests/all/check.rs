@@ -34,6 +34,7 @@ fn a_built_in_policys_module_passes_and_agrees_with_its_reference() {
             "pass  the contract on sizes up to 1.5x the capacity: batch (",
             "pass  the same answers on every ABI and runtime: objects that change size",
             &format!("pass  agrees with {}: 10,000 requests", policy.name()),
+            &format!("pass  names its policy: {}", policy.name()),
             "all ",
         ] {
             assert!(stdout.contains(line), "`{line}` missing:\n{stdout}");
@@ -161,6 +162,74 @@ fn a_module_whose_stats_lie_or_whose_abis_disagree_fails() {
         stdout.contains(
             "FAIL  the same answers on every ABI and runtime: unit sizes, 100 objects fit: batch ("
         ) && stdout.contains("differ at request "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_reporting_module_whose_object_count_lies_fails_and_a_bad_name_is_reported() {
+    // `wsim new`'s WAT guest reports its evictions; made to say it holds 7
+    // objects instead of its one, the full audit catches it.
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("one");
+    let output = wsim(&[
+        "new",
+        "one",
+        "--lang",
+        "wat",
+        "--dir",
+        project.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let honest = std::fs::read_to_string(project.join("one.wat")).unwrap();
+    let liar = honest.replace(
+        "(i64.store (i32.const 56) (i64.const 1))",
+        "(i64.store (i32.const 56) (i64.const 7))",
+    );
+    assert_ne!(liar, honest);
+    let (_dir, path) = fixture("seven.wat", liar.as_bytes());
+    let (passed, stdout, _) = check(&path, &[]);
+    assert!(!passed);
+    assert!(
+        stdout.contains("FAIL  the contract on unit sizes, 100 objects fit: pair (")
+            && stdout.contains("its stats say 7 objects held"),
+        "{stdout}"
+    );
+
+    // A `name` export pointing at bytes that are no name: the check names
+    // it, and a run warns and names the module by its file.
+    let named = honest.replace(
+        "(i64.or (i64.shl (i64.const 3) (i64.const 32)) (i64.const 96))",
+        "(i64.or (i64.shl (i64.const 3) (i64.const 32)) (i64.const 1024))",
+    );
+    assert_ne!(named, honest);
+    let (_dir, path) = fixture("nameless.wat", named.as_bytes());
+    let (passed, stdout, _) = check(&path, &[]);
+    assert!(!passed);
+    assert!(
+        stdout.contains(
+            "FAIL  names its policy: nameless.wat: export `name` broke the ABI: a name must be"
+        ),
+        "{stdout}"
+    );
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "2000",
+        "--size",
+        "1MiB",
+        "--backend",
+        "pair",
+        "--policy",
+        "none",
+        "--wasm",
+        path.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("warning: nameless.wat: export `name` broke the ABI")
+            && stdout.contains("\nnameless "),
         "{stdout}"
     );
 }

@@ -41,6 +41,8 @@ fn plugin_args<'a>(path: &'a Path, more: &[&'a str]) -> Vec<&'a str> {
         "300",
         "--size",
         "1MiB",
+        "--policy",
+        "none",
         "--wasm",
         path.to_str().unwrap(),
     ];
@@ -288,7 +290,25 @@ fn a_failing_init_and_a_wrong_abi_version_are_named() {
 fn modules_that_are_not_wasm_import_things_or_are_too_large_are_refused() {
     let (_dir, path) = fixture("notes.wasm", b"these are not the bytes you are looking for");
     let line = run_plugin(&path, &[]);
-    assert_mentions(&line, &["notes.wasm: not a valid WebAssembly module"]);
+    assert_mentions(
+        &line,
+        &[
+            "notes.wasm: not a valid WebAssembly module",
+            "expected `(` (at line 1, column 1, at `these`)",
+        ],
+    );
+
+    // A slip in WebAssembly text: the error names the place and the token.
+    let typo = pair_module("(i32.const 0)", "").replace("(i32.const 1))", "(i32.konst 1))");
+    let (_dir, path) = fixture("typo.wat", typo.as_bytes());
+    let line = run_plugin(&path, &[]);
+    assert_mentions(
+        &line,
+        &[
+            "typo.wat: not a valid WebAssembly module",
+            ", at `i32.konst`)",
+        ],
+    );
 
     let importer = pair_module("(i32.const 0)", "").replace(
         "(module\n",
@@ -597,6 +617,8 @@ fn table_growth_stops_at_the_limit_on_both_runtimes() {
             "1MiB",
             "--runtime",
             runtime,
+            "--policy",
+            "none",
             "--wasm",
             path.to_str().unwrap(),
             "--no-audit",

@@ -15,7 +15,9 @@
 //! - `hostile`: hostile plugins, each a clean one-line error;
 //! - `plugins`: the C policies and the Rust example crate in `examples/`, and
 //!   `wsim inspect`;
-//! - `check`: `wsim check`, the conformance suite for plugins.
+//! - `check`: `wsim check`, the conformance suite for plugins;
+//! - `new`: `wsim new`, a plugin project in each language from an empty
+//!   directory to `wsim run`.
 
 #![allow(
     clippy::unwrap_used,
@@ -32,6 +34,7 @@ mod golden;
 mod hostile;
 mod libcachesim;
 mod mrc;
+mod new;
 mod plugins;
 mod readers;
 mod reference;

@@ -261,6 +261,8 @@ fn the_c_policies_pass_the_audit() {
             "--size",
             "64KiB,1MiB",
             "--audit",
+            "--policy",
+            "none",
             "--wasm",
             path.to_str().unwrap(),
         ]);
@@ -271,7 +273,14 @@ fn the_c_policies_pass_the_audit() {
         );
     }
     let path = c_plugins().join("c-fifo-v2.wasm");
-    let output = wsim(&["run", "--audit", "--wasm", path.to_str().unwrap()]);
+    let output = wsim(&[
+        "run",
+        "--audit",
+        "--policy",
+        "none",
+        "--wasm",
+        path.to_str().unwrap(),
+    ]);
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr)
@@ -353,6 +362,11 @@ fn inspect_names_the_abi_version_a_c_policy_speaks() {
         };
         assert!(text.contains(audit), "{name}: {text}");
         assert!(text.contains("  batch     yes"), "{name}: {text}");
+        // Every build of fifo.c names itself as the source says.
+        assert!(
+            text.contains("policy name: c-fifo (from its `name` export)"),
+            "{name}: {text}"
+        );
     }
 }
 
@@ -386,6 +400,8 @@ fn the_rust_example_agrees_with_the_c_sieve() {
         "64KiB,1MiB",
         "--backend",
         "bytemuck,batch",
+        "--policy",
+        "none",
         "--wasm",
         rust,
         "--wasm",
@@ -411,8 +427,9 @@ fn the_rust_example_agrees_with_the_c_sieve() {
             .collect()
     };
     // Two sizes, two ABIs, every runtime.
-    assert_eq!(of("my_sieve").len(), 2 * 2 * Runtime::built().len());
-    assert_eq!(of("my_sieve"), of("c-sieve"));
+    // Each named by its policy's `name` export.
+    assert_eq!(of("sieve").len(), 2 * 2 * Runtime::built().len());
+    assert_eq!(of("sieve"), of("c-sieve"));
 }
 
 #[test]
