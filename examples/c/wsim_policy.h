@@ -233,8 +233,8 @@ static uint32_t wsim_admit(uint64_t id, uint64_t size) {
 /* Moves node `n` to the newest end, as LRU does on a hit. Inline, so a
  * policy that never calls it gets no warning. */
 static inline void wsim_make_newest(uint32_t n) {
+    if (n == WSIM_EMPTY || n == wsim_newest) return;
     wsim_node *node = &wsim_nodes[n];
-    if (n == wsim_newest) return;
     if (node->older != WSIM_EMPTY) wsim_nodes[node->older].newer = node->newer;
     else wsim_oldest = node->newer;
     wsim_nodes[node->newer].older = node->older;
@@ -424,6 +424,8 @@ WSIM_EXPORT("evicted") int64_t wsim_evicted_export(void) {
 #endif
 
 #ifdef WSIM_POLICY_NAME
+_Static_assert(sizeof WSIM_POLICY_NAME - 1 >= 1 && sizeof WSIM_POLICY_NAME - 1 <= 64,
+               "WSIM_POLICY_NAME is 1 to 64 bytes (docs/ABI.md, `name`)");
 /* The policy's name, packed as `buffer` packs its address and length. */
 WSIM_EXPORT("name") int64_t wsim_name(void) {
     static const char name[] = WSIM_POLICY_NAME;

@@ -16,7 +16,7 @@ use wsim_backends::{
 };
 
 use wsim_policies::conformance::{Trace as CheckTrace, traces};
-use wsim_policies::{Answer, CachePolicy, Eviction, ParamKind, Parameter, Params, PolicyKind};
+use wsim_policies::{Answer, CachePolicy, Eviction, ParamKind, Parameter, Params, PolicySpec};
 
 use crate::args::RuntimeArgs;
 use crate::plan::DEFAULT_PLUGIN_FUEL;
@@ -161,13 +161,23 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
         fuel: Some(DEFAULT_PLUGIN_FUEL),
         ..Limits::default()
     };
+    // A file that cannot be read, or a reference that is neither a policy
+    // nor a module, is a mistake in the command, not a failed check.
+    let reference = args
+        .reference
+        .as_deref()
+        .map(|reference| Reference::new(reference, &limits))
+        .transpose()?;
+    let mut bytes = None;
     let mut modules = Vec::new();
     for runtime in runtimes {
         let compiler = runtime.compiler_for(args.runtime.compiler);
         let engine = Engine::with_runtime(runtime, compiler, limits)?;
-        let loaded = engine
-            .read(&args.module)
-            .and_then(|bytes| engine.compile(&name, &bytes));
+        let bytes = match &bytes {
+            Some(bytes) => bytes,
+            None => bytes.insert(engine.read(&args.module)?),
+        };
+        let loaded = engine.compile(&name, bytes);
         checks.add(
             format!("loads on {runtime} ({compiler})"),
             loaded.as_ref().map(drop).map_err(ToString::to_string),
@@ -201,11 +211,6 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
             named.map(drop).map_err(|error| error.to_string()),
         );
     }
-    let reference = args
-        .reference
-        .as_deref()
-        .map(|reference| Reference::new(reference, &limits))
-        .transpose()?;
     for trace in traces() {
         let mut replays: Vec<(&str, Replay)> = Vec::new();
         for way in &ways {
@@ -371,7 +376,18 @@ fn divergence(trace: &CheckTrace, ours: &Replay, theirs: &Replay) -> Option<Stri
             .zip(&theirs.evictions)
             .find(|(a, b)| a != b)
             .map_or_else(
-                || ours.evictions.len().min(theirs.evictions.len()),
+                // One list is the other and more: the first extra one.
+                || {
+                    let longer = if ours.evictions.len() > theirs.evictions.len() {
+                        &ours.evictions
+                    } else {
+                        &theirs.evictions
+                    };
+                    let shorter = ours.evictions.len().min(theirs.evictions.len());
+                    longer
+                        .get(shorter)
+                        .map_or(0, |extra| extra.request as usize)
+                },
                 |(a, _)| a.request as usize,
             );
         return Some(format!("in what request {at} {} evicted", request(at)));
@@ -452,20 +468,25 @@ fn within_small_memory(
 /// another module under its first ABI.
 struct Reference {
     name: String,
-    kind: Option<PolicyKind>,
+    spec: Option<PolicySpec>,
     module: Option<(Backend, Module)>,
 }
 
 impl Reference {
+    /// A module when `text` names a file, else a built-in policy with its
+    /// parameters (`s3fifo:small-size-ratio=0.2`).
     fn new(text: &str, limits: &Limits) -> anyhow::Result<Self> {
-        if let Ok(kind) = text.parse::<PolicyKind>() {
+        let path = PathBuf::from(text);
+        if !path.exists() {
+            let spec: PolicySpec = text.parse().map_err(|why: String| {
+                anyhow::anyhow!("--reference `{text}`: no such file, nor a built-in policy: {why}")
+            })?;
             return Ok(Self {
-                name: kind.name().to_owned(),
-                kind: Some(kind),
+                name: spec.to_string(),
+                spec: Some(spec),
                 module: None,
             });
         }
-        let path = PathBuf::from(text);
         let name = wsim_backends::engine::module_name(&path);
         let runtime = Runtime::built()
             .first()
@@ -486,24 +507,30 @@ impl Reference {
             .unwrap_or(name);
         Ok(Self {
             name,
-            kind: None,
+            spec: None,
             module: Some((backend, module)),
         })
     }
 
     fn replay(&self, trace: &CheckTrace) -> Result<Replay, String> {
-        let (backend, code) = match (&self.kind, &self.module) {
-            (Some(kind), _) => (Backend::Native, Code::Policy(*kind)),
-            (None, Some((backend, module))) => {
-                (*backend, Code::Module(module.clone(), LookupKind::Cached))
-            }
+        let (backend, code, params) = match (&self.spec, &self.module) {
+            (Some(spec), _) => (
+                Backend::Native,
+                Code::Policy(spec.kind),
+                spec.params.clone(),
+            ),
+            (None, Some((backend, module))) => (
+                *backend,
+                Code::Module(module.clone(), LookupKind::Cached),
+                Params::default(),
+            ),
             (None, None) => return Err("no reference".to_owned()),
         };
         backend
             .open(
                 &code,
                 trace.capacity,
-                &Params::default(),
+                &params,
                 Audited {
                     name: &self.name,
                     trace,

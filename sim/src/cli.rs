@@ -381,6 +381,11 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
                 "nothing to run: the component backends run on {host}, and --runtime leaves it out"
             );
         }
+        if selection.policies.is_empty() && args.guests.modules.is_empty() {
+            anyhow::bail!(
+                "nothing to run: --policy none runs the --wasm modules alone, and none was given"
+            );
+        }
         anyhow::bail!("nothing to run: no policy runs under the backends chosen");
     }
     if let Some(host) = selection

@@ -223,19 +223,17 @@ fn load_plugin(
         }
         Ok(())
     };
-    let named = loaded
-        .and_then(|()| check_plugin(selection, &plugin))
-        .and_then(|()| name_plugin(&mut plugin, &file_name, selection, policies, out));
-    match named {
+    let checked = loaded.and_then(|()| check_plugin(selection, &plugin));
+    if checked.is_ok() && plugin.modules.iter().any(|module| !module.is_metered()) {
+        // Only an explicit `--fuel off` gets here: without fuel nothing
+        // stops a guest that never returns, from its `name` export on.
+        writeln!(
+            out,
+            "warning: {file_name} runs without fuel (--fuel off): if it never returns, neither does wsim"
+        )?;
+    }
+    match checked.and_then(|()| name_plugin(&mut plugin, &file_name, selection, policies, out)) {
         Ok(()) => {
-            if plugin.modules.iter().any(|module| !module.is_metered()) {
-                // Only an explicit `--fuel off` gets here: without fuel
-                // nothing stops a guest that never returns.
-                writeln!(
-                    out,
-                    "warning: {file_name} runs without fuel (--fuel off): if it never returns, neither does wsim"
-                )?;
-            }
             if selection.auditing(false) == Auditing::AsReported && !reports(&plugin) {
                 writeln!(
                     out,

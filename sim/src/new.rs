@@ -110,11 +110,17 @@ const WAT: &[File] = &[
 
 /// `wsim new`: writes the project and says what to run next.
 pub fn command(args: &NewArgs) -> anyhow::Result<()> {
-    check_name(&args.name)?;
+    check_name(&args.name, args.lang)?;
     let dir = args
         .dir
         .clone()
         .unwrap_or_else(|| PathBuf::from(&args.name));
+    if dir.exists() && !dir.is_dir() {
+        bail!(
+            "{}: exists and is not a directory; pick another NAME or --dir",
+            dir.display()
+        );
+    }
     if fs::read_dir(&dir).is_ok_and(|mut entries| entries.next().is_some()) {
         bail!(
             "{}: the directory exists and is not empty; pick another NAME or --dir",
@@ -195,19 +201,82 @@ pub fn command(args: &NewArgs) -> anyhow::Result<()> {
 }
 
 /// A policy's name must be safe as a crate name, a C string, a file name
-/// and a row of the results.
-fn check_name(name: &str) -> anyhow::Result<()> {
+/// and a row of the results, and must not be a built-in policy's (the
+/// plugin runs beside LRU and FIFO by default, and rows must tell them
+/// apart). A Rust project also needs a crate and a type that clash with
+/// nothing the template uses.
+fn check_name(name: &str, lang: Lang) -> anyhow::Result<()> {
     let mut chars = name.chars();
     let starts_well = chars.next().is_some_and(|c| c.is_ascii_lowercase());
     let rest_well =
         chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !starts_well || !rest_well || name.len() > 64 {
         bail!(
-            "`{name}`: a policy's name is 1 to 64 lower-case letters, digits, `-` and `_`, starting with a letter (mru, my-lru)"
+            "`{name}`: a policy's name is 1 to 64 lower-case letters, digits, `-` and `_`, \
+             starting with a letter (mru, my-lru)"
         );
+    }
+    if name.parse::<wsim_policies::PolicyKind>().is_ok() {
+        bail!(
+            "`{name}` is a built-in policy's name, which a plugin's rows would share with it; \
+             pick another (my-{name})"
+        );
+    }
+    if lang == Lang::Rust {
+        let crate_name = name.replace('-', "_");
+        let type_name = type_name(name);
+        if RUST_KEYWORDS.contains(&crate_name.as_str())
+            || RESERVED_CRATES.contains(&crate_name.as_str())
+            || TEMPLATE_TYPES.contains(&type_name.as_str())
+        {
+            bail!(
+                "`{name}`: as a Rust crate `{crate_name}` with the type `{type_name}`, it \
+                 clashes with Rust or with names the project uses; pick another (my-{name})"
+            );
+        }
     }
     Ok(())
 }
+
+/// Rust's keywords, strict and reserved: no crate may be called one.
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Crates a project's own crate must not be named after.
+const RESERVED_CRATES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "test",
+    "proc_macro",
+    "wsim_policies",
+];
+
+/// Types the template names: the prelude's and its own imports.
+const TEMPLATE_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Self",
+    "HashMap",
+    "VecDeque",
+    "EvictionPolicy",
+    "Held",
+    "Params",
+    "Request",
+    "Victim",
+];
 
 /// `my-lru` as a Rust type: `MyLru`.
 fn type_name(name: &str) -> String {
@@ -279,9 +348,30 @@ mod tests {
     fn names_become_types_and_bad_names_are_refused() {
         assert_eq!(type_name("mru"), "Mru");
         assert_eq!(type_name("my-lru_2"), "MyLru2");
-        assert!(check_name("mru").is_ok());
-        for bad in ["", "Mru", "2q", "my lru", "a\"b", &"x".repeat(65)] {
-            assert!(check_name(bad).is_err(), "{bad}");
+        assert!(check_name("mru", Lang::Rust).is_ok());
+        for bad in [
+            "",
+            "Mru",
+            "2q",
+            "my lru",
+            "a\"b",
+            &"x".repeat(65),
+            "lru",
+            "s3fifo",
+        ] {
+            assert!(check_name(bad, Lang::Wat).is_err(), "{bad}");
+        }
+        // Fine in C or WAT, not as a Rust crate and type.
+        for clash in [
+            "option",
+            "vec-deque",
+            "request",
+            "fn",
+            "std",
+            "wsim-policies",
+        ] {
+            assert!(check_name(clash, Lang::C).is_ok(), "{clash}");
+            assert!(check_name(clash, Lang::Rust).is_err(), "{clash}");
         }
     }
 

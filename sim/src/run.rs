@@ -546,6 +546,7 @@ pub fn compare_with_lru(records: &mut [Record], plugins: &[&str]) {
                     && lru.runtime == record.runtime
                     && lru.compiler == record.compiler
                     && lru.cache_size == record.cache_size
+                    && lru.ignore_size == record.ignore_size
             })
             .min_by_key(|lru| lru.fuel != record.fuel)
             .and_then(|lru| lru.cache_seconds)

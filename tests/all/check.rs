@@ -78,8 +78,8 @@ fn one_object_cache(stats_extra: &str, batch_misses: bool) -> String {
     let batch = if batch_misses {
         r#"(func (export "buffer") (result i64) (i64.const 70368744178688))
   (func (export "access_batch") (param $n i32) (result i32)
-    (memory.fill (i32.add (i32.const 4096) (i32.mul (local.get $n) (i32.const 16)))
-                 (i32.const 0) (local.get $n))
+    ;; The buffer starts at 0: the flags follow the n 16-byte records.
+    (memory.fill (i32.mul (local.get $n) (i32.const 16)) (i32.const 0) (local.get $n))
     (i32.const 0))"#
     } else {
         ""
@@ -232,4 +232,26 @@ fn a_reporting_module_whose_object_count_lies_fails_and_a_bad_name_is_reported()
             && stdout.contains("\nnameless "),
         "{stdout}"
     );
+}
+
+#[test]
+fn a_reference_with_parameters_is_taken_and_a_bad_one_is_an_error() {
+    let (_dir, path) = fixture("s3fifo.wasm", guests::module_bytes(PolicyKind::S3Fifo));
+    // The module runs at its defaults; the reference at other parameters
+    // diverges, so they were passed on.
+    let (passed, stdout, _) = check(&path, &["--reference", "s3fifo:small-size-ratio=0.5"]);
+    assert!(!passed);
+    assert!(
+        stdout.contains("FAIL  agrees with s3fifo:small-size-ratio=0.5: "),
+        "{stdout}"
+    );
+    let (passed, stdout, stderr) = check(&path, &["--reference", "lur"]);
+    assert!(!passed && stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("--reference `lur`: no such file, nor a built-in policy"),
+        "{stderr}"
+    );
+    let (passed, stdout, stderr) = check(std::path::Path::new("/no/such/module.wasm"), &[]);
+    assert!(!passed && stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("/no/such/module.wasm"), "{stderr}");
 }

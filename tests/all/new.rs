@@ -295,3 +295,32 @@ fn new_refuses_bad_names_and_directories_in_use() {
         "{text}"
     );
 }
+
+#[test]
+fn names_that_would_clash_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    // A built-in policy's name: its rows would share it with LRU's.
+    let text = wsim_fails(&[
+        "new",
+        "lru",
+        "--dir",
+        dir.path().join("a").to_str().unwrap(),
+    ]);
+    assert!(text.contains("`lru` is a built-in policy's name"), "{text}");
+    // Fine in C, but as a Rust type it would hide the prelude's Option.
+    let text = wsim_fails(&[
+        "new",
+        "option",
+        "--dir",
+        dir.path().join("b").to_str().unwrap(),
+    ]);
+    assert!(
+        text.contains("as a Rust crate `option` with the type `Option`, it clashes"),
+        "{text}"
+    );
+    let file = dir.path().join("file");
+    fs::write(&file, "").unwrap();
+    let text = wsim_fails(&["new", "mru", "--dir", file.to_str().unwrap()]);
+    assert!(text.contains("exists and is not a directory"), "{text}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}

@@ -6,9 +6,10 @@
 ;;
 ;; Memory: the stats record at address 0 (nine u64s: requests, hits,
 ;; bytes requested and bytes hit as u128 low/high pairs, evictions,
-;; objects, bytes held); the name at 96; the static buffer, where `init`'s
-;; parameters arrive, at 128; the eviction records `evicted` lists at 1024
-;; (16 bytes each: id u64, request index u32, reserved u32).
+;; objects, bytes held); the name (at most 64 bytes) at 96; the static
+;; buffer, where `init`'s parameters arrive, at 256; the eviction records
+;; `evicted` lists at 1024 (16 bytes each: id u64, request index u32,
+;; reserved u32).
 (module
   (memory (export "memory") 2)
   (data (i32.const 96) "{{name}}")
@@ -32,9 +33,9 @@
   (func (export "name") (result i64)
     (i64.or (i64.shl (i64.const {{name_len}}) (i64.const 32)) (i64.const 96)))
 
-  ;; The static buffer: 256 bytes at 128.
+  ;; The static buffer: 512 bytes at 256.
   (func (export "buffer") (result i64)
-    (i64.or (i64.shl (i64.const 256) (i64.const 32)) (i64.const 128)))
+    (i64.or (i64.shl (i64.const 512) (i64.const 32)) (i64.const 256)))
 
   ;; Takes no parameters: any is refused (status -5); a second init is -4.
   (func (export "init") (param $capacity i64) (param $params_len i32) (result i32)
