@@ -408,7 +408,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         .filter(|policy| policy.kind.is_none())
         .map(|policy| policy.name.as_str())
         .collect();
-    crate::run::compare_with_lru(&mut records, &plugins);
+    crate::record::compare_with_lru(&mut records, &plugins);
     writeln!(out)?;
     let saved = save(&records, args);
     write_table(&records, &mut out)?;

@@ -236,7 +236,7 @@ pub fn inspect(path: &Path, runtimes: &[(Runtime, Compiler)]) -> Result<Report, 
         Ok(version) => (Some(version), None),
         Err(error) => (None, Some(error)),
     };
-    let stem = crate::run::Policy::plugin(&name).name;
+    let stem = crate::run::file_stem(&name);
     let (policy_name, policy_name_from) = match wsim_backends::policy_name(first) {
         Ok(Some(exported)) => (exported, "`name` export".to_owned()),
         Ok(None) => (stem, "file name: it exports no `name`".to_owned()),

@@ -40,6 +40,7 @@ pub mod new;
 pub mod plan;
 pub mod plot;
 pub mod progress;
+pub mod record;
 pub mod report;
 pub mod run;
 pub mod tools;
