@@ -168,14 +168,14 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|reference| Reference::new(reference, &limits))
         .transpose()?;
-    let mut bytes = None;
+    let mut read = None;
     let mut modules = Vec::new();
     for runtime in runtimes {
         let compiler = runtime.compiler_for(args.runtime.compiler);
         let engine = Engine::with_runtime(runtime, compiler, limits)?;
-        let bytes = match &bytes {
+        let bytes = match &read {
             Some(bytes) => bytes,
-            None => bytes.insert(engine.read(&args.module)?),
+            None => read.insert(engine.read(&args.module)?),
         };
         let loaded = engine.compile(&name, bytes);
         checks.add(
@@ -211,7 +211,8 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
             named.map(drop).map_err(|error| error.to_string()),
         );
     }
-    for trace in traces() {
+    let traces = traces();
+    for trace in &traces {
         let mut replays: Vec<(&str, Replay)> = Vec::new();
         for way in &ways {
             let code = Code::Module(way.module.clone(), LookupKind::Cached);
@@ -221,10 +222,7 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
                     &code,
                     trace.capacity,
                     &Params::default(),
-                    Audited {
-                        name: &name,
-                        trace: &trace,
-                    },
+                    Audited { name: &name, trace },
                 )
                 .map_err(|error| error.to_string())
                 .and_then(|replayed| replayed);
@@ -243,7 +241,7 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
         }
         if let Some(((first, expected), rest)) = replays.split_first() {
             let differs = rest.iter().find_map(|(label, replay)| {
-                divergence(&trace, replay, expected).map(|at| (label, at))
+                divergence(trace, replay, expected).map(|at| (label, at))
             });
             checks.add(
                 format!("the same answers on every ABI and runtime: {}", trace.name),
@@ -255,8 +253,8 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
             if let Some(reference) = &reference {
                 checks.add(
                     format!("agrees with {}: {}", reference.name, trace.name),
-                    reference.replay(&trace).and_then(|theirs| {
-                        match divergence(&trace, expected, &theirs) {
+                    reference.replay(trace).and_then(|theirs| {
+                        match divergence(trace, expected, &theirs) {
                             None => Ok(()),
                             Some(at) => {
                                 Err(format!("the module and {} differ {at}", reference.name))
@@ -267,11 +265,10 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
             }
         }
     }
-    if let (Some(module), Some(longest)) = (
+    if let (Some(module), Some(bytes), Some(longest)) = (
         modules.first(),
-        traces()
-            .into_iter()
-            .max_by_key(|trace| trace.requests.len()),
+        &read,
+        traces.iter().max_by_key(|trace| trace.requests.len()),
     ) {
         checks.add(
             format!(
@@ -279,7 +276,7 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
                 longest.name,
                 SMALL_MEMORY >> 20
             ),
-            within_small_memory(&args.module, module, &name, &longest),
+            within_small_memory(bytes, module, &name, longest),
         );
     }
     let mut out = std::io::stdout().lock();
@@ -434,7 +431,7 @@ fn refuses_bad_parameters(module: &Module) -> Result<(), String> {
 /// The longest check trace, under a memory cap of [`SMALL_MEMORY`], on the
 /// module's first runtime and ABI.
 fn within_small_memory(
-    path: &std::path::Path,
+    bytes: &[u8],
     module: &Module,
     name: &str,
     trace: &CheckTrace,
@@ -448,8 +445,7 @@ fn within_small_memory(
     let engine = Engine::with_runtime(module.runtime(), module.compiler(), limits)
         .map_err(|error| error.to_string())?;
     let capped = engine
-        .read(path)
-        .and_then(|bytes| engine.compile(name, &bytes))
+        .compile(name, bytes)
         .map_err(|error| error.to_string())?;
     let code = Code::Module(capped, LookupKind::Cached);
     backend
@@ -468,8 +464,15 @@ fn within_small_memory(
 /// another module under its first ABI.
 struct Reference {
     name: String,
-    spec: Option<PolicySpec>,
-    module: Option<(Backend, Module)>,
+    against: Against,
+}
+
+/// What a reference runs.
+enum Against {
+    /// A built-in policy, natively, with its parameters.
+    Policy(PolicySpec),
+    /// Another module, under its first ABI.
+    Module(Backend, Module),
 }
 
 impl Reference {
@@ -483,8 +486,7 @@ impl Reference {
             })?;
             return Ok(Self {
                 name: spec.to_string(),
-                spec: Some(spec),
-                module: None,
+                against: Against::Policy(spec),
             });
         }
         let name = wsim_backends::engine::module_name(&path);
@@ -494,11 +496,7 @@ impl Reference {
             .ok_or_else(|| anyhow::anyhow!("this build has no WebAssembly runtime"))?;
         let engine = Engine::with_runtime(runtime, runtime.compilers()[0], *limits)?;
         let module = engine.compile(&name, &engine.read(&path)?)?;
-        let backend = Backend::ALL
-            .into_iter()
-            .find(|backend| {
-                backend.runs() == Runs::Module && backend.missing_export(&module).is_none()
-            })
+        let backend = first_abi(&module)
             .ok_or_else(|| anyhow::anyhow!("{name}: runs under none of wsim's ABIs"))?;
         // Called by its policy's name, as a run's rows call it.
         let name = wsim_backends::policy_name(&module)
@@ -507,24 +505,22 @@ impl Reference {
             .unwrap_or(name);
         Ok(Self {
             name,
-            spec: None,
-            module: Some((backend, module)),
+            against: Against::Module(backend, module),
         })
     }
 
     fn replay(&self, trace: &CheckTrace) -> Result<Replay, String> {
-        let (backend, code, params) = match (&self.spec, &self.module) {
-            (Some(spec), _) => (
+        let (backend, code, params) = match &self.against {
+            Against::Policy(spec) => (
                 Backend::Native,
                 Code::Policy(spec.kind),
                 spec.params.clone(),
             ),
-            (None, Some((backend, module))) => (
+            Against::Module(backend, module) => (
                 *backend,
                 Code::Module(module.clone(), LookupKind::Cached),
                 Params::default(),
             ),
-            (None, None) => return Err("no reference".to_owned()),
         };
         backend
             .open(
