@@ -206,14 +206,45 @@ pub fn decode_hit_flags(
     returned: i32,
     hits: &mut Vec<bool>,
 ) -> Result<(), FlagError> {
-    if let Some(&bad) = flags.iter().find(|&&flag| flag > 1) {
-        return Err(FlagError::NotAFlag(bad));
+    decode_flags(flags, 1, returned, hits)
+}
+
+/// [`decode_hit_flags`] for version 3's flags (0 a miss refused, 1 a hit,
+/// 2 a miss taken in): which requests hit, for a run that wants no more.
+pub fn decode_answer_hits(
+    flags: &[u8],
+    returned: i32,
+    hits: &mut Vec<bool>,
+) -> Result<(), FlagError> {
+    decode_flags(flags, 2, returned, hits)
+}
+
+/// Appends which `flags` are 1 to `hits` in one pass, then takes them back
+/// unless every flag is at most `highest` and the ones add up to
+/// `returned`: the host's one pass over a batch's flags.
+fn decode_flags(
+    flags: &[u8],
+    highest: u8,
+    returned: i32,
+    hits: &mut Vec<bool>,
+) -> Result<(), FlagError> {
+    let kept = hits.len();
+    let mut largest = 0_u8;
+    let mut flagged = 0_usize;
+    hits.extend(flags.iter().map(|&flag| {
+        largest = largest.max(flag);
+        flagged += usize::from(flag == 1);
+        flag == 1
+    }));
+    if largest > highest {
+        hits.truncate(kept);
+        let bad = flags.iter().copied().find(|&flag| flag > highest);
+        return Err(FlagError::NotAFlag(bad.unwrap_or(largest)));
     }
-    let flagged: usize = flags.iter().map(|&flag| usize::from(flag)).sum();
     if usize::try_from(returned) != Ok(flagged) {
+        hits.truncate(kept);
         return Err(FlagError::Miscounted { returned, flagged });
     }
-    hits.extend(flags.iter().map(|&flag| flag == 1));
     Ok(())
 }
 
@@ -553,5 +584,13 @@ mod tests {
             })
         );
         assert!(hits.is_empty(), "nothing kept from refused flags");
+        // Version 3: 2 (a miss taken in) is a flag too, not a hit.
+        assert_eq!(decode_answer_hits(&[2, 1, 0], 1, &mut hits), Ok(()));
+        assert_eq!(hits, [false, true, false]);
+        assert_eq!(
+            decode_answer_hits(&[1, 3], 1, &mut hits),
+            Err(FlagError::NotAFlag(3))
+        );
+        assert_eq!(hits.len(), 3, "nothing kept from refused flags");
     }
 }

@@ -74,19 +74,14 @@ impl Abi for Batch {
         hits: &mut Vec<bool>,
     ) -> Result<(), Error> {
         hits.clear();
-        let mut answers = Vec::new();
+        let decode = if bound.version.reports() {
+            wire::decode_answer_hits
+        } else {
+            wire::decode_hit_flags
+        };
         for batch in requests.chunks(bound.capacity) {
             let count = Self::call(guest, bound, batch)?;
-            let flags = &bound.scratch;
-            if bound.version.reports() {
-                answers.clear();
-                wire::decode_answer_flags(flags, count, &mut answers)
-                    .map_err(|error| flag_error(guest, error))?;
-                hits.extend(answers.iter().map(|answer| answer.is_hit()));
-            } else {
-                wire::decode_hit_flags(flags, count, hits)
-                    .map_err(|error| flag_error(guest, error))?;
-            }
+            decode(&bound.scratch, count, hits).map_err(|error| flag_error(guest, error))?;
         }
         Ok(())
     }
