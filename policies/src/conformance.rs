@@ -19,7 +19,7 @@
 
 use std::collections::HashMap;
 
-use crate::{Answer, Cache, EvictionPolicy, Params, Request};
+use crate::{Answer, Cache, EvictionPolicy, Params, Request, next_accesses};
 
 /// One hand-made trace: what it exercises, the capacity, the requests
 /// (each with its next access, for policies that read it).
@@ -93,14 +93,7 @@ pub fn traces() -> Vec<Trace> {
 /// object's next request ([`Request::NEVER`] when there is none).
 #[must_use]
 pub fn with_next_accesses(pairs: &[(u64, u64)]) -> Vec<Request> {
-    let mut later: HashMap<u64, i64> = HashMap::new();
-    let mut next = vec![Request::NEVER; pairs.len()];
-    for (index, &(id, _)) in pairs.iter().enumerate().rev() {
-        let position = i64::try_from(index + 1).unwrap_or(i64::MAX);
-        if let Some(after) = later.insert(id, position) {
-            next[index] = after;
-        }
-    }
+    let next = next_accesses(pairs.iter().map(|&(id, _)| id));
     pairs
         .iter()
         .zip(next)
@@ -228,7 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn next_accesses_are_one_based_and_max_when_none() {
+    fn next_accesses_are_one_based_and_never_when_none() {
         let requests = with_next_accesses(&[(7, 1), (8, 1), (7, 1)]);
         let next: Vec<i64> = requests.iter().map(|request| request.next_access).collect();
         assert_eq!(next, [3, Request::NEVER, Request::NEVER]);

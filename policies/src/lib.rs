@@ -64,7 +64,7 @@ pub use cache::{
 pub use guest_cell::GuestCell;
 pub use kind::{PolicySpec, PolicyVisitor};
 pub use params::{ParamKind, Parameter, Params};
-pub use request::Request;
+pub use request::{Request, next_accesses};
 pub use stats::Stats;
 
 // The built-in policies, one line each: `module::Type`, the type

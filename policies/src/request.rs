@@ -55,3 +55,19 @@ impl Request {
         u64::try_from(self.next_access).ok()
     }
 }
+
+/// For each request (in order, 0-based), the 1-based index of the next
+/// request for the same object, or [`Request::NEVER`]: one pass forward,
+/// each request filling in the last one for its object.
+#[must_use]
+pub fn next_accesses(ids: impl IntoIterator<Item = u64>) -> Vec<i64> {
+    let mut next = Vec::new();
+    let mut last: rustc_hash::FxHashMap<u64, usize> = rustc_hash::FxHashMap::default();
+    for (index, id) in ids.into_iter().enumerate() {
+        next.push(Request::NEVER);
+        if let Some(previous) = last.insert(id, index) {
+            next[previous] = i64::try_from(index + 1).unwrap_or(i64::MAX);
+        }
+    }
+    next
+}

@@ -68,9 +68,11 @@ pub use oracle_general::OracleGeneralReader;
 pub use replay::{Replay, TraceReader};
 pub use summary::{Summarizer, TraceSummary};
 pub use synthetic::{SizeDistribution, Synthetic, SyntheticRequests, mix64};
-pub use trace::{Trace, TraceFile, WorkingSet, ZSTD_MAGIC, next_accesses};
+pub use trace::{Trace, TraceFile, WorkingSet, ZSTD_MAGIC};
+// Where a trace's next accesses come from, beside the requests they index.
 pub use webcachesim::WebcachesimReader;
 pub use write::write_trace;
+pub use wsim_policies::next_accesses;
 
 // The trace formats, one line each: `module::Type`, a unit struct
 // implementing `Format` in `src/module.rs`. The order is the order help

@@ -7,7 +7,7 @@ use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use wsim_policies::Request;
 
 use crate::{
@@ -161,22 +161,6 @@ pub struct Trace {
     replay: Replay,
 }
 
-/// For each request (in order, 0-based), the 1-based index of the next
-/// request for the same object, or [`Request::NEVER`]: one pass forward,
-/// each request filling in the last one for its object.
-#[must_use]
-pub fn next_accesses(ids: impl IntoIterator<Item = u64>) -> Vec<i64> {
-    let mut next = Vec::new();
-    let mut last: FxHashMap<u64, usize> = FxHashMap::default();
-    for (index, id) in ids.into_iter().enumerate() {
-        next.push(Request::NEVER);
-        if let Some(previous) = last.insert(id, index) {
-            next[previous] = i64::try_from(index + 1).unwrap_or(i64::MAX);
-        }
-    }
-    next
-}
-
 impl Trace {
     /// A trace read from `file`.
     #[must_use]
@@ -259,7 +243,7 @@ impl Trace {
             ids.extend(chunk.iter().map(|request| request.id));
             progress(chunk.len() as u64);
         }
-        self.next_access = Some(next_accesses(ids).into());
+        self.next_access = Some(wsim_policies::next_accesses(ids).into());
         Ok(self)
     }
 
