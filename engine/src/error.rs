@@ -155,6 +155,18 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A deadline on a runtime whose deadline this build leaves out.
+    #[error(
+        "a deadline on {runtime} needs wsim built with `--features {feature}` (off by default: \
+         it makes every call into a {runtime} guest about 3x dearer, deadline or not); \
+         wasmtime's deadline is always built"
+    )]
+    DeadlineNotBuilt {
+        /// The runtime asked for.
+        runtime: &'static str,
+        /// The cargo feature that builds its deadline.
+        feature: &'static str,
+    },
     /// A compiler that this build of wsim does not include.
     #[error("the {compiler} compiler is not built in; rebuild with `--features {feature}`")]
     CompilerNotBuilt {

@@ -95,14 +95,18 @@ pub use wasmtime_runtime::{Component, ComponentStore, StoreState};
 use runtime::{CallFailure, ExportProblem, WasmRuntime};
 
 // The runtimes, one line each: `Variant => module::Type if "feature"
-// compiles [..] components yes|no`, the type implementing `WasmRuntime` in
-// `src/<module>/mod.rs`, built with the cargo feature of that name (also
-// the runtime's name), the compilers it has (its default first), and
-// whether it hosts components. Adding a runtime is its module, its line
+// compiles [..] components yes|no deadline always|"feature"`, the type
+// implementing `WasmRuntime` in `src/<module>/mod.rs`, built with the cargo
+// feature of that name (also the runtime's name), the compilers it has (its
+// default first), whether it hosts components, and whether its deadline is
+// always built or needs a feature (wasmer's costs every call; see
+// Cargo.toml). Adding a runtime is its module, its line
 // here, its cargo feature, and its bound on `Params` and `Results` in
 // `src/types.rs` (each runtime's typed calls ask their own of parameter
 // and result types).
 runtimes! {
-    Wasmer => wasmer_runtime::Wasmer if "wasmer" compiles [Cranelift, Singlepass] components no,
-    Wasmtime => wasmtime_runtime::Wasmtime if "wasmtime" compiles [Cranelift] components yes,
+    Wasmer => wasmer_runtime::Wasmer if "wasmer" compiles [Cranelift, Singlepass] components no
+        deadline "wasmer-deadline",
+    Wasmtime => wasmtime_runtime::Wasmtime if "wasmtime" compiles [Cranelift] components yes
+        deadline always,
 }

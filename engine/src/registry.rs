@@ -5,12 +5,15 @@
 //! [`WasmRuntime`](crate::runtime::WasmRuntime).
 
 /// `runtimes! { Variant => module::Type if "feature" compiles [Compiler, ...]
-/// components yes|no, ... }`: one line per runtime, built when its cargo
-/// feature (also its name) is on, with the compilers it has (the first its
-/// default) and whether it hosts components (the Component Model).
+/// components yes|no deadline [always|"feature"], ... }`: one line per
+/// runtime, built when its cargo feature (also its name) is on, with the
+/// compilers it has (the first its default), whether it hosts components
+/// (the Component Model), and whether its wall-clock deadline is always
+/// built or only with a cargo feature of its own.
 macro_rules! runtimes {
     ($($variant:ident => $module:ident :: $runtime:ident if $feature:literal
-       compiles [$($compiler:ident),+] components $components:ident),+ $(,)?) => {
+       compiles [$($compiler:ident),+] components $components:ident
+       deadline $deadline:tt),+ $(,)?) => {
         $(
             #[cfg(feature = $feature)]
             mod $module;
@@ -56,6 +59,24 @@ macro_rules! runtimes {
             pub const fn hosts_components(self) -> bool {
                 match self {
                     $(Self::$variant => runtimes!(@yes $components),)+
+                }
+            }
+
+            /// The cargo feature that builds the runtime's deadline, when
+            /// it is not always built.
+            #[must_use]
+            pub const fn deadline_feature(self) -> Option<&'static str> {
+                match self {
+                    $(Self::$variant => runtimes!(@feature $deadline),)+
+                }
+            }
+
+            /// Whether this build can stop the runtime's guests at a
+            /// wall-clock deadline (`Limits.deadline`).
+            #[must_use]
+            pub const fn has_deadline(self) -> bool {
+                match self {
+                    $(Self::$variant => runtimes!(@built $deadline),)+
                 }
             }
 
@@ -128,6 +149,12 @@ macro_rules! runtimes {
                 compiler: Compiler,
                 limits: &Limits,
             ) -> Result<Self, Error> {
+                if limits.deadline.is_some() && !runtime.has_deadline() {
+                    return Err(Error::DeadlineNotBuilt {
+                        runtime: runtime.name(),
+                        feature: runtime.deadline_feature().unwrap_or(runtime.name()),
+                    });
+                }
                 match runtime {
                     $(
                         #[cfg(feature = $feature)]
@@ -373,4 +400,8 @@ macro_rules! runtimes {
     };
     (@yes yes) => { true };
     (@yes no) => { false };
+    (@feature always) => { None };
+    (@feature $feature:literal) => { Some($feature) };
+    (@built always) => { true };
+    (@built $feature:literal) => { cfg!(feature = $feature) };
 }

@@ -388,6 +388,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
         anyhow::bail!("nothing to run: no policy runs under the backends chosen");
     }
+    if let Some(note) = selection.deadline_note() {
+        writeln!(out, "{note}")?;
+    }
     if let Some(host) = selection
         .components_left_out()
         .filter(|_| selection.backends_asked)

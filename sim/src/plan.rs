@@ -33,6 +33,9 @@ pub struct Selection {
     pub lookups: Vec<LookupKind>,
     /// The runtimes WebAssembly guests run on, every one built.
     pub runtimes: Vec<Runtime>,
+    /// The runtimes left out because `--deadline` was given, `--runtime`
+    /// was not, and this build cannot stop their guests at a deadline.
+    pub runtimes_without_deadline: Vec<Runtime>,
     /// The compiler asked for, on the runtimes that have it.
     pub compiler: Compiler,
     /// `--fuel`'s settings; empty: the defaults.
@@ -90,7 +93,14 @@ impl Selection {
         {
             backends.insert(0, Backend::Native);
         }
-        let runtimes = runtimes(&args.runtime.runtimes);
+        let mut runtimes = runtimes(&args.runtime.runtimes);
+        let mut runtimes_without_deadline = Vec::new();
+        if args.sandbox.deadline.is_some() && args.runtime.runtimes.is_empty() {
+            // Named runtimes stay, for the engine to refuse in words.
+            (runtimes, runtimes_without_deadline) = runtimes
+                .into_iter()
+                .partition(|runtime| runtime.has_deadline());
+        }
         let fuel = distinct(args.sandbox.fuel.iter().map(|setting| setting.0));
         Self {
             policies_by_default: args.policies.is_empty(),
@@ -99,6 +109,7 @@ impl Selection {
             backends,
             lookups: Choice::resolve(&args.lookup),
             runtimes,
+            runtimes_without_deadline,
             compiler: args.runtime.compiler,
             fuel,
             backends_asked: !args.backends.is_empty(),
@@ -165,6 +176,29 @@ impl Selection {
             .iter()
             .copied()
             .filter(|backend| backend.is_wasm())
+    }
+
+    /// A note that `--deadline` left runtimes out, when it did.
+    #[must_use]
+    pub fn deadline_note(&self) -> Option<String> {
+        let names: Vec<&str> = self
+            .runtimes_without_deadline
+            .iter()
+            .map(|runtime| runtime.name())
+            .collect();
+        let features: Vec<&str> = self
+            .runtimes_without_deadline
+            .iter()
+            .filter_map(|runtime| runtime.deadline_feature())
+            .collect();
+        (!names.is_empty()).then(|| {
+            format!(
+                "note: --deadline leaves out {}: this build cannot stop its guests at a deadline \
+                 (`--features {}` builds that, at a cost to every call)",
+                names.join(", "),
+                features.join(",")
+            )
+        })
     }
 
     /// The runtime hosting components, when a component backend was asked

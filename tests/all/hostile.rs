@@ -458,7 +458,7 @@ fn a_start_function_that_loops_runs_out_of_fuel_while_instantiating() {
 }
 
 #[test]
-fn a_deadline_stops_an_endless_loop_without_fuel_on_every_runtime() {
+fn a_deadline_stops_an_endless_loop_without_fuel_on_every_runtime_built_with_one() {
     let (_dir, spin) = fixture(
         "spin.wat",
         pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
@@ -468,15 +468,20 @@ fn a_deadline_stops_an_endless_loop_without_fuel_on_every_runtime() {
         pair_module("(i32.const 0)", "(func $spin (loop br 0)) (start $spin)").as_bytes(),
     );
     for runtime in wsim_backends::Runtime::built() {
-        let runtime = runtime.to_string();
-        let more = [
-            "--runtime",
-            &runtime,
-            "--fuel",
-            "off",
-            "--deadline",
-            "300ms",
-        ];
+        let name = runtime.to_string();
+        let more = ["--runtime", &name, "--fuel", "off", "--deadline", "300ms"];
+        if !runtime.has_deadline() {
+            // wasmer's deadline is a cargo feature (`wasmer-deadline`), off
+            // by default; CI's `wasmer-deadline` task runs this test with it.
+            let feature = runtime.deadline_feature().unwrap();
+            assert_mentions(
+                &run_plugin(&spin, &more),
+                &[&format!(
+                    "a deadline on {name} needs wsim built with `--features {feature}`"
+                )],
+            );
+            continue;
+        }
         let line = run_plugin(&spin, &more);
         assert_mentions(
             &line,
@@ -490,6 +495,33 @@ fn a_deadline_stops_an_endless_loop_without_fuel_on_every_runtime() {
             &line,
             &["start.wat: cannot instantiate: its start function passed the deadline of 300ms"],
         );
+    }
+}
+
+/// `--deadline` without `--runtime` runs on the runtimes that can keep it
+/// and says which it left out.
+#[test]
+fn a_deadline_without_a_runtime_leaves_out_those_that_cannot_keep_it() {
+    let (_dir, spin) = fixture(
+        "spin.wat",
+        pair_module("(loop br 0) (i32.const 0)", "").as_bytes(),
+    );
+    let output = wsim(&plugin_args(
+        &spin,
+        &["--fuel", "off", "--deadline", "300ms"],
+    ));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for runtime in wsim_backends::Runtime::built() {
+        let left_out = format!("note: --deadline leaves out {runtime}");
+        assert_eq!(
+            stdout.contains(&left_out),
+            !runtime.has_deadline(),
+            "{stdout}"
+        );
+        if runtime.has_deadline() {
+            assert!(stderr.contains("passed the deadline of 300ms"), "{stderr}");
+        }
     }
 }
 

@@ -5,8 +5,11 @@
 mod limits;
 
 use wasmer::sys::CompilerConfig;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+#[cfg(feature = "wasmer-deadline")]
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 
 use wasmer::{Instance, Memory, Store, imports};
 
@@ -269,9 +272,11 @@ pub(crate) struct Guest {
     /// The metering globals, when the module was compiled with fuel.
     meter: Option<limits::Meter>,
     /// Set when the instance is dropped, so its deadline's timer ends.
+    #[cfg(feature = "wasmer-deadline")]
     deadline_over: Option<Arc<AtomicBool>>,
 }
 
+#[cfg(feature = "wasmer-deadline")]
 impl Drop for Guest {
     fn drop(&mut self) {
         if let Some(over) = &self.deadline_over {
@@ -283,6 +288,7 @@ impl Drop for Guest {
 /// Interrupts the store `interrupter` belongs to once `deadline` has
 /// passed: wasmer's interrupt lands only while guest code runs, so it is
 /// sent again every tick until the instance is dropped (`over`).
+#[cfg(feature = "wasmer-deadline")]
 fn watch(interrupter: wasmer::Interrupter, deadline: std::time::Duration, over: Arc<AtomicBool>) {
     let tick = crate::limits::DEADLINE_TICK;
     std::thread::spawn(move || {
@@ -310,7 +316,9 @@ impl Guest {
     ) -> Result<Self, Error> {
         let fuel = limits.fuel;
         let mut store = Store::new(engine.clone());
-        // From now on: instantiation and every call count against it.
+        // From now on: instantiation and every call count against it. (Without
+        // the feature, `EngineInner::new` refused an engine with a deadline.)
+        #[cfg(feature = "wasmer-deadline")]
         let deadline_over = limits.deadline.map(|deadline| {
             let over = Arc::new(AtomicBool::new(false));
             watch(store.interrupter(), deadline, Arc::clone(&over));
@@ -360,6 +368,7 @@ impl Guest {
             instance,
             memory,
             meter,
+            #[cfg(feature = "wasmer-deadline")]
             deadline_over,
         })
     }

@@ -43,6 +43,9 @@ impl Simulations {
             // its ABI): one runtime.
             selection.runtimes.truncate(1);
         }
+        if let Some(note) = selection.deadline_note() {
+            writeln!(out, "{note}")?;
+        }
         let mut policies = Vec::new();
         if minisim {
             policies = selection.policies.iter().map(Policy::builtin).collect();
