@@ -1,5 +1,6 @@
 //! ARC: adaptive replacement between recency and frequency.
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Entry, Lists, Queue};
 use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
@@ -28,7 +29,7 @@ use crate::{EvictionPolicy, Held, Params, Request, Victim};
 #[derive(Debug, Clone)]
 pub struct Arc {
     /// Data and ghost entries share one index; the tag says which list.
-    lists: Lists<List>,
+    lists: Lists<List, ChurnIndex>,
     t1: Queue,
     t2: Queue,
     b1: Queue,

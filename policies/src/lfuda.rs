@@ -3,6 +3,7 @@
 use core::ops::Bound;
 use std::collections::BTreeMap;
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Lists, Queue};
 use crate::{EvictionPolicy, Held, Params, Request, Victim};
 
@@ -42,7 +43,7 @@ use crate::{EvictionPolicy, Held, Params, Request, Victim};
 #[derive(Debug, Clone)]
 pub struct Lfuda {
     /// Each object's frequency rides on its entry.
-    lists: Lists<u64>,
+    lists: Lists<u64, ChurnIndex>,
     /// The non-empty lists by frequency. libCacheSim keeps empty ones too,
     /// but an empty list changes no decision.
     lists_by_frequency: BTreeMap<u64, Queue>,

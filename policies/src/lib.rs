@@ -46,6 +46,7 @@ mod exact_ln;
 pub mod guest;
 mod guest_cell;
 mod heap;
+mod id_index;
 mod kind;
 mod lcs_table;
 mod lists;

@@ -1,6 +1,7 @@
 //! LIRS: a stack of recent references that tells low inter-reference
 //! recency objects from high ones.
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Lists, Queue};
 use crate::{EvictionLog, EvictionPolicy, Held, Params, Request, Victim};
 
@@ -71,11 +72,11 @@ use crate::{EvictionLog, EvictionPolicy, Held, Params, Request, Victim};
 /// counted are the LIR ones and Q's.
 #[derive(Debug, Clone)]
 pub struct Lirs {
-    s: Lists<Status>,
+    s: Lists<Status, ChurnIndex>,
     s_queue: Queue,
-    q: Lists<()>,
+    q: Lists<(), ChurnIndex>,
     q_queue: Queue,
-    nh: Lists<()>,
+    nh: Lists<(), ChurnIndex>,
     nh_queue: Queue,
     capacity: u64,
     hirs_limit: u64,

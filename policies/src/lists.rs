@@ -7,6 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::id_index::IdIndex;
 use crate::slab_list::{Ends, NIL, SlabList};
 
 /// One object on a queue: its id, the size it was stored with, and what
@@ -38,27 +39,29 @@ impl Queue {
     }
 }
 
-/// The nodes of a family of queues and the index from id to node.
+/// The nodes of a family of queues and the index from id to node (of the
+/// kind `I`, hashbrown unless a policy measured better with another; see
+/// `id_index`).
 #[derive(Debug, Clone)]
-pub(crate) struct Lists<M> {
-    index: FxHashMap<u64, u32>,
+pub(crate) struct Lists<M, I = FxHashMap<u64, u32>> {
+    index: I,
     nodes: SlabList<Entry<M>>,
 }
 
-impl<M> Default for Lists<M> {
+impl<M, I: IdIndex> Default for Lists<M, I> {
     fn default() -> Self {
         Self {
-            index: FxHashMap::default(),
+            index: I::default(),
             nodes: SlabList::default(),
         }
     }
 }
 
-impl<M: Copy> Lists<M> {
+impl<M: Copy, I: IdIndex> Lists<M, I> {
     /// The node holding `id`, if any.
     #[inline]
     pub(crate) fn find(&self, id: u64) -> Option<u32> {
-        self.index.get(&id).copied()
+        self.index.get(id)
     }
 
     #[inline]
@@ -97,7 +100,7 @@ impl<M: Copy> Lists<M> {
     pub(crate) fn take(&mut self, queue: &mut Queue, node: u32) -> Entry<M> {
         self.unlink(queue, node);
         let entry = self.nodes.remove(node);
-        self.index.remove(&entry.id);
+        self.index.remove(entry.id);
         entry
     }
 
@@ -149,7 +152,7 @@ impl<M: Copy> Lists<M> {
         let mut at = queue.ends.head;
         let mut bytes = 0u64;
         for entry in &entries {
-            if self.index.get(&entry.id) != Some(&at) {
+            if self.index.get(entry.id) != Some(at) {
                 return Err(format!("{name}: object {} is indexed elsewhere", entry.id));
             }
             bytes += entry.size;

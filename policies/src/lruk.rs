@@ -6,6 +6,7 @@ use core::ops::Bound;
 
 use rustc_hash::FxHashMap;
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Lists, Queue};
 use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
 
@@ -39,7 +40,7 @@ pub struct LruK {
     now: u64,
     objects: FxHashMap<u64, Object>,
     /// Objects with fewer than K requests, in admission order.
-    fifo_lists: Lists<()>,
+    fifo_lists: Lists<(), ChurnIndex>,
     fifo: Queue,
     /// `(K-th most recent request, id)` of the others.
     ranked: BTreeSet<(u64, u64)>,

@@ -2,6 +2,7 @@
 
 use core::ops::Bound;
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Entry, Ghosts, Lists, Queue};
 use crate::s3fifo::share;
 use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
@@ -33,7 +34,7 @@ use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim}
 ///    oldest entries to make room and keeps nothing larger than itself.
 #[derive(Debug, Clone)]
 pub struct Mq {
-    lists: Lists<Object>,
+    lists: Lists<Object, ChurnIndex>,
     /// Lowest first.
     queues: Vec<Queue>,
     /// Each evicted object's count.

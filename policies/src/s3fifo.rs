@@ -2,6 +2,7 @@
 
 use core::ops::Bound;
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Ghosts, Lists, Queue};
 use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
 
@@ -34,7 +35,7 @@ use crate::{EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim}
 /// nothing.
 #[derive(Debug, Clone)]
 pub struct S3Fifo {
-    lists: Lists<Object>,
+    lists: Lists<Object, ChurnIndex>,
     small: Queue,
     main: Queue,
     ghosts: Option<Ghosts<()>>,

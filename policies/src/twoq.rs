@@ -3,6 +3,7 @@
 
 use core::ops::Bound;
 
+use crate::id_index::ChurnIndex;
 use crate::lists::{Entry, Ghosts, Lists, Queue};
 use crate::s3fifo::share;
 use crate::{EvictionLog, EvictionPolicy, Held, ParamKind, Parameter, Params, Request, Victim};
@@ -38,7 +39,7 @@ use crate::{EvictionLog, EvictionPolicy, Held, ParamKind, Parameter, Params, Req
 #[derive(Debug, Clone)]
 pub struct TwoQ {
     /// Whether each cached object is in Am (else in Ain).
-    lists: Lists<bool>,
+    lists: Lists<bool, ChurnIndex>,
     ain: Queue,
     am: Queue,
     aout: Ghosts<()>,
