@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""What the sandbox costs, and where it goes: issue 20's goals, measured.
+
+    sandbox_cost.py WSIM_BINARY [--reps N] [--policies LIST] [--sizes LIST]
+                    [--backends LIST] [--json FILE]
+
+Runs `wsim run` on its default synthetic trace (1,000,000 requests) for each
+built-in policy at the sizes (64 MiB and 1% of the working set by default),
+natively and under Batch, cached Pair and component-batch on every runtime,
+one process per policy so that each ratio divides two timings taken seconds
+apart, N times. A ratio is in-cache time over native's in the same process;
+the median of the N is reported. Hits must agree across the reps and with
+native before anything is printed.
+
+Prints, as Markdown:
+  1. the goal table: per backend and runtime, the goal, the median and worst
+     ratio over every policy and size (naming the worst), and how many
+     (policy, size) cells meet the goal;
+  2. the breakdown, per runtime: of the time a request spends beyond
+     native's, how much is the calling machinery (from `wsim micro`: a
+     Batch item's or a cached Pair call's cost over a native call, the guest
+     doing one multiply) and how much the guest's own code running slower
+     than native (the rest), as medians over the policies.
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+
+# Issue 20's goals: the largest in-cache ratio over native, per backend and
+# runtime.
+GOALS = {
+    ("batch", "wasmtime"): 1.10,
+    ("batch", "wasmer"): 1.20,
+    ("pair", "wasmtime"): 1.5,
+    ("pair", "wasmer"): 2.0,
+    ("component-batch", "wasmtime"): 1.2,
+}
+
+
+def run_json(binary, args, out):
+    command = [binary, *args, "--json", out]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed:\n{done.stderr}")
+    with open(out) as records:
+        return json.load(records)
+
+
+def policies_of(binary):
+    """Every built-in policy, from the possible values `wsim run --help`
+    lists for --policy."""
+    done = subprocess.run([binary, "run", "--help"], capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("--policy <"))
+    names = []
+    for line in lines[start + 1:]:
+        if line.strip().startswith("--"):
+            break
+        words = line.split()
+        if len(words) >= 2 and words[0] == "-":
+            name = words[1].rstrip(":")
+            if name not in ("all", "none"):
+                names.append(name)
+    return names
+
+
+def micro_costs(binary, scratch):
+    """Per runtime: ns a request costs beyond a native call, as machinery
+    alone (the guest multiplies): {(backend, runtime): ns}."""
+    rows = run_json(binary, ["micro", "--reps", "20"], f"{scratch}/micro.json")
+    native = next(row["median_ns"] for row in rows if row["abi"] == "native")
+    costs = {}
+    for row in rows:
+        if row["abi"] == "batch":
+            costs["batch", row["runtime"]] = row["median_ns"] - native
+        elif row["config"].startswith("4 pair cached preload"):
+            costs["pair", row["runtime"]] = row["median_ns"] - native
+        elif row["abi"] == "component list":
+            costs["component-batch", row["runtime"]] = row["median_ns"] - native
+        elif row["config"] == "bare":
+            costs["bare", row["runtime"]] = row["median_ns"] - native
+    return costs
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--policies", default="all")
+    parser.add_argument("--sizes", default="64MiB,1%")
+    parser.add_argument("--backends", default="native,batch,pair,component-batch")
+    parser.add_argument("--json", help="also write every ratio and the breakdown here")
+    options = parser.parse_args()
+    policies = (policies_of(options.binary) if options.policies == "all"
+                else options.policies.split(","))
+    common = ["run", "--size", options.sizes, "--backend", options.backends,
+              "--lookup", "cached"]
+    ratios = defaultdict(list)
+    native_ns = defaultdict(list)
+    hits = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        print("micro-benchmark (the calling machinery alone)", file=sys.stderr, flush=True)
+        machinery = micro_costs(options.binary, scratch)
+        for rep in range(options.reps):
+            for number, policy in enumerate(policies, 1):
+                print(f"rep {rep + 1}/{options.reps}: {policy} ({number}/{len(policies)})",
+                      file=sys.stderr, flush=True)
+                records = run_json(options.binary, [*common, "--policy", policy],
+                                   f"{scratch}/run.json")
+                native = {r["cache_size"]: r for r in records if r["backend"] == "native"}
+                for record in records:
+                    size = record["cache_size"]
+                    if record["hits"] != native[size]["hits"]:
+                        sys.exit(f"{policy} {record['backend']} {record['runtime']} at {size}: "
+                                 f"{record['hits']} hits against native's {native[size]['hits']}")
+                    if record["backend"] == "native":
+                        native_ns[policy, size].append(
+                            record["cache_seconds"] / record["requests"] * 1e9)
+                        continue
+                    key = (record["backend"], record["runtime"], policy, size)
+                    if hits.setdefault(key, record["hits"]) != record["hits"]:
+                        sys.exit(f"{key}: hits differ between reps")
+                    ratios[key].append(record["cache_seconds"] / native[size]["cache_seconds"])
+    median = {key: statistics.median(values) for key, values in ratios.items()}
+    native_median = {key: statistics.median(values) for key, values in native_ns.items()}
+
+    print("| backend | runtime | goal | median | worst | cells within the goal |")
+    print("| --- | --- | ---: | ---: | ---: | ---: |")
+    cells = defaultdict(list)
+    for (backend, runtime, policy, size), ratio in median.items():
+        cells[backend, runtime].append((ratio, policy, size))
+    for (backend, runtime), values in sorted(cells.items()):
+        goal = GOALS.get((backend, runtime))
+        worst = max(values)
+        within = sum(ratio <= goal for ratio, _, _ in values) if goal else None
+        print(f"| {backend} | {runtime} | {f'{goal:.2f}x' if goal else '-'} "
+              f"| {statistics.median(v[0] for v in values):.2f}x "
+              f"| {worst[0]:.2f}x ({worst[1]}, {worst[2]} B) "
+              f"| {f'{within} of {len(values)}' if goal else '-'} |")
+    print()
+    print("Where a request's time beyond native goes (medians over every policy and size):")
+    print()
+    print("| backend | runtime | native ns/req | sandboxed ns/req | machinery ns "
+          "(from `wsim micro`) | guest code ns (the rest) | guest code over native |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    breakdown = []
+    for (backend, runtime), values in sorted(cells.items()):
+        cost = machinery.get((backend, runtime))
+        if cost is None:
+            continue
+        natives = [native_median[policy, size] for _, policy, size in values]
+        sandboxed = [ratio * native_median[policy, size] for ratio, policy, size in values]
+        rest = [s - n - cost for s, n in zip(sandboxed, natives)]
+        code_ratio = [(n + r) / n for n, r in zip(natives, rest)]
+        row = {
+            "backend": backend, "runtime": runtime,
+            "native_ns": statistics.median(natives),
+            "sandboxed_ns": statistics.median(sandboxed),
+            "machinery_ns": cost, "guest_code_ns": statistics.median(rest),
+            "guest_code_over_native": statistics.median(code_ratio),
+        }
+        breakdown.append(row)
+        print(f"| {backend} | {runtime} | {row['native_ns']:.1f} | {row['sandboxed_ns']:.1f} "
+              f"| {cost:.1f} | {row['guest_code_ns']:.1f} "
+              f"| {row['guest_code_over_native']:.2f}x |")
+    print()
+    print("bare typed call, ns over native: " + ", ".join(
+        f"{runtime} {ns:.1f}" for (kind, runtime), ns in sorted(machinery.items())
+        if kind == "bare"))
+    if options.json:
+        with open(options.json, "w") as out:
+            json.dump({
+                "ratios": [{"backend": b, "runtime": r, "policy": p, "cache_size": s,
+                            "median_ratio": v, "ratios": ratios[b, r, p, s]}
+                           for (b, r, p, s), v in sorted(median.items())],
+                "machinery_ns": {f"{k[0]} {k[1]}": v for k, v in machinery.items()},
+                "breakdown": breakdown,
+            }, out, indent=1)
+
+
+if __name__ == "__main__":
+    main()
