@@ -3,6 +3,7 @@
 
     sandbox_cost.py WSIM_BINARY [--reps N] [--policies LIST] [--sizes LIST]
                     [--backends LIST] [--json FILE]
+    sandbox_cost.py --from FILE    (the tables of an earlier --json)
 
 Runs `wsim run` on its default synthetic trace (1,000,000 requests) for each
 built-in policy at the sizes (64 MiB and 1% of the working set by default),
@@ -20,7 +21,8 @@ Prints, as Markdown:
      native's, how much is the calling machinery (from `wsim micro`: a
      Batch item's or a cached Pair call's cost over a native call, the guest
      doing one multiply) and how much the guest's own code running slower
-     than native (the rest), as medians over the policies.
+     than native (the rest), as medians over the policies;
+  3. every policy's ratios.
 """
 
 import argparse
@@ -87,15 +89,9 @@ def micro_costs(binary, scratch):
     return costs
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("binary")
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--policies", default="all")
-    parser.add_argument("--sizes", default="64MiB,1%")
-    parser.add_argument("--backends", default="native,batch,pair,component-batch")
-    parser.add_argument("--json", help="also write every ratio and the breakdown here")
-    options = parser.parse_args()
+def measure(options):
+    """Runs the micro-benchmark and every policy's runs; returns the saved
+    form: median ratios, native times and the machinery's costs."""
     policies = (policies_of(options.binary) if options.policies == "all"
                 else options.policies.split(","))
     common = ["run", "--size", options.sizes, "--backend", options.backends,
@@ -126,9 +122,28 @@ def main():
                     if hits.setdefault(key, record["hits"]) != record["hits"]:
                         sys.exit(f"{key}: hits differ between reps")
                     ratios[key].append(record["cache_seconds"] / native[size]["cache_seconds"])
-    median = {key: statistics.median(values) for key, values in ratios.items()}
-    native_median = {key: statistics.median(values) for key, values in native_ns.items()}
+    return {
+        "reps": options.reps,
+        "policies": policies,
+        "ratios": [{"backend": b, "runtime": r, "policy": p, "cache_size": s,
+                    "median_ratio": statistics.median(v), "ratios": v}
+                   for (b, r, p, s), v in sorted(ratios.items())],
+        "native_ns": [{"policy": p, "cache_size": s, "median_ns": statistics.median(v)}
+                      for (p, s), v in sorted(native_ns.items())],
+        "machinery_ns": [{"kind": k, "runtime": r, "ns": v}
+                         for (k, r), v in sorted(machinery.items())],
+    }
 
+
+def render(saved):
+    """Prints the goal table, the breakdown and the per-policy table."""
+    median = {(x["backend"], x["runtime"], x["policy"], x["cache_size"]): x["median_ratio"]
+              for x in saved["ratios"]}
+    native_median = {(x["policy"], x["cache_size"]): x["median_ns"] for x in saved["native_ns"]}
+    machinery = {(x["kind"], x["runtime"]): x["ns"] for x in saved["machinery_ns"]}
+    print(f"In-cache time over native's in the same process, median of {saved['reps']} runs, "
+          f"{len(saved['policies'])} policies at {len({k[1] for k in native_median})} sizes:")
+    print()
     print("| backend | runtime | goal | median | worst | cells within the goal |")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     cells = defaultdict(list)
@@ -140,15 +155,14 @@ def main():
         within = sum(ratio <= goal for ratio, _, _ in values) if goal else None
         print(f"| {backend} | {runtime} | {f'{goal:.2f}x' if goal else '-'} "
               f"| {statistics.median(v[0] for v in values):.2f}x "
-              f"| {worst[0]:.2f}x ({worst[1]}, {worst[2]} B) "
+              f"| {worst[0]:.2f}x ({worst[1]}, {size_name(worst[2])}) "
               f"| {f'{within} of {len(values)}' if goal else '-'} |")
     print()
     print("Where a request's time beyond native goes (medians over every policy and size):")
     print()
-    print("| backend | runtime | native ns/req | sandboxed ns/req | machinery ns "
-          "(from `wsim micro`) | guest code ns (the rest) | guest code over native |")
+    print("| backend | runtime | native ns/req | sandboxed ns/req | calling machinery ns "
+          "(`wsim micro`) | guest code and the rest, ns | that over native's |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    breakdown = []
     for (backend, runtime), values in sorted(cells.items()):
         cost = machinery.get((backend, runtime))
         if cost is None:
@@ -157,30 +171,53 @@ def main():
         sandboxed = [ratio * native_median[policy, size] for ratio, policy, size in values]
         rest = [s - n - cost for s, n in zip(sandboxed, natives)]
         code_ratio = [(n + r) / n for n, r in zip(natives, rest)]
-        row = {
-            "backend": backend, "runtime": runtime,
-            "native_ns": statistics.median(natives),
-            "sandboxed_ns": statistics.median(sandboxed),
-            "machinery_ns": cost, "guest_code_ns": statistics.median(rest),
-            "guest_code_over_native": statistics.median(code_ratio),
-        }
-        breakdown.append(row)
-        print(f"| {backend} | {runtime} | {row['native_ns']:.1f} | {row['sandboxed_ns']:.1f} "
-              f"| {cost:.1f} | {row['guest_code_ns']:.1f} "
-              f"| {row['guest_code_over_native']:.2f}x |")
+        print(f"| {backend} | {runtime} | {statistics.median(natives):.1f} "
+              f"| {statistics.median(sandboxed):.1f} | {cost:.1f} "
+              f"| {statistics.median(rest):.1f} | {statistics.median(code_ratio):.2f}x |")
     print()
-    print("bare typed call, ns over native: " + ", ".join(
+    print("bare typed call, ns over a native call: " + ", ".join(
         f"{runtime} {ns:.1f}" for (kind, runtime), ns in sorted(machinery.items())
         if kind == "bare"))
+    print()
+    columns = sorted(cells)
+    sizes = sorted({size for _, size in native_median}, reverse=True)
+    print("Per policy, in-cache time over native's at " + " / ".join(map(size_name, sizes)) + ":")
+    print()
+    print("| policy | native ns/req | " + " | ".join(f"{b} {r}" for b, r in columns) + " |")
+    print("| --- | ---: | " + " | ".join("---:" for _ in columns) + " |")
+    for policy in saved["policies"]:
+        natives = " / ".join(f"{native_median[policy, size]:.0f}" for size in sizes)
+        row = [" / ".join(f"{median[b, r, policy, size]:.2f}" for size in sizes)
+               for b, r in columns]
+        print(f"| `{policy}` | {natives} | " + " | ".join(row) + " |")
+
+
+def size_name(size):
+    """A cache size as the tables print it."""
+    return f"{size >> 20} MiB" if size % (1 << 20) == 0 else f"{size / (1 << 20):.1f} MiB"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("binary", nargs="?")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--policies", default="all")
+    parser.add_argument("--sizes", default="64MiB,1%")
+    parser.add_argument("--backends", default="native,batch,pair,component-batch")
+    parser.add_argument("--json", help="also write the measurements here")
+    parser.add_argument("--from", dest="saved", help="print the tables of a --json file; run nothing")
+    options = parser.parse_args()
+    if options.saved:
+        with open(options.saved) as saved:
+            render(json.load(saved))
+        return
+    if not options.binary:
+        parser.error("the wsim binary is needed, unless --from is given")
+    saved = measure(options)
     if options.json:
         with open(options.json, "w") as out:
-            json.dump({
-                "ratios": [{"backend": b, "runtime": r, "policy": p, "cache_size": s,
-                            "median_ratio": v, "ratios": ratios[b, r, p, s]}
-                           for (b, r, p, s), v in sorted(median.items())],
-                "machinery_ns": {f"{k[0]} {k[1]}": v for k, v in machinery.items()},
-                "breakdown": breakdown,
-            }, out, indent=1)
+            json.dump(saved, out, indent=1)
+    render(saved)
 
 
 if __name__ == "__main__":
