@@ -169,7 +169,9 @@ pub struct SandboxArgs {
     /// Wall-clock time each run of a guest may take (e.g. 2s, 500ms),
     /// instantiation included: a guest still running then is stopped
     /// (wasmtime: epoch interruption; wasmer: its host interrupt), within
-    /// about 10 ms
+    /// about 10 ms. wasmer keeps it only in a wsim built with `--features
+    /// wasmer-deadline`, which makes its every call dearer; without, a run
+    /// that names no --runtime leaves wasmer out
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) deadline: Option<std::time::Duration>,
 
