@@ -41,11 +41,14 @@ pub struct Limits {
     pub max_module_bytes: u64,
     /// Wall-clock time an instance may run, from instantiation to its last
     /// call; `None`: no limit. wasmtime stops a running guest at it (epoch
-    /// interruption, checked every [`DEADLINE_TICK`]).
+    /// interruption, checked every 10 ms), and so does wasmer in a build
+    /// with the `wasmer-deadline` feature; without it, a wasmer engine with
+    /// a deadline is refused ([`Error::DeadlineNotBuilt`](crate::Error::DeadlineNotBuilt)).
     pub deadline: Option<std::time::Duration>,
 }
 
 /// How often a deadline is checked: the engine's epoch ticks this often.
+#[cfg(any(feature = "wasmtime", feature = "wasmer-deadline"))]
 pub(crate) const DEADLINE_TICK: std::time::Duration = std::time::Duration::from_millis(10);
 
 impl Default for Limits {
