@@ -27,6 +27,7 @@ Prints, as Markdown:
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -55,32 +56,42 @@ def run_json(binary, args, out):
 
 def policies_of(binary):
     """Every built-in policy, from the possible values `wsim run --help`
-    lists for --policy."""
-    done = subprocess.run([binary, "run", "--help"], capture_output=True, text=True, check=True)
+    lists for --policy (wide, so no line wraps)."""
+    done = subprocess.run([binary, "run", "--help"], capture_output=True, text=True,
+                          check=True, env={**os.environ, "COLUMNS": "1000"})
     lines = done.stdout.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith("--policy <"))
+    start = next((i for i, line in enumerate(lines) if line.strip().startswith("--policy <")),
+                 None)
+    if start is None:
+        sys.exit("`wsim run --help` has no --policy: is this wsim?")
     names = []
     for line in lines[start + 1:]:
-        if line.strip().startswith("--"):
-            break
         words = line.split()
+        # The next argument's header (`      --backend <LIST>`, indented
+        # less than the values' `          - fifo`) ends the list.
+        indent = len(line) - len(line.lstrip())
+        if line.strip().startswith("-") and indent < 8:
+            break
         if len(words) >= 2 and words[0] == "-":
             name = words[1].rstrip(":")
             if name not in ("all", "none"):
                 names.append(name)
+    if not names:
+        sys.exit("found no policy in `wsim run --help`'s list for --policy")
     return names
 
 
 def micro_costs(binary, scratch):
     """Per runtime: ns a request costs beyond a native call, as machinery
     alone (the guest multiplies): {(backend, runtime): ns}."""
-    rows = run_json(binary, ["micro", "--reps", "20"], f"{scratch}/micro.json")
+    rows = run_json(binary, ["micro"], f"{scratch}/micro.json")
     native = next(row["median_ns"] for row in rows if row["abi"] == "native")
     costs = {}
     for row in rows:
         if row["abi"] == "batch":
             costs["batch", row["runtime"]] = row["median_ns"] - native
-        elif row["config"].startswith("4 pair cached preload"):
+        elif (row["abi"] == "pair" and row["cached"] and row["loading"] == "preload"
+              and row["srs"] is False):
             costs["pair", row["runtime"]] = row["median_ns"] - native
         elif row["abi"] == "component list":
             costs["component-batch", row["runtime"]] = row["median_ns"] - native
@@ -167,6 +178,9 @@ def render(saved):
         cost = machinery.get((backend, runtime))
         if cost is None:
             continue
+        # Within noise of a native call, a Batch item can come out cheaper
+        # than one: the machinery costs at least nothing.
+        cost = max(cost, 0.0)
         natives = [native_median[policy, size] for _, policy, size in values]
         sandboxed = [ratio * native_median[policy, size] for ratio, policy, size in values]
         rest = [s - n - cost for s, n in zip(sandboxed, natives)]

@@ -158,8 +158,8 @@ pub enum Error {
     /// A deadline on a runtime whose deadline this build leaves out.
     #[error(
         "a deadline on {runtime} needs wsim built with `--features {feature}` (off by default: \
-         it makes every call into a {runtime} guest about 3x dearer, deadline or not); \
-         wasmtime's deadline is always built"
+         it makes every call into a {runtime} guest about 3x dearer, deadline or not); run on \
+         another runtime (--runtime), or rebuild with it"
     )]
     DeadlineNotBuilt {
         /// The runtime asked for.

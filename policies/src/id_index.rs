@@ -204,8 +204,8 @@ mod open {
                 if slot.value == FREE {
                     break;
                 }
-                // A slot may fill the hole when its home is not strictly
-                // between the hole and it (cyclically).
+                // A slot may fill the hole when its home is not in
+                // (hole, next], cyclically.
                 let home = self.home(slot.key);
                 if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
                     self.slots[hole] = slot;

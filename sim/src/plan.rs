@@ -95,11 +95,16 @@ impl Selection {
         }
         let mut runtimes = runtimes(&args.runtime.runtimes);
         let mut runtimes_without_deadline = Vec::new();
-        if args.sandbox.deadline.is_some() && args.runtime.runtimes.is_empty() {
-            // Named runtimes stay, for the engine to refuse in words.
-            (runtimes, runtimes_without_deadline) = runtimes
-                .into_iter()
-                .partition(|runtime| runtime.has_deadline());
+        let wasm_runs =
+            backends.iter().any(|backend| backend.is_wasm()) || !args.modules.is_empty();
+        if args.sandbox.deadline.is_some() && args.runtime.runtimes.is_empty() && wasm_runs {
+            let (keeping, not): (Vec<Runtime>, Vec<Runtime>) =
+                runtimes.iter().partition(|runtime| runtime.has_deadline());
+            // Named runtimes stay, and so do all when none could keep the
+            // deadline: the engine then refuses them in words.
+            if !keeping.is_empty() {
+                (runtimes, runtimes_without_deadline) = (keeping, not);
+            }
         }
         let fuel = distinct(args.sandbox.fuel.iter().map(|setting| setting.0));
         Self {

@@ -525,6 +525,33 @@ fn a_deadline_without_a_runtime_leaves_out_those_that_cannot_keep_it() {
     }
 }
 
+/// A `--deadline` run with nothing in a sandbox leaves no runtime out.
+#[test]
+fn a_deadline_on_a_native_run_says_nothing_of_runtimes() {
+    let output = wsim(&[
+        "run",
+        "--requests",
+        "2000",
+        "--objects",
+        "200",
+        "--size",
+        "1MiB",
+        "--policy",
+        "lru",
+        "--backend",
+        "native",
+        "--deadline",
+        "1s",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("--deadline leaves out"), "{stdout}");
+}
+
 /// The sandbox holds on wasmtime as on wasmer: the same hostile modules
 /// fail with the same kind of one-line error, in wasmtime's words where
 /// the runtime words a trap itself.
