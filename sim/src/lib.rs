@@ -21,6 +21,7 @@
 //! | `wasmer` | yes | wasmer (Cranelift), the guest modules |
 //! | `wasmtime` | yes | wasmtime (Cranelift), the Component Model backends |
 //! | `singlepass` | no | wasmer's Singlepass compiler |
+//! | `wasmer-deadline` | no | `--deadline` on wasmer (its host interrupt, which makes every wasmer call dearer) |
 
 pub mod args;
 #[cfg(feature = "wasm")]
