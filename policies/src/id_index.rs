@@ -141,87 +141,22 @@ mod open {
             self.slots.len() - 1
         }
 
-        /// The value of `key`, if present.
+        /// Where `key` lies (`Ok`), or the free slot that ends its run, where
+        /// it would go (`Err`): the one probe every operation starts with.
         #[inline]
-        pub(crate) fn get(&self, key: u64) -> Option<u32> {
+        fn probe(&self, key: u64) -> Result<usize, usize> {
             let mask = self.mask();
             let mut at = self.home(key);
             loop {
                 let slot = self.slots[at];
                 if slot.value == FREE {
-                    return None;
+                    return Err(at);
                 }
                 if slot.key == key {
-                    return Some(slot.value);
+                    return Ok(at);
                 }
                 at = (at + 1) & mask;
             }
-        }
-
-        /// Sets `key`'s value, returning the one it replaces.
-        #[inline]
-        pub(crate) fn insert(&mut self, key: u64, value: u32) -> Option<u32> {
-            debug_assert_ne!(value, FREE, "u32::MAX marks a free slot");
-            if (self.len + 1) * 2 > self.slots.len() {
-                self.grow();
-            }
-            let mask = self.mask();
-            let mut at = self.home(key);
-            loop {
-                let slot = &mut self.slots[at];
-                if slot.value == FREE {
-                    *slot = Slot { key, value };
-                    self.len += 1;
-                    return None;
-                }
-                if slot.key == key {
-                    return Some(std::mem::replace(&mut slot.value, value));
-                }
-                at = (at + 1) & mask;
-            }
-        }
-
-        /// Removes `key`, returning its value; the run after it shifts back so
-        /// no lookup ever crosses a hole.
-        #[inline]
-        pub(crate) fn remove(&mut self, key: u64) -> Option<u32> {
-            let mask = self.mask();
-            let mut hole = self.home(key);
-            loop {
-                let slot = self.slots[hole];
-                if slot.value == FREE {
-                    return None;
-                }
-                if slot.key == key {
-                    break;
-                }
-                hole = (hole + 1) & mask;
-            }
-            let removed = self.slots[hole].value;
-            let mut next = (hole + 1) & mask;
-            loop {
-                let slot = self.slots[next];
-                if slot.value == FREE {
-                    break;
-                }
-                // A slot may fill the hole when its home is not in
-                // (hole, next], cyclically.
-                let home = self.home(slot.key);
-                if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
-                    self.slots[hole] = slot;
-                    hole = next;
-                }
-                next = (next + 1) & mask;
-            }
-            self.slots[hole] = EMPTY;
-            self.len -= 1;
-            Some(removed)
-        }
-
-        /// Entries held.
-        #[inline]
-        pub(crate) const fn len(&self) -> usize {
-            self.len
         }
 
         /// Doubles the table and puts every entry back.
@@ -242,22 +177,55 @@ mod open {
     impl IdIndex for OpenTable {
         #[inline]
         fn get(&self, key: u64) -> Option<u32> {
-            self.get(key)
+            self.probe(key).ok().map(|at| self.slots[at].value)
         }
 
         #[inline]
         fn insert(&mut self, key: u64, value: u32) -> Option<u32> {
-            self.insert(key, value)
+            debug_assert_ne!(value, FREE, "u32::MAX marks a free slot");
+            if (self.len + 1) * 2 > self.slots.len() {
+                self.grow();
+            }
+            match self.probe(key) {
+                Ok(at) => Some(std::mem::replace(&mut self.slots[at].value, value)),
+                Err(free) => {
+                    self.slots[free] = Slot { key, value };
+                    self.len += 1;
+                    None
+                }
+            }
         }
 
+        /// Removes `key`, returning its value; the run after it shifts back
+        /// so no lookup ever crosses a hole.
         #[inline]
         fn remove(&mut self, key: u64) -> Option<u32> {
-            self.remove(key)
+            let mut hole = self.probe(key).ok()?;
+            let removed = self.slots[hole].value;
+            let mask = self.mask();
+            let mut next = (hole + 1) & mask;
+            loop {
+                let slot = self.slots[next];
+                if slot.value == FREE {
+                    break;
+                }
+                // A slot may fill the hole when its home is not in
+                // (hole, next], cyclically.
+                let home = self.home(slot.key);
+                if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
+                    self.slots[hole] = slot;
+                    hole = next;
+                }
+                next = (next + 1) & mask;
+            }
+            self.slots[hole] = EMPTY;
+            self.len -= 1;
+            Some(removed)
         }
 
         #[inline]
         fn len(&self) -> usize {
-            self.len()
+            self.len
         }
     }
 }
@@ -266,7 +234,7 @@ mod open {
 mod tests {
     use std::collections::HashMap;
 
-    use super::OpenTable;
+    use super::{IdIndex, OpenTable};
 
     /// A small deterministic generator.
     fn next(state: &mut u64) -> u64 {
