@@ -107,6 +107,12 @@ pub struct RunArgs {
     /// report no times (native only, unless --backend says otherwise)
     #[arg(long)]
     pub(crate) no_timing: bool,
+
+    /// Run only the K-th of N slices of the sweep, for a batch scheduler's
+    /// array jobs (K from 1); a slice is whole policy-and-size pairs, so each
+    /// keeps its native baseline. `wsim merge` joins the slices' --json files
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<crate::plan::Shard>,
 }
 
 /// The policies to run and where: built-in policies, `--wasm` modules,

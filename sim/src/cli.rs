@@ -69,37 +69,48 @@ enum Command {
     /// working set, one-hit wonders, object sizes, popularity (with a
     /// fitted Zipf alpha), reuse distances and time span.
     Analyze(AnalyzeArgs),
+    /// Join the --json files of a sharded sweep (`wsim run --shard K/N`)
+    /// into one, in the order given; refuses a run that two files both have.
+    Merge(crate::merge::MergeArgs),
 }
 
-/// Runs a parsed command line.
+/// Runs a parsed command line, writing its report to stdout.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    execute_to(cli, &mut io::stdout().lock())
+}
+
+/// Runs a parsed command line, writing the report of `run`, `mrc`,
+/// `analyze`, `inspect`, `convert`, `gen` and `merge` to `out` (the others
+/// write to stdout). The Python module passes a buffer.
+pub fn execute_to(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run(args) => run(&args),
-        Command::Gen(args) => generate(&args),
+        Command::Run(args) => run(&args, out),
+        Command::Gen(args) => generate(&args, out),
         Command::Micro(args) => crate::micro::command(&args),
-        Command::Inspect(args) => inspect(&args),
+        Command::Inspect(args) => inspect(&args, out),
         #[cfg(feature = "wasm")]
         Command::Check(args) => crate::check::command(&args),
         Command::New(args) => crate::new::command(&args),
-        Command::Convert(args) => crate::tools::convert(&args),
-        Command::Analyze(args) => crate::tools::analyze(&args),
-        Command::Mrc(args) => mrc(&args),
+        Command::Convert(args) => crate::tools::convert(&args, out),
+        Command::Analyze(args) => crate::tools::analyze(&args, out),
+        Command::Mrc(args) => mrc(&args, out),
+        Command::Merge(args) => crate::merge::command(&args, out),
     }
 }
 
 #[cfg(feature = "wasm")]
-fn inspect(args: &InspectArgs) -> anyhow::Result<()> {
-    crate::inspect::command(args)
+fn inspect(args: &InspectArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    crate::inspect::command(args, out)
 }
 
 #[cfg(not(feature = "wasm"))]
-fn inspect(_: &InspectArgs) -> anyhow::Result<()> {
+fn inspect(_: &InspectArgs, _: &mut dyn Write) -> anyhow::Result<()> {
     anyhow::bail!(
         "inspecting a module needs WebAssembly, which this build of wsim leaves out; rebuild with `--features wasmer` or `--features wasmtime` (both on by default)"
     )
 }
 
-fn generate(args: &GenArgs) -> anyhow::Result<()> {
+fn generate(args: &GenArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let format = args
         .format
         .or_else(|| TraceFormat::from_path(&args.output))
@@ -116,11 +127,7 @@ fn generate(args: &GenArgs) -> anyhow::Result<()> {
         progress.advance(done);
     })?;
     progress.finish();
-    writeln!(
-        io::stdout().lock(),
-        "wrote {} ({format}): {spec}",
-        args.output.display()
-    )?;
+    writeln!(out, "wrote {} ({format}): {spec}", args.output.display())?;
     Ok(())
 }
 
@@ -210,7 +217,7 @@ fn with_warmup(
 
 /// `wsim mrc`: the trace, the sizes (20 log-spaced from 0.01% to 100% of
 /// the working set by default), then the curves.
-fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
+fn mrc(args: &MrcArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let minisim = args.methods.iter().any(|method| method == "minisim");
     if !minisim && (!args.guests.policies.is_empty() || !args.guests.modules.is_empty()) {
         anyhow::bail!(
@@ -223,7 +230,6 @@ fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
             "--sample-ratio and --method minisim would both sample the objects: give minisim's rate as --rate"
         );
     }
-    let mut out = io::stdout().lock();
     let trace = match &args.trace {
         Some(path) => crate::tools::open_file(path, &args.format, args.ignore_size)?,
         None => {
@@ -238,7 +244,7 @@ fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
     }
     .with_replay(args.replay.replay());
     writeln!(out, "trace: {}", trace.description())?;
-    crate::tools::describe_replay(&trace, &mut out)?;
+    crate::tools::describe_replay(&trace, out)?;
     let grid = SizeSpec::Range {
         from: Amount::Percent(0.01),
         to: Amount::Percent(100.0),
@@ -248,11 +254,11 @@ fn mrc(args: &MrcArgs) -> anyhow::Result<()> {
         &args.sizes,
         (grid, "20 log-spaced from 0.01% to 100% of the working set"),
         &trace,
-        &mut out,
+        out,
     )?;
     // A curve runs from small to large, whatever order --size gave.
     sizes.sort_unstable();
-    crate::mrc::command(args, trace, &sizes)
+    crate::mrc::command(args, trace, &sizes, out)
 }
 
 /// The default sweep: five log-spaced sizes from 0.1% to 10% of the working set.
@@ -331,14 +337,13 @@ pub(crate) fn sizes_of(
     Ok((sizes, working_set))
 }
 
-fn run(args: &RunArgs) -> anyhow::Result<()> {
-    let mut out = io::stdout().lock();
+fn run(args: &RunArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let selection = Selection::new(&args.guests, args.no_timing);
     let trace = open_trace(args)?;
     writeln!(out, "trace: {}", trace.description())?;
-    crate::tools::describe_replay(&trace, &mut out)?;
-    let (sizes, working_set) = sizes(args, &trace, &mut out)?;
-    let trace = with_warmup(trace, args.warmup, working_set, &mut out)?;
+    crate::tools::describe_replay(&trace, out)?;
+    let (sizes, working_set) = sizes(args, &trace, out)?;
+    let trace = with_warmup(trace, args.warmup, working_set, out)?;
     let trace = if selection.next_access {
         let progress = Progress::new(trace.len_hint(), "finding each request's next access");
         let trace = trace.with_next_access(|requests| progress.advance(requests))?;
@@ -369,7 +374,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let mut policies: Vec<Policy> = selection.policies.iter().map(Policy::builtin).collect();
     let load_failures =
         if selection.wasm_backends().next().is_some() || !args.guests.modules.is_empty() {
-            load_guests(&args.guests, &selection, &mut policies, &mut out)?
+            load_guests(&args.guests, &selection, &mut policies, out)?
         } else {
             Vec::new()
         };
@@ -388,6 +393,24 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
         }
         anyhow::bail!("nothing to run: no policy runs under the backends chosen");
     }
+    let jobs = match args.shard {
+        Some(shard) => {
+            let (kept, mine, pairs) = shard.slice(jobs);
+            writeln!(
+                out,
+                "shard {shard}: {mine} of the sweep's {pairs} policy-and-size pairs, {} runs \
+                 (`wsim merge` joins the shards' --json files)",
+                kept.len()
+            )?;
+            if kept.is_empty() {
+                // An array job with more tasks than pairs: an empty slice, not an error.
+                report_failures(load_failures)?;
+                return save(&[], args);
+            }
+            kept
+        }
+        None => jobs,
+    };
     if let Some(note) = selection.deadline_note() {
         writeln!(out, "{note}")?;
     }
@@ -414,9 +437,9 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     crate::record::compare_with_lru(&mut records, &plugins);
     writeln!(out)?;
     let saved = save(&records, args);
-    write_table(&records, &mut out)?;
+    write_table(&records, out)?;
     writeln!(out)?;
-    write_comparison(&records, &plugins, &mut out)?;
+    write_comparison(&records, &plugins, out)?;
     if args.no_timing {
         writeln!(
             out,

@@ -53,3 +53,65 @@ impl From<core::convert::Infallible> for Error {
         match never {}
     }
 }
+
+/// What kind of thing went wrong, for callers that sort errors (the Python
+/// module raises a subclass of `WsimError` per kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A trace could not be opened, read or parsed.
+    Trace,
+    /// A WebAssembly module would not load, trapped, looped or lied.
+    Plugin,
+    /// A policy's parameters or its own consistency check.
+    Policy,
+    /// Arguments that make no sense together, or name nothing.
+    Usage,
+    /// Anything else (a report that could not be written, say).
+    Other,
+}
+
+impl ErrorKind {
+    /// The kind of `error`: the first cause in its chain that says.
+    #[must_use]
+    pub fn of(error: &anyhow::Error) -> Self {
+        error
+            .chain()
+            .find_map(Self::of_cause)
+            .unwrap_or(Self::Other)
+    }
+
+    /// The kind of one of this crate's errors.
+    #[must_use]
+    pub fn of_error(error: &Error) -> Self {
+        Self::of_cause(error).unwrap_or(Self::Other)
+    }
+
+    fn of_cause(cause: &(dyn std::error::Error + 'static)) -> Option<Self> {
+        if let Some(error) = cause.downcast_ref::<Error>() {
+            return match error {
+                Error::Trace(_) => Some(Self::Trace),
+                // Opening or writing a report, not a trace.
+                Error::Open { .. } | Error::Write { .. } => Some(Self::Other),
+                Error::Policy(_) => Some(Self::Policy),
+                Error::Guest(_) | Error::Engine(_) => Some(Self::Plugin),
+                Error::Stopped { error, .. } => Self::of_cause(error.as_ref()),
+                Error::Invalid(_) => Some(Self::Usage),
+            };
+        }
+        if let Some(failed) = cause.downcast_ref::<crate::execute::RunsFailed>() {
+            return Some(failed.kind);
+        }
+        if cause.is::<wsim_traces::Error>() {
+            Some(Self::Trace)
+        } else if cause.is::<wsim_backends::Error>() || cause.is::<wsim_backends::engine::Error>() {
+            Some(Self::Plugin)
+        } else if cause.is::<wsim_policies::Error>() {
+            Some(Self::Policy)
+        } else if cause.is::<clap::Error>() {
+            Some(Self::Usage)
+        } else {
+            None
+        }
+    }
+}

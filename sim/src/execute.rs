@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use anyhow::bail;
 use wsim_traces::Trace;
 
 use crate::progress::Progress;
@@ -202,6 +201,25 @@ fn describe_job(job: &Job<'_>, trace: &Trace) -> String {
     )
 }
 
+/// Runs that failed: the first failure's words, with how many more there
+/// were, and the kind of the first.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", summary(.messages))]
+pub struct RunsFailed {
+    /// Each failure in words, the first first.
+    pub messages: Vec<String>,
+    /// The first failure's kind.
+    pub kind: crate::ErrorKind,
+}
+
+fn summary(messages: &[String]) -> String {
+    match messages {
+        [] => String::new(),
+        [only] => only.clone(),
+        [first, others @ ..] => format!("{first} (and {} more failures above)", others.len()),
+    }
+}
+
 /// Reports every failure: the first as the run's error, the others on
 /// stderr before it.
 pub fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
@@ -213,21 +231,16 @@ pub fn report_failures(failures: Vec<Failure>) -> anyhow::Result<()> {
         };
         format!("{} failed: {}{skipped}", failure.job, failure.error)
     };
-    let mut failures = failures.into_iter();
-    let Some(first) = failures.next() else {
+    let Some(first) = failures.first() else {
         return Ok(());
     };
-    let others: Vec<Failure> = failures.collect();
-    for failure in &others {
-        let _ = writeln!(io::stderr(), "wsim: {}", describe(failure));
+    let messages: Vec<String> = failures.iter().map(describe).collect();
+    for message in &messages[1..] {
+        let _ = writeln!(io::stderr(), "wsim: {message}");
     }
-    if others.is_empty() {
-        bail!("{}", describe(&first))
-    } else {
-        bail!(
-            "{} (and {} more failures above)",
-            describe(&first),
-            others.len()
-        )
+    Err(RunsFailed {
+        messages,
+        kind: crate::ErrorKind::of_error(&first.error),
     }
+    .into())
 }

@@ -4,8 +4,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use std::io::Write as _;
-
 use wsim_backends::{
     Backend, CacheVisitor, Cached, Code, Compiler, Engine, Limits, LookupKind, Module, Runs,
     Runtime, Version,
@@ -331,15 +329,13 @@ fn probe(backend: Backend, module: &Module) -> AbiSupport {
 
 /// `wsim inspect`: prints the report; fails when the module runs under
 /// none of the ABIs.
-pub fn command(args: &InspectArgs) -> anyhow::Result<()> {
+pub fn command(args: &InspectArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let runtimes: Vec<(Runtime, Compiler)> = crate::plan::runtimes(&args.runtime.runtimes)
         .into_iter()
         .map(|runtime| (runtime, runtime.compiler_for(args.runtime.compiler)))
         .collect();
     let report = inspect(&args.module, &runtimes)?;
-    std::io::stdout()
-        .lock()
-        .write_all(report.to_text().as_bytes())?;
+    out.write_all(report.to_text().as_bytes())?;
     if let Some(path) = &args.json {
         write_json_file(&report, path)?;
     }

@@ -35,6 +35,7 @@ pub mod figures;
 pub mod inspect;
 #[cfg(feature = "wasm")]
 mod load;
+pub mod merge;
 pub mod micro;
 pub mod mrc;
 pub mod new;
@@ -47,4 +48,4 @@ pub mod run;
 pub mod tools;
 pub mod units;
 
-pub use error::Error;
+pub use error::{Error, ErrorKind};

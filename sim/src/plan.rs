@@ -282,3 +282,64 @@ pub fn jobs<'p>(selection: &Selection, policies: &'p [Policy], sizes: &[u64]) ->
     }
     jobs
 }
+
+/// `--shard K/N`: the K-th of N slices of a sweep, for a batch scheduler's
+/// array jobs. A slice is a run of whole policy-and-size pairs in report
+/// order, so each pair keeps its native baseline and the slices' records,
+/// joined in order K = 1..N, are the whole sweep's in its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// K, from 1.
+    pub index: usize,
+    /// N.
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let wrong =
+            || format!("`{text}` is not a shard: K/N, with 1 <= K <= N (1/4 is the first of four)");
+        let (index, count) = text.trim().split_once('/').ok_or_else(wrong)?;
+        let index: usize = index.trim().parse().map_err(|_| wrong())?;
+        let count: usize = count.trim().parse().map_err(|_| wrong())?;
+        if index == 0 || index > count {
+            return Err(wrong());
+        }
+        Ok(Self { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// This slice of `jobs` (in report order), and how many policy-and-size
+    /// pairs it and the whole sweep have.
+    #[must_use]
+    pub fn slice<'p>(&self, jobs: Vec<Job<'p>>) -> (Vec<Job<'p>>, usize, usize) {
+        let pair = |job: &Job<'_>| (job.policy.name.clone(), job.capacity);
+        // Each job's pair's position; jobs of a pair are next to each other.
+        let mut pairs = 0;
+        let mut positions = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.iter().enumerate() {
+            if index == 0 || pair(&jobs[index - 1]) != pair(job) {
+                pairs += 1;
+            }
+            positions.push(pairs - 1);
+        }
+        let first = pairs * (self.index - 1) / self.count;
+        let end = pairs * self.index / self.count;
+        let kept: Vec<Job<'p>> = jobs
+            .into_iter()
+            .zip(positions)
+            .filter(|(_, position)| (first..end).contains(position))
+            .map(|(job, _)| job)
+            .collect();
+        (kept, end - first, pairs)
+    }
+}

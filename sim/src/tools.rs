@@ -48,7 +48,7 @@ pub fn describe_replay(trace: &Trace, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// `wsim convert`.
-pub fn convert(args: &ConvertArgs) -> anyhow::Result<()> {
+pub fn convert(args: &ConvertArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let format = args
         .to
         .or_else(|| TraceFormat::from_path(&args.output))
@@ -59,9 +59,8 @@ pub fn convert(args: &ConvertArgs) -> anyhow::Result<()> {
             )
         })?;
     let trace = open_file(&args.input, &args.format, false)?.with_replay(args.replay.replay());
-    let mut out = io::stdout().lock();
     writeln!(out, "reading {}", trace.description())?;
-    describe_replay(&trace, &mut out)?;
+    describe_replay(&trace, out)?;
     let mut progress: Option<(Stage, Progress)> = None;
     let converted = wsim_traces::convert(&trace, &args.output, format, |stage, requests| {
         if progress.as_ref().is_none_or(|(shown, _)| *shown != stage) {
@@ -94,17 +93,16 @@ pub fn convert(args: &ConvertArgs) -> anyhow::Result<()> {
 }
 
 /// `wsim analyze`.
-pub fn analyze(args: &AnalyzeArgs) -> anyhow::Result<()> {
+pub fn analyze(args: &AnalyzeArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     let trace =
         open_file(&args.trace, &args.format, args.ignore_size)?.with_replay(args.replay.replay());
-    let mut out = io::stdout().lock();
     writeln!(out, "trace: {}", trace.description())?;
-    describe_replay(&trace, &mut out)?;
+    describe_replay(&trace, out)?;
     let progress = Progress::new(trace.len_hint(), "analysing");
     let analysis = wsim_traces::analyze(&trace, |requests| progress.advance(requests));
     progress.finish();
     let analysis = analysis?;
-    write_analysis(&analysis, &mut out)?;
+    write_analysis(&analysis, out)?;
     let json = args.json.as_deref().map(|path| -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(&analysis)?;
         std::fs::write(path, text + "\n").with_context(|| format!("{}", path.display()))

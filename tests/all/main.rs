@@ -38,5 +38,6 @@ mod new;
 mod plugins;
 mod readers;
 mod reference;
+mod shard;
 mod support;
 mod tools;

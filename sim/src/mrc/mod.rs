@@ -70,12 +70,16 @@ impl Curve {
 
 /// `wsim mrc`: every curve asked for, then the table, files and figure of
 /// those made, even when a later one failed.
-pub fn command(args: &MrcArgs, trace: Trace, sizes: &[u64]) -> anyhow::Result<()> {
-    let mut out = io::stdout().lock();
+pub fn command(
+    args: &MrcArgs,
+    trace: Trace,
+    sizes: &[u64],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let mut curves: Vec<Curve> = Vec::new();
     let mut failures: Vec<Failure> = Vec::new();
-    let made = make_curves(args, &trace, sizes, &mut curves, &mut failures, &mut out);
-    write_table(&curves, trace.ignore_size(), &mut out)?;
+    let made = make_curves(args, &trace, sizes, &mut curves, &mut failures, out);
+    write_table(&curves, trace.ignore_size(), out)?;
     let records = records(&curves);
     let json = args
         .json
