@@ -352,7 +352,7 @@ class JobFailure:
         return f"{self.job}: {self.message}"
 
 
-class Sweep(List[Record]):
+class Sweep(list):  # type: ignore[type-arg]
     """A sweep's records in the order of its jobs (a list), with
     ``failures``: each job that failed, with its configuration."""
 
@@ -382,7 +382,7 @@ def plan(
         traces = [traces]
     names = _listed(policies)
     if names == ["all"]:
-        names = globals()["policies"]()
+        names = list(_wsim.policy_names(False))
     elif not names:
         names = list(_wsim.policy_names(featured=True))
     frozen_options = tuple(sorted((name, _frozen(value)) for name, value in options.items()))
