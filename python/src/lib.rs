@@ -74,23 +74,34 @@ fn parse_failure(error: &clap::Error) -> Outcome {
     use clap::error::ErrorKind as Clap;
 
     let text = error.render().to_string();
-    if matches!(error.kind(), Clap::DisplayHelp | Clap::DisplayVersion) {
-        return (true, text, None, None, Vec::new());
+    match error.kind() {
+        Clap::DisplayHelp | Clap::DisplayVersion => {
+            return (true, text, None, None, Vec::new());
+        }
+        Clap::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let message = "no command given: wsim.cli([\"--help\"]) lists them".to_owned();
+            return (false, text, Some("usage"), Some(message), Vec::new());
+        }
+        _ => {}
     }
-    // clap's first line is the message; usage and hints follow.
-    let message = text
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("error: ")
-        .to_owned();
     (
         false,
         String::new(),
         Some("usage"),
-        Some(message),
+        Some(clap_message(&text)),
         Vec::new(),
     )
+}
+
+/// clap's message on one line: its lines up to the usage that follows,
+/// `error: ` dropped (the conflicting arguments it lists included).
+fn clap_message(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+        .map(str::trim)
+        .collect();
+    lines.join(" ").trim_start_matches("error: ").to_owned()
 }
 
 fn kind_name(kind: ErrorKind) -> &'static str {

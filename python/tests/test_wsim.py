@@ -1,6 +1,7 @@
 """The installed `wsim` module against the `wsim` command line, on one
 machine and on a Dask cluster."""
 
+import concurrent.futures
 import json
 import pickle
 import threading
@@ -62,17 +63,30 @@ def test_errors_carry_the_cli_message(wsim_cli, tmp_path):
         (["run", "--policy", "no-such-policy"], dict(policies="no-such-policy"), wsim.UsageError),
         (["run", "--size", "12 parsecs"], dict(sizes="12 parsecs"), wsim.UsageError),
         (["run", "--policy", "s3fifo:bogus=1", "--requests", "100"],
-         dict(policies="s3fifo:bogus=1", requests=100), wsim.WsimError),
+         dict(policies="s3fifo:bogus=1", requests=100), wsim.UsageError),
+        # clap's message over several lines, on one.
+        (["run", "--trace", "t.csv", "--requests", "100"],
+         dict(trace="t.csv", requests=100), wsim.UsageError),
+        (["run", "--size", "0"], dict(sizes=0), wsim.UsageError),
+        (["run", "--policy", "none"], dict(policies=[]), wsim.UsageError),
     ]
     for argv, kwargs, kind in cases:
         done = run_cli(wsim_cli, *argv, "--backend", "native")
         assert done.returncode != 0
-        # The CLI's last line: `wsim: error: MESSAGE`, or clap's `error: MESSAGE` first.
+        # The CLI's `wsim: error: MESSAGE`, or clap's `error: MESSAGE` over
+        # the lines before its usage.
         lines = done.stderr.strip().splitlines()
         cli_message = next(
             (line[len("wsim: error: "):] for line in lines if line.startswith("wsim: error: ")),
             None,
-        ) or lines[0][len("error: "):]
+        )
+        if cli_message is None:
+            before_usage = []
+            for line in lines:
+                if not line.strip() or line.startswith("Usage:"):
+                    break
+                before_usage.append(line.strip())
+            cli_message = " ".join(before_usage)[len("error: "):]
         with pytest.raises(kind) as raised:
             wsim.simulate(**kwargs)
         assert str(raised.value) == cli_message
@@ -91,10 +105,11 @@ def trapping_module(wsim_cli, tmp_path):
     done = run_cli(wsim_cli, "new", "--lang", "wat", "--dir", str(tmp_path / "trap"), "trap")
     assert done.returncode == 0, done.stderr
     module = tmp_path / "trap" / "trap.wat"
-    access = '(func (export "access") (param $id i64) (param $size i64) (param $next i64) (result i32)'
+    # Its first statement, after its locals.
+    first = "(local $evicted i32)"
     text = module.read_text()
-    assert access in text
-    module.write_text(text.replace(access, access + " unreachable"))
+    assert text.count(first) == 1
+    module.write_text(text.replace(first, first + " unreachable"))
     return module
 
 
@@ -104,7 +119,7 @@ def test_a_failed_run_keeps_the_records_already_made(wsim_cli, tmp_path):
     with pytest.raises(wsim.PluginError) as raised:
         wsim.simulate(None, None, "1%", wasm=module, runtime="wasmtime", requests=5000,
                       objects=500, no_timing=True)
-    assert "trap" in str(raised.value) and raised.value.failures
+    assert "unreachable" in str(raised.value) and raised.value.failures
     assert {record["policy"] for record in raised.value.records} == {"lru", "fifo"}
 
 
@@ -138,6 +153,57 @@ def test_a_failing_job_keeps_the_others(traces, tmp_path):
     assert failure.job == jobs[1] and failure.job.trace == missing
     assert failure.kind == "trace" and "missing.oracleGeneral" in failure.message
     assert any("1 of 3 jobs failed" in str(warning.message) for warning in caught)
+
+
+def test_plan_splits_policies_and_gives_modules_their_own_jobs(wsim_cli, tmp_path):
+    module = trapping_module(wsim_cli, tmp_path)
+    jobs = wsim.plan(None, "lru, s3fifo:small-size-ratio=0.2", "1%", backends=["native", "pair"],
+                     wasm=[module], runtime="wasmtime", requests=2000)
+    assert [(job.policy, job.module, job.backends) for job in jobs] == [
+        ("lru", None, ("native", "pair")),
+        ("s3fifo:small-size-ratio=0.2", None, ("native", "pair")),
+        ("none", str(module), ("pair",)),
+    ]
+    assert [job.trace for job in jobs] == [None] * 3
+    assert len(wsim.plan("one.csv", "lru")) == 1
+    with pytest.raises(wsim.UsageError, match="nothing to plan"):
+        wsim.plan("one.csv", [])
+    with pytest.raises(wsim.UsageError, match="`size`"):
+        wsim.plan("one.csv", "lru", size="1%")
+    with pytest.warns(UserWarning, match="1 of 3 jobs failed"):
+        result = wsim.sweep(jobs)
+    assert [(record["policy"], record["backend"]) for record in result] == [
+        ("lru", "native"), ("lru", "pair"),
+        ("s3fifo:small-size-ratio=0.2", "native"), ("s3fifo:small-size-ratio=0.2", "pair"),
+    ]
+    [failure] = result.failures
+    assert failure.job == jobs[2] and failure.kind == "plugin"
+    assert "unreachable" in failure.message
+
+
+class RefusingExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Refuses every other job, as a client closing mid-sweep would."""
+
+    def __init__(self):
+        super().__init__(max_workers=2)
+        self.count = 0
+
+    def submit(self, fn, *args, **kwargs):
+        self.count += 1
+        if self.count % 2 == 0:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_job_the_executor_refuses_keeps_the_others(traces):
+    jobs = wsim.plan(traces[0], ["lru", "fifo", "sieve"], "5%")
+    with RefusingExecutor() as executor, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = wsim.sweep(jobs, executor)
+    assert [record["policy"] for record in result] == ["lru", "sieve"]
+    [failure] = result.failures
+    assert failure.job.policy == "fifo" and failure.kind == "executor"
+    assert "cannot schedule" in failure.message
 
 
 def test_errors_and_failures_pickle(tmp_path):

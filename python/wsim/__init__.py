@@ -98,19 +98,22 @@ class TraceError(WsimError):
 
 
 class PluginError(WsimError):
-    """A WebAssembly module would not load, or trapped, looped or lied."""
+    """A WebAssembly module would not load, lacks an export its ABI needs,
+    or trapped, looped or lied."""
 
     kind = "plugin"
 
 
 class PolicyError(WsimError):
-    """A policy's parameters were refused, or its own consistency check failed."""
+    """A policy's own consistency check failed after a run (parameters it
+    does not take are refused with the arguments: :class:`UsageError`)."""
 
     kind = "policy"
 
 
 class UsageError(WsimError, ValueError):
-    """Arguments that name nothing or make no sense together."""
+    """Arguments that name nothing, make no sense together or would run
+    nothing (a policy's parameters included)."""
 
     kind = "usage"
 
@@ -127,12 +130,13 @@ def _call(argv: List[str]) -> Tuple[str, Optional[WsimError]]:
     return report, error
 
 
-def _with_json(argv: List[str], verbose: bool) -> Any:
-    """Runs ``wsim ARGV... --json FILE`` and returns what it wrote to FILE,
-    or raises its error carrying the records it still wrote."""
+def _with_json(argv: List[str], verbose: bool, operands: Sequence[Any] = ()) -> Any:
+    """Runs ``wsim ARGV... --json FILE -- OPERANDS...`` and returns what it
+    wrote to FILE, or raises its error carrying the records it still wrote."""
     with tempfile.TemporaryDirectory(prefix="wsim-") as directory:
         path = os.path.join(directory, "out.json")
-        report, error = _call(argv + ["--json", path])
+        after = ["--"] + [_text(operand) for operand in operands] if operands else []
+        report, error = _call(argv + ["--json", path] + after)
         written = None
         if os.path.exists(path):
             with open(path, encoding="utf-8") as file:
@@ -147,21 +151,42 @@ def _with_json(argv: List[str], verbose: bool) -> Any:
 
 
 def _text(value: Any) -> str:
-    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+    """A path or value as the command line takes it (numpy's numbers too)."""
+    if isinstance(value, (bytes, os.PathLike)):
+        return os.fsdecode(value)
+    return str(value.item() if hasattr(value, "item") and not isinstance(value, str) else value)
+
+
+def _is_flag(value: Any) -> bool:
+    """A bool, Python's or numpy's."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
 
 
 def _listed(value: Any) -> List[Any]:
+    """``None`` as nothing, a string, path or number as one item, anything
+    else iterable as its items."""
     if value is None:
         return []
-    if isinstance(value, (str, int, os.PathLike)):
+    if isinstance(value, (str, bytes, os.PathLike)) or not hasattr(value, "__iter__"):
         return [value]
     return list(value)
 
 
+def _names(value: Optional[Names]) -> Optional[List[str]]:
+    """Policy names, ``"lru,fifo"`` split at its commas as ``--policy``
+    splits it; ``None`` when not given, and an empty list as ``none``."""
+    if value is None:
+        return None
+    names = [name.strip() for item in _listed(value) for name in _text(item).split(",")]
+    names = [name for name in names if name]
+    return names or ["none"]
+
+
 # Options given once per item rather than as one comma-separated list.
 _REPEATED = {"wasm"}
-# Options the functions set themselves.
-_MANAGED = {"json"}
+# Options the functions set themselves, or that print instead of returning.
+_MANAGED = {"json": "they return what it would write", "help": "see help(wsim) or wsim.cli([COMMAND, '--help'])",
+            "version": "see wsim.__version__"}
 
 
 def _flags(options: Mapping[str, Any]) -> List[str]:
@@ -171,12 +196,13 @@ def _flags(options: Mapping[str, Any]) -> List[str]:
     argv: List[str] = []
     for name, value in options.items():
         if name in _MANAGED:
-            raise UsageError(f"`{name}` is set by wsim's Python functions: they return what it would write")
-        if value is None or value is False:
+            raise UsageError(f"`{name}` is not an option of wsim's Python functions: {_MANAGED[name]}")
+        if value is None:
             continue
         flag = "--" + name.replace("_", "-")
-        if value is True:
-            argv.append(flag)
+        if _is_flag(value):
+            if value:
+                argv.append(flag)
         elif name in _REPEATED:
             for item in _listed(value):
                 argv += [flag, _text(item)]
@@ -238,10 +264,10 @@ def simulate(
     argv = ["run"] + _flags(
         {
             "trace": trace,
-            "policy": _listed(policies) or None,
+            "policy": _names(policies),
             "size": _listed(sizes) or None,
             "backend": _listed(backends) or None,
-            "ignore_size": ignore_size,
+            "ignore_size": bool(ignore_size),
             "format": format,
             "wasm": wasm,
             "runtime": _listed(runtime) or None,
@@ -271,8 +297,8 @@ def mrc(
             "trace": trace,
             "method": _listed(methods) or None,
             "size": _listed(sizes) or None,
-            "policy": _listed(policies) or None,
-            "ignore_size": ignore_size,
+            "policy": _names(policies),
+            "ignore_size": bool(ignore_size),
             **options,
         }
     )
@@ -283,7 +309,7 @@ def mrc(
 def analyze(trace: PathLike, *, verbose: bool = False, **options: Any) -> Dict[str, Any]:
     """A trace's requests, objects, bytes, working set, one-hit wonders,
     sizes, popularity and reuse: ``wsim analyze``, as its ``--json``."""
-    analysis: Dict[str, Any] = _with_json(["analyze", _text(trace)] + _flags(options), verbose)
+    analysis: Dict[str, Any] = _with_json(["analyze"] + _flags(options), verbose, [trace])
     return analysis
 
 
@@ -291,19 +317,20 @@ def inspect(path: PathLike, *, verbose: bool = False, **options: Any) -> Dict[st
     """What a WebAssembly module exports, the ABIs it runs under and its ABI
     version: ``wsim inspect``, as its ``--json``. A module that runs under
     none raises :class:`WsimError`."""
-    report: Dict[str, Any] = _with_json(["inspect", _text(path)] + _flags(options), verbose)
+    report: Dict[str, Any] = _with_json(["inspect"] + _flags(options), verbose, [path])
     return report
 
 
 def merge(inputs: Sequence[PathLike], output: PathLike) -> None:
     """Joins the ``--json`` files of a sharded sweep (``wsim run --shard
     K/N``) into ``output``, in the order given: ``wsim merge``."""
-    cli(["merge"] + [_text(path) for path in inputs] + ["-o", _text(output)])
+    cli(["merge", "-o", _text(output), "--"] + [_text(path) for path in _listed(inputs)])
 
 
 def cli(argv: Sequence[Any]) -> str:
     """Runs any wsim command, ``wsim.cli(["convert", "in.csv", "out.lcs"])``,
-    and returns what it printed; raises :class:`WsimError` if it fails."""
+    and returns what it printed (its help, with ``--help``); raises
+    :class:`WsimError` if it fails."""
     report, error = _call([_text(arg) for arg in argv])
     if error is not None:
         raise error
@@ -312,14 +339,18 @@ def cli(argv: Sequence[Any]) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Job:
-    """One trace and one policy, at every size and backend of a sweep:
-    picklable, so any executor can ship it to a worker."""
+    """One trace and one policy (or one ``--wasm`` module), at every size and
+    backend of a sweep: picklable, so any executor can ship it to a worker."""
 
     trace: Optional[str]
+    #: A built-in policy with its parameters, or ``"none"`` in a module's job.
     policy: str
     sizes: Tuple[Union[int, str], ...] = ()
-    backends: Tuple[str, ...] = ("native",)
+    #: ``None``: the module's own ABIs (the CLI's default with ``--wasm``).
+    backends: Optional[Tuple[str, ...]] = ("native",)
     options: Tuple[Tuple[str, Any], ...] = ()
+    #: The module a module's job runs (alone: ``--policy none``).
+    module: Optional[str] = None
 
     def run(self) -> List[Record]:
         """Its records (:func:`simulate`); raises :class:`WsimError`."""
@@ -327,7 +358,8 @@ class Job:
             self.trace,
             [self.policy],
             list(self.sizes) or None,
-            backends=list(self.backends),
+            backends=None if self.backends is None else list(self.backends),
+            wasm=self.module,
             **dict(self.options),
         )
 
@@ -335,13 +367,17 @@ class Job:
         extra = "".join(f" {name}={value}" for name, value in self.options)
         trace = self.trace if self.trace is not None else "the built-in trace"
         sizes = ",".join(str(size) for size in self.sizes) or "default sizes"
-        return f"{self.policy} on {trace} at {sizes} ({','.join(self.backends)}){extra}"
+        what = self.module if self.module is not None else self.policy
+        backends = ",".join(self.backends) if self.backends is not None else "its ABIs"
+        return f"{what} on {trace} at {sizes} ({backends}){extra}"
 
 
 @dataclasses.dataclass(frozen=True)
 class JobFailure:
     """A job that failed: the job (its whole configuration), the error's kind
-    and one-line message, and each failed run's message."""
+    (a :class:`WsimError`'s, or ``"executor"`` when the executor could not
+    run it or bring its answer back) and one-line message, and each failed
+    run's message."""
 
     job: Job
     kind: str
@@ -368,38 +404,53 @@ def _frozen(value: Any) -> Any:
 
 
 def plan(
-    traces: Sequence[Optional[PathLike]] = (None,),
+    traces: Union[Optional[PathLike], Sequence[Optional[PathLike]]] = None,
     policies: Optional[Names] = None,
     sizes: Optional[Sizes] = None,
     backends: Names = ("native",),
+    *,
+    wasm: Optional[Union[PathLike, Sequence[PathLike]]] = None,
     **options: Any,
 ) -> List[Job]:
-    """The jobs of a sweep: one per trace and policy (each at every size and
-    backend), traces first. ``policies="all"`` is every built-in policy;
-    ``None`` the CLI's default handful. ``options`` are :func:`simulate`'s
-    (``ignore_size=True``, ``no_timing=True``, ``warmup="10%"``...)."""
-    if isinstance(traces, (str, os.PathLike)):
+    """The jobs of a sweep: one per trace and policy, and per trace and
+    ``wasm`` module, each at every size and backend; traces first.
+
+    ``traces`` is a path, a list of them, or ``None`` (the built-in trace).
+    ``policies`` are names as :func:`simulate` takes them (``"lru,fifo"``
+    is two jobs), ``"all"`` every built-in policy, ``None`` the CLI's
+    default handful, ``[]`` none (the modules alone). A module's job runs
+    it alone on its own ABIs (or on ``backends`` other than native).
+    ``options`` are :func:`simulate`'s (``ignore_size=True``,
+    ``no_timing=True``, ``warmup="10%"``...).
+    """
+    if traces is None or isinstance(traces, (str, bytes, os.PathLike)):
         traces = [traces]
-    names = _listed(policies)
-    if names == ["all"]:
-        names = list(_wsim.policy_names(False))
-    elif not names:
+    names = _names(policies)
+    if names is None:
         names = list(_wsim.policy_names(featured=True))
+    elif names == ["all"]:
+        names = list(_wsim.policy_names(False))
+    elif names == ["none"]:
+        names = []
+    modules = [_text(module) for module in _listed(wasm)]
     frozen_options = tuple(sorted((name, _frozen(value)) for name, value in options.items()))
     for name, _ in frozen_options:
         if name in _MANAGED or name in {"trace", "policy", "size", "backend"}:
-            raise UsageError(f"`{name}` is one of plan's own arguments")
-    return [
-        Job(
-            trace=None if trace is None else _text(trace),
-            policy=str(policy),
-            sizes=tuple(_listed(sizes)),
-            backends=tuple(_listed(backends)),
-            options=frozen_options,
-        )
-        for trace in traces
-        for policy in names
-    ]
+            raise UsageError(f"`{name}` is not an option of plan: it is one of its own arguments, or printed")
+    if not names and not modules:
+        raise UsageError("nothing to plan: no policy, and no wasm module")
+    sizes_given = tuple(_listed(sizes))
+    backends_given = tuple(_text(backend) for backend in _listed(backends))
+    module_backends = tuple(backend for backend in backends_given if backend != "native") or None
+    jobs: List[Job] = []
+    for trace in traces:
+        trace_text = None if trace is None else _text(trace)
+        jobs += [Job(trace_text, name, sizes_given, backends_given, frozen_options) for name in names]
+        jobs += [
+            Job(trace_text, "none", sizes_given, module_backends, frozen_options, module=module)
+            for module in modules
+        ]
+    return jobs
 
 
 def _run_job(job: Job) -> Tuple[List[Record], Optional[JobFailure]]:
@@ -409,6 +460,25 @@ def _run_job(job: Job) -> Tuple[List[Record], Optional[JobFailure]]:
         return job.run(), None
     except WsimError as error:
         return error.records, JobFailure(job, error.kind, error.message, tuple(error.failures))
+
+
+def _show_progress(futures: List["concurrent.futures.Future[Any]"]) -> None:
+    """``done/total`` on stderr as jobs finish: redrawn in place on a
+    terminal, a line at every tenth of the jobs otherwise (a log)."""
+    terminal = sys.stderr.isatty()
+    step = max(1, len(futures) // 10)
+    for done, _ in enumerate(concurrent.futures.as_completed(futures), 1):
+        if terminal:
+            sys.stderr.write(f"\rwsim sweep: {done}/{len(futures)} jobs done")
+        elif done % step == 0 or done == len(futures):
+            sys.stderr.write(f"wsim sweep: {done}/{len(futures)} jobs done\n")
+        sys.stderr.flush()
+    if terminal:
+        sys.stderr.write("\n")
+
+
+def _executor_failure(job: Job, error: BaseException) -> JobFailure:
+    return JobFailure(job, "executor", f"{type(error).__name__}: {error}")
 
 
 def sweep(
@@ -439,18 +509,25 @@ def sweep(
     pool = executor or concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
     show = sys.stderr.isatty() if progress is None else progress
     try:
-        futures = [pool.submit(_run_job, job) for job in jobs]
-        if show:
-            for done, _ in enumerate(concurrent.futures.as_completed(futures), 1):
-                sys.stderr.write(f"\rwsim sweep: {done}/{len(jobs)} jobs done")
-                sys.stderr.flush()
-            sys.stderr.write("\n")
-        result = Sweep()
-        for job, future in zip(jobs, futures):
+        # A submit that fails (a closed client) fails its job, not the sweep.
+        submitted: List[Union["concurrent.futures.Future[Any]", JobFailure]] = []
+        for job in jobs:
             try:
-                records, failure = future.result()
-            except Exception as error:  # the executor failed: a worker died, or could not unpickle
-                records, failure = [], JobFailure(job, "executor", f"{type(error).__name__}: {error}")
+                submitted.append(pool.submit(_run_job, job))
+            except Exception as error:
+                submitted.append(_executor_failure(job, error))
+        futures = [item for item in submitted if not isinstance(item, JobFailure)]
+        if show and futures:
+            _show_progress(futures)
+        result = Sweep()
+        for job, item in zip(jobs, submitted):
+            if isinstance(item, JobFailure):
+                records, failure = [], item
+            else:
+                try:
+                    records, failure = item.result()
+                except Exception as error:  # a worker died, or its answer could not travel
+                    records, failure = [], _executor_failure(job, error)
             result.extend(records)
             if failure is not None:
                 result.failures.append(failure)

@@ -153,7 +153,7 @@ struct Way {
 
 /// `wsim check`: runs every check and prints one line each; fails when any
 /// does.
-pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
+pub fn command(args: &CheckArgs, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let runtimes: Vec<Runtime> = crate::plan::runtimes(&args.runtime.runtimes);
     let mut checks = Checks::default();
     let name = wsim_backends::engine::module_name(&args.module);
@@ -279,14 +279,13 @@ pub fn command(args: &CheckArgs) -> anyhow::Result<()> {
             within_small_memory(bytes, module, &name, longest),
         );
     }
-    let mut out = std::io::stdout().lock();
-    std::io::Write::write_all(&mut out, checks.to_text().as_bytes())?;
+    std::io::Write::write_all(out, checks.to_text().as_bytes())?;
     let failed = checks.failed();
     if failed > 0 {
         anyhow::bail!("{name}: {failed} of {} checks failed", checks.lines.len());
     }
     std::io::Write::write_all(
-        &mut out,
+        out,
         format!("{name}: all {} checks passed\n", checks.lines.len()).as_bytes(),
     )?;
     Ok(())

@@ -79,18 +79,17 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     execute_to(cli, &mut io::stdout().lock())
 }
 
-/// Runs a parsed command line, writing the report of `run`, `mrc`,
-/// `analyze`, `inspect`, `convert`, `gen` and `merge` to `out` (the others
-/// write to stdout). The Python module passes a buffer.
+/// Runs a parsed command line, writing its report to `out` (progress bars
+/// go to stderr, on a terminal). The Python module passes a buffer.
 pub fn execute_to(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run(&args, out),
         Command::Gen(args) => generate(&args, out),
-        Command::Micro(args) => crate::micro::command(&args),
+        Command::Micro(args) => crate::micro::command(&args, out),
         Command::Inspect(args) => inspect(&args, out),
         #[cfg(feature = "wasm")]
-        Command::Check(args) => crate::check::command(&args),
-        Command::New(args) => crate::new::command(&args),
+        Command::Check(args) => crate::check::command(&args, out),
+        Command::New(args) => crate::new::command(&args, out),
         Command::Convert(args) => crate::tools::convert(&args, out),
         Command::Analyze(args) => crate::tools::analyze(&args, out),
         Command::Mrc(args) => mrc(&args, out),

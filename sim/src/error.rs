@@ -46,6 +46,10 @@ pub enum Error {
     /// A value that makes no sense, such as an empty size list.
     #[error("{0}")]
     Invalid(String),
+    /// A module of the user's lacks what its ABI or the run needs, or broke
+    /// the cache contract in a way the host saw.
+    #[error("{0}")]
+    Module(String),
 }
 
 impl From<core::convert::Infallible> for Error {
@@ -72,13 +76,15 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// The kind of `error`: the first cause in its chain that says.
+    /// The kind of `error`: the first cause in its chain that says. An
+    /// error of words alone (`anyhow::bail!`) is the command line's own
+    /// check of its arguments: usage.
     #[must_use]
     pub fn of(error: &anyhow::Error) -> Self {
         error
             .chain()
             .find_map(Self::of_cause)
-            .unwrap_or(Self::Other)
+            .unwrap_or(Self::Usage)
     }
 
     /// The kind of one of this crate's errors.
@@ -94,7 +100,7 @@ impl ErrorKind {
                 // Opening or writing a report, not a trace.
                 Error::Open { .. } | Error::Write { .. } => Some(Self::Other),
                 Error::Policy(_) => Some(Self::Policy),
-                Error::Guest(_) | Error::Engine(_) => Some(Self::Plugin),
+                Error::Guest(_) | Error::Engine(_) | Error::Module(_) => Some(Self::Plugin),
                 Error::Stopped { error, .. } => Self::of_cause(error.as_ref()),
                 Error::Invalid(_) => Some(Self::Usage),
             };
@@ -110,6 +116,8 @@ impl ErrorKind {
             Some(Self::Policy)
         } else if cause.is::<clap::Error>() {
             Some(Self::Usage)
+        } else if cause.is::<std::io::Error>() || cause.is::<serde_json::Error>() {
+            Some(Self::Other)
         } else {
             None
         }

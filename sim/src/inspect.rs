@@ -279,7 +279,7 @@ fn nowhere(mut refused: Vec<(Runtime, wsim_backends::engine::Error)>) -> crate::
         .iter()
         .map(|(runtime, error)| format!("on {}: {error}", runtime.name()))
         .collect();
-    crate::Error::Invalid(format!("loads on no runtime: {}", each.join("; ")))
+    crate::Error::Module(format!("loads on no runtime: {}", each.join("; ")))
 }
 
 /// Whether the runtimes' errors all say the same: then one is reported,

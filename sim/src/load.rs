@@ -304,7 +304,7 @@ fn reports(plugin: &Policy) -> bool {
 /// Checks a module of the user's exports what the backends asked for need.
 fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Error> {
     if selection.auditing(false) == Auditing::Required && !reports(plugin) {
-        return Err(crate::Error::Invalid(format!(
+        return Err(crate::Error::Module(format!(
             "{}: --audit needs a module that reports its evictions (an `evicted` export, ABI \
              version 3); this one does not",
             plugin.name
@@ -321,7 +321,7 @@ fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Err
         .filter(|backend| backend.runs() == Runs::Module)
         .collect();
     if backends.is_empty() {
-        return Err(crate::Error::Invalid(format!(
+        return Err(crate::Error::Module(format!(
             "{}: a module of yours runs under the core-module backends only ({}), \
              and none was asked for (the component backends run wsim's built-in policies)",
             plugin.name,
@@ -334,7 +334,7 @@ fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Err
         )));
     }
     let Some(module) = plugin.any_module() else {
-        return Err(crate::Error::Invalid(format!(
+        return Err(crate::Error::Module(format!(
             "{}: no WebAssembly module loaded",
             plugin.name
         )));
@@ -346,7 +346,7 @@ fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Err
     if selection.backends_asked
         && let Some((backend, export)) = missing.first()
     {
-        return Err(crate::Error::Invalid(format!(
+        return Err(crate::Error::Module(format!(
             "{}: the {backend} backend needs export `{export}`, which the module lacks",
             module.name()
         )));
@@ -357,7 +357,7 @@ fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Err
     }
     let first = missing.first().map_or("", |&(_, export)| export);
     if missing.iter().all(|&(_, export)| export == first) {
-        return Err(crate::Error::Invalid(format!(
+        return Err(crate::Error::Module(format!(
             "{}: lacks export `{first}`, which every backend asked for needs",
             module.name()
         )));
@@ -366,7 +366,7 @@ fn check_plugin(selection: &Selection, plugin: &Policy) -> Result<(), crate::Err
         .iter()
         .map(|(backend, export)| format!("{backend} needs `{export}`"))
         .collect();
-    Err(crate::Error::Invalid(format!(
+    Err(crate::Error::Module(format!(
         "{}: exports none of the ABIs asked for ({})",
         module.name(),
         each.join(", ")

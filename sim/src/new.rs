@@ -109,7 +109,7 @@ const WAT: &[File] = &[
 ];
 
 /// `wsim new`: writes the project and says what to run next.
-pub fn command(args: &NewArgs) -> anyhow::Result<()> {
+pub fn command(args: &NewArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     check_name(&args.name, args.lang)?;
     let dir = args
         .dir
@@ -159,7 +159,6 @@ pub fn command(args: &NewArgs) -> anyhow::Result<()> {
         write(&path, &lock)?;
         written.push(path);
     }
-    let mut out = std::io::stdout().lock();
     let listed: Vec<String> = written
         .iter()
         .map(|path| path.display().to_string())

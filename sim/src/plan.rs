@@ -332,8 +332,12 @@ impl Shard {
             }
             positions.push(pairs - 1);
         }
-        let first = pairs * (self.index - 1) / self.count;
-        let end = pairs * self.index / self.count;
+        // Pair i goes to slice ⌊i·N/P⌋; in 128 bits, as K and N are anyone's.
+        let bound = |k: usize| {
+            let bound = (pairs as u128 * k as u128) / self.count as u128;
+            usize::try_from(bound).unwrap_or(pairs)
+        };
+        let (first, end) = (bound(self.index - 1), bound(self.index));
         let kept: Vec<Job<'p>> = jobs
             .into_iter()
             .zip(positions)

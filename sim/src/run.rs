@@ -302,7 +302,7 @@ where
             }
             in_cache += served.elapsed();
             if hits.len() != part.len() {
-                return Err(JobError::Cache(Error::Invalid(format!(
+                return Err(JobError::Cache(Error::Module(format!(
                     "the cache answered {} of {} requests",
                     hits.len(),
                     part.len()
@@ -363,7 +363,7 @@ fn check_stats(reported: &Stats, counted: &Stats) -> Result<(), JobError> {
         counted.bytes_hit,
     );
     if reported != counted {
-        return Err(JobError::Cache(Error::Invalid(format!(
+        return Err(JobError::Cache(Error::Module(format!(
             "the cache's stats disagree with its answers: it reports (requests, hits, bytes \
              requested, bytes hit) = {reported:?}, the host counted {counted:?}"
         ))));
@@ -418,7 +418,7 @@ impl CacheVisitor for Simulate<'_> {
                 Some(Audit::new(name, self.job.capacity, true))
             }
             Auditing::Required => {
-                return Err(JobError::Cache(Error::Invalid(format!(
+                return Err(JobError::Cache(Error::Module(format!(
                     "{name}: --audit needs a cache that reports its evictions, as ABI version 3 \
                      guests do; this one does not (an older ABI, or a component)"
                 ))));

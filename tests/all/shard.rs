@@ -110,6 +110,24 @@ fn a_slice_with_nothing_in_it_writes_an_empty_array() {
 }
 
 #[test]
+fn a_huge_shard_count_is_only_a_slice() {
+    let dir = tempfile::tempdir().unwrap();
+    let max = usize::MAX;
+    let last = sweep(
+        dir.path(),
+        "last.json",
+        &["--shard", &format!("{max}/{max}")],
+    );
+    assert_eq!(
+        last.len(),
+        2,
+        "the last of 2^64-1 slices of 9 pairs holds the last pair"
+    );
+    let first = sweep(dir.path(), "first.json", &["--shard", &format!("1/{max}")]);
+    assert!(first.is_empty());
+}
+
+#[test]
 fn bad_shards_and_merges_are_refused_in_words() {
     for shard in ["0/4", "5/4", "1", "a/b", "1/0"] {
         let message = wsim_fails(&["run", "--shard", shard]);

@@ -1,6 +1,7 @@
 //! `wsim micro` on the command line: its arguments, and the command that
 //! runs the benchmark and reports it.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -39,9 +40,7 @@ pub struct MicroArgs {
 /// `wsim micro`: runs every configuration on every runtime asked for and
 /// prints (and writes, and draws) the rows.
 #[cfg(feature = "wasm")]
-pub fn command(args: &MicroArgs) -> anyhow::Result<()> {
-    use std::io::{self, Write};
-
+pub fn command(args: &MicroArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     use wsim_backends::{Engine, Limits, guests};
 
     use super::report::{micro_chart, write_micro_summary, write_micro_table};
@@ -49,7 +48,6 @@ pub fn command(args: &MicroArgs) -> anyhow::Result<()> {
     use crate::progress::Progress;
     use crate::report::write_json_file;
 
-    let mut out = io::stdout().lock();
     let runtimes = crate::plan::runtimes(&args.runtime.runtimes);
     let compiler = args.runtime.compiler;
     let mut targets = Targets::default();
@@ -106,8 +104,8 @@ pub fn command(args: &MicroArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.plot {
         micro_chart(&rows, path, host, &on.join(", "))?;
     }
-    write_micro_table(&rows, &mut out)?;
-    write_micro_summary(&rows, &mut out)?;
+    write_micro_table(&rows, out)?;
+    write_micro_summary(&rows, out)?;
     if let Some(check) = rows.first().map(|row| row.check) {
         writeln!(
             out,
@@ -119,7 +117,7 @@ pub fn command(args: &MicroArgs) -> anyhow::Result<()> {
 
 /// `wsim micro` without WebAssembly: nothing to call.
 #[cfg(not(feature = "wasm"))]
-pub fn command(_: &MicroArgs) -> anyhow::Result<()> {
+pub fn command(_: &MicroArgs, _: &mut dyn Write) -> anyhow::Result<()> {
     anyhow::bail!(
         "the micro-benchmark calls WebAssembly guests, which this build of wsim leaves out; rebuild with `--features wasmer` or `--features wasmtime` (both on by default)"
     )
