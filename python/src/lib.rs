@@ -126,10 +126,28 @@ fn policy_names(featured: bool) -> Vec<&'static str> {
         .collect()
 }
 
-/// The module: `command` and `policy_names`, and the version.
+/// The options of `wsim SUBCOMMAND` that take no value (`no-timing`,
+/// `ignore-size`), by their long names: a keyword argument naming one is a
+/// switch, on when truthy (`no_timing=1` too).
+#[pyfunction]
+fn switches(subcommand: &str) -> Vec<String> {
+    let cli = <Cli as clap::CommandFactory>::command();
+    cli.find_subcommand(subcommand)
+        .map(|command| {
+            command
+                .get_arguments()
+                .filter(|argument| !argument.get_action().takes_values())
+                .filter_map(|argument| argument.get_long().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The module: `command`, `switches` and `policy_names`, and the version.
 #[pymodule]
 fn _wsim(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(command, module)?)?;
+    module.add_function(wrap_pyfunction!(switches, module)?)?;
     module.add_function(wrap_pyfunction!(policy_names, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

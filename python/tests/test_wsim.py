@@ -295,6 +295,21 @@ def test_shards_merge_into_the_whole_sweep(wsim_cli, traces, tmp_path):
         wsim.merge([parts[0], parts[0]], tmp_path / "twice.json")
 
 
+def test_arguments_as_python_gives_them(traces):
+    import numpy
+
+    plain = wsim.simulate(traces[0], ["lru"], [4096, "1%"], ignore_size=True, no_timing=True)
+    given = wsim.simulate(
+        traces[0], ("lru",), [numpy.int64(4096), "1%"],
+        ignore_size=numpy.bool_(True), no_timing=1,
+    )
+    assert counted(given) == counted(plain)
+    assert counted(wsim.simulate(traces[0], "lru", numpy.int64(4096), ignore_size=True)) == \
+        counted(plain[:1])
+    with pytest.raises(wsim.UsageError, match="`json` is not an option"):
+        wsim.simulate(json="out.json")
+
+
 def test_to_pandas(traces):
     frame = wsim.to_pandas(wsim.simulate(traces[0], "lru", ["1%", "10%"]))
     assert list(frame["policy"]) == ["lru", "lru"] and "hit_ratio" in frame.columns

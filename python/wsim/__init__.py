@@ -189,18 +189,20 @@ _MANAGED = {"json": "they return what it would write", "help": "see help(wsim) o
             "version": "see wsim.__version__"}
 
 
-def _flags(options: Mapping[str, Any]) -> List[str]:
+def _flags(subcommand: str, options: Mapping[str, Any]) -> List[str]:
     """``{"no_timing": True, "fuel": "off", "runtime": ["wasmer"]}`` as
-    ``--no-timing --fuel off --runtime wasmer``; ``None`` and ``False`` leave
-    a flag out."""
+    ``--no-timing --fuel off --runtime wasmer``: a switch (an option that
+    takes no value) is given when truthy; ``None`` leaves an option out."""
+    switches = set(_wsim.switches(subcommand))
     argv: List[str] = []
     for name, value in options.items():
         if name in _MANAGED:
             raise UsageError(f"`{name}` is not an option of wsim's Python functions: {_MANAGED[name]}")
         if value is None:
             continue
-        flag = "--" + name.replace("_", "-")
-        if _is_flag(value):
+        long = name.replace("_", "-")
+        flag = "--" + long
+        if long in switches or _is_flag(value):
             if value:
                 argv.append(flag)
         elif name in _REPEATED:
@@ -262,6 +264,7 @@ def simulate(
     if backends is None and wasm is None:
         backends = "native"
     argv = ["run"] + _flags(
+        "run",
         {
             "trace": trace,
             "policy": _names(policies),
@@ -293,6 +296,7 @@ def mrc(
     sample); other options as ``wsim mrc`` takes them (``rate=0.01``). One
     dict per point, as ``wsim mrc --json`` writes."""
     argv = ["mrc"] + _flags(
+        "mrc",
         {
             "trace": trace,
             "method": _listed(methods) or None,
@@ -309,7 +313,7 @@ def mrc(
 def analyze(trace: PathLike, *, verbose: bool = False, **options: Any) -> Dict[str, Any]:
     """A trace's requests, objects, bytes, working set, one-hit wonders,
     sizes, popularity and reuse: ``wsim analyze``, as its ``--json``."""
-    analysis: Dict[str, Any] = _with_json(["analyze"] + _flags(options), verbose, [trace])
+    analysis: Dict[str, Any] = _with_json(["analyze"] + _flags("analyze", options), verbose, [trace])
     return analysis
 
 
@@ -317,7 +321,7 @@ def inspect(path: PathLike, *, verbose: bool = False, **options: Any) -> Dict[st
     """What a WebAssembly module exports, the ABIs it runs under and its ABI
     version: ``wsim inspect``, as its ``--json``. A module that runs under
     none raises :class:`WsimError`."""
-    report: Dict[str, Any] = _with_json(["inspect"] + _flags(options), verbose, [path])
+    report: Dict[str, Any] = _with_json(["inspect"] + _flags("inspect", options), verbose, [path])
     return report
 
 

@@ -12,3 +12,6 @@ def command(argv: List[str]) -> Tuple[bool, str, Optional[str], Optional[str], L
 
 def policy_names(featured: bool = False) -> List[str]:
     """The built-in policies' names, in the registry's order."""
+
+def switches(subcommand: str) -> List[str]:
+    """The long names of ``wsim SUBCOMMAND``'s options that take no value."""
