@@ -9,14 +9,18 @@ use clap::Args;
 use wsim_backends::Backend;
 use wsim_backends::{Compiler, LookupKind, Runtime};
 use wsim_policies::PolicySpec;
-use wsim_traces::binary::BinaryLayout;
-use wsim_traces::sample::SpatialSampler;
-use wsim_traces::{
-    Column, CsvOptions, ReadOptions, Replay, SizeDistribution, Synthetic, TraceFormat,
-};
+use wsim_traces::TraceFormat;
 
 use crate::choice::{Choice, PolicyParser, choice, one};
 use crate::units::SizeSpec;
+
+mod sandbox;
+mod trace;
+
+pub use sandbox::SandboxArgs;
+pub(crate) use trace::Warmup;
+pub use trace::{FormatArgs, ReplayArgs, SyntheticArgs};
+use trace::{parse_positive, parse_warmup};
 
 /// Runtimes and the compiler on them, as `run`, `micro` and `inspect`
 /// take them.
@@ -162,254 +166,6 @@ pub struct PolicyArgs {
     pub(crate) sandbox: SandboxArgs,
 }
 
-/// What a WebAssembly guest may use, and where compiled guests are kept.
-#[derive(Debug, Args)]
-pub struct SandboxArgs {
-    /// Fuel per call into a guest (about one point per WebAssembly
-    /// instruction; a call that spends it all fails), or `off`. A list runs
-    /// each setting, to measure what fuel costs
-    /// [default: off for the built-in policies, 1000000000 for --wasm modules]
-    #[arg(long, value_name = "N|off", value_delimiter = ',', value_parser = parse_fuel)]
-    pub(crate) fuel: Vec<Fuel>,
-
-    /// Wall-clock time each run of a guest may take (e.g. 2s, 500ms),
-    /// instantiation included: a guest still running then is stopped
-    /// (wasmtime: epoch interruption; wasmer: its host interrupt), within
-    /// about 10 ms. wasmer keeps it only in a wsim built with `--features
-    /// wasmer-deadline`, which makes its every call dearer; without, a run
-    /// that names no --runtime leaves wasmer out
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub(crate) deadline: Option<std::time::Duration>,
-
-    /// Check every answer of every run against the cache contract, from the
-    /// evictions the cache reports (a hit only for an object held, a miss
-    /// only for one not held, evictions only of objects held, never more
-    /// than the capacity held, stats that agree); a module that cannot
-    /// report them (ABI version 1 or 2) is refused. The first violation
-    /// stops that run [default: on for --wasm modules, which without
-    /// reports get the checks that need none; off for the built-in
-    /// policies]
-    #[arg(long, conflicts_with = "no_audit")]
-    pub(crate) audit: bool,
-
-    /// Check no run's answers, not even a --wasm module's
-    #[arg(long)]
-    pub(crate) no_audit: bool,
-
-    /// Memory each guest instance may grow to (e.g. 256MiB, 4GiB)
-    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_memory_cap)]
-    pub(crate) max_memory: u64,
-
-    /// Largest module file --wasm accepts
-    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = parse_nonzero_bytes)]
-    pub(crate) max_module_size: u64,
-
-    /// Keep compiled guests in DIR [default: $WSIM_CACHE_DIR, else
-    /// $XDG_CACHE_HOME/wsim, else ~/.cache/wsim]
-    #[arg(long, value_name = "DIR", conflicts_with = "no_module_cache")]
-    pub(crate) module_cache: Option<PathBuf>,
-
-    /// Compile every guest afresh and keep nothing on disk
-    #[arg(long)]
-    pub(crate) no_module_cache: bool,
-}
-
-/// One `--fuel` setting: a budget per call, or none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Fuel(pub(crate) Option<u64>);
-
-fn parse_fuel(text: &str) -> Result<Fuel, String> {
-    match text.trim() {
-        "off" | "none" => Ok(Fuel(None)),
-        number => match number.replace('_', "").parse::<u64>() {
-            Ok(0) => Err("fuel must be at least 1, or `off`".to_owned()),
-            Ok(budget) => Ok(Fuel(Some(budget))),
-            Err(_) => Err(format!(
-                "`{number}` is not a fuel budget: a whole number of points, or `off`"
-            )),
-        },
-    }
-}
-
-fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let scale = match unit.trim() {
-        "ms" => 1e-3,
-        "s" | "" => 1.0,
-        "min" | "m" => 60.0,
-        other => return Err(format!("`{other}` is not a unit of time: ms, s or min")),
-    };
-    match number.parse::<f64>() {
-        Ok(value) if value > 0.0 && (value * scale).is_finite() => {
-            Ok(std::time::Duration::from_secs_f64(value * scale))
-        }
-        _ => Err(format!(
-            "`{text}` is not a duration above 0, e.g. 2s or 500ms"
-        )),
-    }
-}
-
-fn parse_nonzero_bytes(text: &str) -> Result<u64, String> {
-    match crate::units::parse_bytes(text)? {
-        0 => Err("must be above 0".to_owned()),
-        bytes => Ok(bytes),
-    }
-}
-
-/// A memory cap: at least one 64 KiB page, at most wasm32's 4 GiB.
-fn parse_memory_cap(text: &str) -> Result<u64, String> {
-    let bytes = crate::units::parse_bytes(text)?;
-    if !(64 << 10..=4 << 30).contains(&bytes) {
-        return Err(format!(
-            "`{text}`: a guest's memory cap lies between 64KiB (one page) and 4GiB (all wasm32 can address)"
-        ));
-    }
-    Ok(bytes)
-}
-
-/// How to read a trace file.
-#[derive(Debug, Args)]
-pub struct FormatArgs {
-    /// Trace format, or auto: an lcs header by its magic number, else the
-    /// file name's extension, else a guess from the first bytes (said on
-    /// stderr) [default: auto]; zstd compression is detected from the content
-    #[arg(long, value_name = "FORMAT", value_parser = parse_format)]
-    pub(crate) format: Option<FormatChoice>,
-
-    /// A binary trace's record layout, as libCacheSim's -t takes it
-    /// (implies --format binary): "format=<IQIq,obj-id-col=2,obj-size-col=3"
-    /// (Python struct codes, fields numbered from 1; also time-col,
-    /// next-access-col)
-    #[arg(long, value_name = "TEXT")]
-    pub(crate) trace_params: Option<BinaryLayout>,
-
-    /// CSV: the id column, a header name or 1-based position [default: id]
-    #[arg(long, value_name = "NAME|POS")]
-    pub(crate) id_column: Option<Column>,
-
-    /// CSV: the size column, a header name or 1-based position [default: size]
-    #[arg(long, value_name = "NAME|POS")]
-    pub(crate) size_column: Option<Column>,
-
-    /// CSV: the first line is data, not a header (columns by position only)
-    #[arg(long)]
-    pub(crate) no_header: bool,
-}
-
-/// `--format`: a format, or `auto`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FormatChoice(pub(crate) Option<TraceFormat>);
-
-fn parse_format(text: &str) -> Result<FormatChoice, String> {
-    if text.trim().eq_ignore_ascii_case("auto") {
-        return Ok(FormatChoice(None));
-    }
-    text.parse()
-        .map(|format| FormatChoice(Some(format)))
-        .map_err(|error: String| format!("{error}, or auto"))
-}
-
-impl FormatArgs {
-    /// The format asked for (`--trace-params` implies `binary`); `None` to
-    /// detect it.
-    pub(crate) fn format(&self) -> Result<Option<TraceFormat>, String> {
-        let named = self.format.and_then(|choice| choice.0);
-        match (named, &self.trace_params) {
-            (None, Some(_)) => Ok(Some(TraceFormat::Binary)),
-            (Some(format), Some(_)) if format != TraceFormat::Binary => Err(format!(
-                "--trace-params describes a binary layout, but --format is {format}"
-            )),
-            _ => Ok(named),
-        }
-    }
-
-    /// How to read the trace, beyond its format.
-    pub(crate) fn read_options(&self) -> ReadOptions {
-        ReadOptions {
-            csv: CsvOptions {
-                id_column: self.id_column.clone(),
-                size_column: self.size_column.clone(),
-                has_header: !self.no_header,
-                ..CsvOptions::default()
-            },
-            binary: self.trace_params.clone(),
-            ignore_size: false,
-        }
-    }
-}
-
-/// Which requests of a trace a replay takes.
-#[derive(Debug, Args)]
-pub struct ReplayArgs {
-    /// Replay only the first N requests of the trace (before sampling;
-    /// requests of size 0, which every reader skips, do not count)
-    #[arg(long, value_name = "N", value_parser = parse_positive)]
-    pub(crate) num_req: Option<u64>,
-
-    /// Replay only a spatial sample of the objects, kept whole, chosen by a
-    /// hash of the id as libCacheSim's -s chooses them (one object in
-    /// floor(1/R)): the same objects on every run, backend and machine.
-    /// Cache sizes are not scaled
-    #[arg(long, value_name = "R", value_parser = parse_sample_ratio)]
-    pub(crate) sample_ratio: Option<SpatialSampler>,
-}
-
-impl ReplayArgs {
-    /// The replay asked for, without a warm-up.
-    pub(crate) const fn replay(&self) -> Replay {
-        Replay {
-            num_req: self.num_req,
-            sample: self.sample_ratio,
-            warmup: 0,
-        }
-    }
-}
-
-/// `--warmup`: requests, or a share of the replayed trace.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Warmup {
-    /// This many requests.
-    Requests(u64),
-    /// This percentage of the requests replayed.
-    Percent(f64),
-}
-
-fn parse_warmup(text: &str) -> Result<Warmup, String> {
-    let text = text.trim();
-    if let Some(percent) = text.strip_suffix('%') {
-        return match percent.trim().parse::<f64>() {
-            Ok(percent) if (0.0..100.0).contains(&percent) => Ok(Warmup::Percent(percent)),
-            _ => Err(format!("`{text}`: a warm-up share lies in [0%, 100%)")),
-        };
-    }
-    text.replace('_', "")
-        .parse()
-        .map(Warmup::Requests)
-        .map_err(|_| {
-            format!("`{text}` is not a warm-up: a number of requests, or a percentage (10%)")
-        })
-}
-
-fn parse_positive(text: &str) -> Result<u64, String> {
-    match text.trim().replace('_', "").parse::<u64>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(number) => Ok(number),
-        Err(_) => Err(format!("`{text}` is not a whole number")),
-    }
-}
-
-fn parse_sample_ratio(text: &str) -> Result<SpatialSampler, String> {
-    let ratio: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a ratio (e.g. 0.01)"))?;
-    SpatialSampler::new(ratio)
-}
-
 #[derive(Debug, Args)]
 pub struct ConvertArgs {
     /// The trace to read
@@ -456,44 +212,6 @@ pub struct AnalyzeArgs {
     /// figures into DIR
     #[arg(long, value_name = "DIR")]
     pub(crate) plot: Option<PathBuf>,
-}
-
-/// The synthetic trace's parameters.
-#[derive(Debug, Args)]
-#[group(id = "synthetic", multiple = true)]
-pub struct SyntheticArgs {
-    /// Synthetic trace: requests to generate
-    #[arg(long, value_name = "N", default_value_t = Synthetic::DEFAULT.requests)]
-    requests: u64,
-
-    /// Synthetic trace: distinct objects
-    #[arg(long, value_name = "N", default_value_t = Synthetic::DEFAULT.objects)]
-    objects: u64,
-
-    /// Synthetic trace: Zipf exponent of object popularity (0 is uniform)
-    #[arg(long, value_name = "ALPHA", default_value_t = Synthetic::DEFAULT.alpha,
-          allow_negative_numbers = true)]
-    alpha: f64,
-
-    /// Synthetic trace: object sizes, fixed:SIZE, uniform:MIN..MAX or lognormal:MEDIAN,SIGMA
-    #[arg(long, value_name = "DIST", default_value_t = Synthetic::DEFAULT.sizes)]
-    object_sizes: SizeDistribution,
-
-    /// Synthetic trace: random seed
-    #[arg(long, value_name = "N", default_value_t = Synthetic::DEFAULT.seed)]
-    seed: u64,
-}
-
-impl SyntheticArgs {
-    pub(crate) const fn spec(&self) -> Synthetic {
-        Synthetic {
-            requests: self.requests,
-            objects: self.objects,
-            alpha: self.alpha,
-            sizes: self.object_sizes,
-            seed: self.seed,
-        }
-    }
 }
 
 #[derive(Debug, Args)]
