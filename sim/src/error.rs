@@ -90,20 +90,20 @@ impl ErrorKind {
     /// The kind of one of this crate's errors.
     #[must_use]
     pub fn of_error(error: &Error) -> Self {
-        Self::of_cause(error).unwrap_or(Self::Other)
+        match error {
+            Error::Trace(_) => Self::Trace,
+            // Opening or writing a report, not a trace.
+            Error::Open { .. } | Error::Write { .. } => Self::Other,
+            Error::Policy(_) => Self::Policy,
+            Error::Guest(_) | Error::Engine(_) | Error::Module(_) => Self::Plugin,
+            Error::Stopped { error, .. } => Self::of_error(error),
+            Error::Invalid(_) => Self::Usage,
+        }
     }
 
     fn of_cause(cause: &(dyn std::error::Error + 'static)) -> Option<Self> {
         if let Some(error) = cause.downcast_ref::<Error>() {
-            return match error {
-                Error::Trace(_) => Some(Self::Trace),
-                // Opening or writing a report, not a trace.
-                Error::Open { .. } | Error::Write { .. } => Some(Self::Other),
-                Error::Policy(_) => Some(Self::Policy),
-                Error::Guest(_) | Error::Engine(_) | Error::Module(_) => Some(Self::Plugin),
-                Error::Stopped { error, .. } => Self::of_cause(error.as_ref()),
-                Error::Invalid(_) => Some(Self::Usage),
-            };
+            return Some(Self::of_error(error));
         }
         if let Some(failed) = cause.downcast_ref::<crate::execute::RunsFailed>() {
             return Some(failed.kind);

@@ -322,7 +322,7 @@ impl Shard {
     /// pairs it and the whole sweep have.
     #[must_use]
     pub fn slice<'p>(&self, jobs: Vec<Job<'p>>) -> (Vec<Job<'p>>, usize, usize) {
-        let pair = |job: &Job<'_>| (job.policy.name.clone(), job.capacity);
+        let pair = |job: &Job<'p>| (job.policy.name.as_str(), job.capacity);
         // Each job's pair's position; jobs of a pair are next to each other.
         let mut pairs = 0;
         let mut positions = Vec::with_capacity(jobs.len());
